@@ -1,0 +1,98 @@
+"""Checkpoints and weights files: spec + weights + history, loaded without ever executing code.
+
+Files are written with ``torch.save`` and read with ``torch.load(weights_only=True)``, which
+only rebuilds tensors and plain containers, so a tampered file cannot run code.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import asdict
+from typing import Any
+
+import torch
+
+from .errors import CheckpointError, PlaygroundError
+from .files import atomic_write_bytes
+from .spec import Experiment, from_dict, to_dict
+from .training import Report
+
+CHECKPOINT_FORMAT = "nn-playground-checkpoint"
+
+
+def _load(path: str | os.PathLike) -> Any:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: no such file") from None
+    except Exception as exc:  # torch raises many kinds for corrupt or unsafe files
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CheckpointError(f"{path} is not a readable weights file ({text[:200]}); it may be damaged, "
+                              "or not made by nn-playground or torch.save(state_dict)") from None
+
+
+def save_weights(model: Any, path: str | os.PathLike) -> None:
+    """Write the model's state_dict (a plain ``torch.save`` file any PyTorch script can load)."""
+    buf = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def apply_state_dict(model: Any, state: Any, source: str) -> None:
+    """Load a state_dict into the model, explaining any mismatch in plain words."""
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise CheckpointError(f"{source} does not hold a state_dict (a mapping of names to tensors)")
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    extra = [k for k in state if k not in own]
+    if missing or extra:
+        raise CheckpointError(f"{source} was made for a different network: missing {missing[:3]}, "
+                              f"unexpected {extra[:3]}; open it with the experiment it was saved with")
+    for key, value in own.items():
+        if state[key].shape != value.shape:
+            raise CheckpointError(f"{source} does not match this network: {key} has shape "
+                                  f"{tuple(state[key].shape)} in the file but {tuple(value.shape)} here")
+    model.load_state_dict(state)
+
+
+def load_weights(model: Any, path: str | os.PathLike) -> None:
+    """Load a weights file (state_dict or our checkpoint) into ``model``."""
+    data = _load(path)
+    if isinstance(data, dict) and data.get("format") == CHECKPOINT_FORMAT:
+        data = data.get("state_dict")
+    apply_state_dict(model, data, str(path))
+
+
+def save_checkpoint(path: str | os.PathLike, experiment: Experiment, model: Any | None,
+                    history: list[Report] | tuple[Report, ...] = ()) -> None:
+    """Write spec, optional weights and run history in one file."""
+    payload: dict[str, Any] = {
+        "format": CHECKPOINT_FORMAT,
+        "version": 1,
+        "spec": to_dict(experiment),
+        "history": [asdict(r) for r in history],
+    }
+    if model is not None:
+        payload["state_dict"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def load_checkpoint(path: str | os.PathLike) -> tuple[Experiment, dict[str, Any] | None, list[Report]]:
+    """Read a checkpoint: (experiment, state_dict or None, history)."""
+    data = _load(path)
+    if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path} is not an nn-playground checkpoint (it may be a plain weights file: "
+                              "open the experiment, then load the weights into it)")
+    try:
+        experiment = from_dict(data.get("spec"))
+    except PlaygroundError as exc:
+        raise CheckpointError(f"{path} holds an invalid experiment: {exc}") from None
+    try:
+        history = [Report(**row) for row in data.get("history", [])]
+    except TypeError:
+        raise CheckpointError(f"{path} holds a damaged run history") from None
+    state = data.get("state_dict")
+    return experiment, state, history

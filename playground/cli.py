@@ -1,0 +1,126 @@
+"""The headless command line: ``train`` an experiment file, print built-in ``example``s.
+
+Bad input exits with status 2 and one line naming the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from typing import Sequence
+
+from .errors import PlaygroundError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like our own errors
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m playground", description="nn-playground's headless engine.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    train = sub.add_parser("train", help="train an experiment file and print a JSON summary")
+    train.add_argument("experiment", help="experiment JSON file")
+    train.add_argument("--epochs", type=int, help="override the number of epochs")
+    train.add_argument("--seed", type=int, help="override the seed")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="override the device")
+    train.add_argument("--metrics", metavar="FILE.csv", help="write the run history as CSV")
+    train.add_argument("--save-model", metavar="FILE", help="write a checkpoint (spec, weights, history)")
+    example = sub.add_parser("example", help="print a built-in example experiment")
+    example.add_argument("name", nargs="?", help="example name")
+    example.add_argument("--list", action="store_true", help="list the examples")
+    return parser
+
+
+def _progress(done: int, total: int, loss: float) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] epoch {done}/{total}  loss {loss:.4f}")
+    sys.stderr.flush()
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from . import spec as spec_mod
+    from .checkpoint import save_checkpoint
+    from .metrics import last_epoch_report, write_metrics_csv
+    from .training import Trainer
+
+    exp = spec_mod.load(args.experiment)
+    changes = {}
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise PlaygroundError("--epochs: must be a positive integer")
+        changes["epochs"] = args.epochs
+    if args.seed is not None:
+        if args.seed < 0:
+            raise PlaygroundError("--seed: must be a non-negative integer")
+        changes["seed"] = args.seed
+    if args.device:
+        changes["device"] = args.device
+    exp = replace(exp, **changes)
+    trainer = Trainer(exp)
+    for note in trainer.dataset.notes + ((trainer.device_notice,) if trainer.device_notice else ()):
+        print(f"note: {note}", file=sys.stderr)
+    show = sys.stderr.isatty()
+    history = []
+    start = time.perf_counter()
+    for batch in trainer.run(interval=0.1):
+        history.extend(batch)
+        if show:
+            _progress(trainer.epoch, exp.epochs, batch[-1].train_loss)
+    if show:
+        sys.stderr.write("\n")
+    seconds = time.perf_counter() - start
+    last = last_epoch_report(history)
+    final = history[-1]
+    if args.metrics:
+        write_metrics_csv(history, args.metrics)
+    if args.save_model:
+        save_checkpoint(args.save_model, exp, trainer.model, history)
+    summary = {
+        "name": exp.name,
+        "train_loss": final.train_loss,
+        "test_loss": last.test_loss if last else None,
+        "train_accuracy": last.train_accuracy if last else None,
+        "test_accuracy": last.test_accuracy if last else None,
+        "epochs": trainer.epoch,
+        "steps": trainer.step,
+        "seconds": round(seconds, 3),
+        "steps_per_second": round(trainer.step / trainer.seconds, 1) if trainer.seconds > 0 else None,
+        "device": str(trainer.device),
+        "diverged": trainer.diverged,
+        "message": trainer.divergence_message,
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+def run_example(args: argparse.Namespace) -> int:
+    from .examples import example_names, example_text, load_example
+
+    if args.list or not args.name:
+        for name in example_names():
+            print(f"{name:14s} {load_example(name).name}")
+        return 0
+    sys.stdout.write(example_text(args.name))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return run_train(args)
+        return run_example(args)
+    except PlaygroundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,31 @@
+"""The bundled 8×8 hand-written digits (UCI, via scikit-learn; CC BY 4.0), loaded with numpy alone."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+
+ASSET = Path(__file__).resolve().parents[2] / "assets" / "digits.npz"
+REBUILD = "reinstall nn-playground or run scripts/make_digits_asset.py to recreate it"
+
+
+def load_digits(path: Path = ASSET) -> tuple[np.ndarray, np.ndarray]:
+    """Return the images as uint8 (N, 8, 8) pixel counts 0..16 and the labels as uint8 (N,) digits 0..9."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            images, labels = archive["images"], archive["labels"]
+    except FileNotFoundError:
+        raise DataError(f"the bundled digits file {path} is missing: {REBUILD}") from None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise DataError(f"the bundled digits file {path} is damaged ({exc}): {REBUILD}") from None
+    if images.ndim != 3 or images.shape[1:] != (8, 8) or labels.shape != (len(images),) or len(images) == 0:
+        raise DataError(f"the bundled digits file {path} has shapes {images.shape} and {labels.shape}: {REBUILD}")
+    if not (images.dtype.kind in "iu" and labels.dtype.kind in "iu"):
+        raise DataError(f"the bundled digits file {path} does not hold integer pixels and labels: {REBUILD}")
+    if images.min() < 0 or images.max() > 16 or labels.min() < 0 or labels.max() > 9:
+        raise DataError(f"the bundled digits file {path} has values out of range: {REBUILD}")
+    return images.astype(np.uint8, copy=False), labels.astype(np.uint8, copy=False)

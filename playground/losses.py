@@ -1,0 +1,96 @@
+"""Losses, and how each one sees class labels (indices, one-hot, or ±1 like TensorFlow Playground).
+
+This is the one place that decides target encoding and how outputs turn into predicted classes,
+so the trainer, the snapshots and the generated code all agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class Loss:
+    factory: Callable[[], Any]
+    classification: bool  # usable for classification
+    regression: bool  # usable for regression
+
+
+LOSSES: Registry[Loss] = Registry("loss")
+
+
+def _torch_loss(name: str) -> Callable[[], Any]:
+    def factory() -> Any:
+        from torch import nn
+
+        return getattr(nn, name)()
+
+    return factory
+
+
+LOSSES.add("cross_entropy", "Cross-entropy on logits (softmax built in): the standard classification loss.",
+           Loss(_torch_loss("CrossEntropyLoss"), True, False))
+LOSSES.add("mse", "Mean squared error: the standard regression loss (TensorFlow Playground uses it for everything).",
+           Loss(_torch_loss("MSELoss"), True, True))
+LOSSES.add("bce", "Binary cross-entropy on logits (sigmoid built in): one unit for two classes, or one per class.",
+           Loss(_torch_loss("BCEWithLogitsLoss"), True, False))
+LOSSES.add("l1", "Mean absolute error: robust to outliers.", Loss(_torch_loss("L1Loss"), True, True))
+LOSSES.add("huber", "Squared error near zero, absolute error far away: robust regression.",
+           Loss(_torch_loss("HuberLoss"), True, True))
+
+
+def output_problem(loss: str, task: str, num_classes: int, units: int, target_dim: int = 1) -> str | None:
+    """Why a last layer of ``units`` outputs does not fit this loss and data, or None if it does."""
+    entry = LOSSES.get(loss)
+    if task == "classification":
+        if not entry.classification:
+            return f"loss {loss} is for regression but the data is a classification task: choose cross_entropy"
+        allowed = {num_classes}
+        if loss != "cross_entropy" and num_classes == 2:
+            allowed.add(1)
+        if units not in allowed:
+            want = " or ".join(str(a) for a in sorted(allowed))
+            return f"the last layer has {units} units but the data has {num_classes} classes: give it {want} units"
+        return None
+    if not entry.regression:
+        return f"loss {loss} is for classification but the data is a regression task: choose mse, l1 or huber"
+    if units != target_dim:
+        return f"the last layer has {units} units but the regression target has {target_dim}: give it {target_dim}"
+    return None
+
+
+def signed_binary(loss: str, units: int, last_activation: str) -> bool:
+    """True when a single-output regression-style loss uses TensorFlow Playground's ±1 labels."""
+    return units == 1 and loss != "bce" and last_activation != "sigmoid"
+
+
+def encode_targets(loss: str, labels: Any, task: str, num_classes: int, units: int, last_activation: str) -> Any:
+    """Turn dataset labels into what the loss compares against."""
+    import torch
+
+    if task != "classification":
+        return labels.float()
+    if loss == "cross_entropy":
+        return labels.long()
+    if units == 1:
+        y = labels.float().unsqueeze(1)
+        return y * 2 - 1 if signed_binary(loss, units, last_activation) else y
+    return torch.nn.functional.one_hot(labels.long(), num_classes).float()
+
+
+def decision_threshold(loss: str, units: int, last_activation: str) -> float:
+    """The output value that separates class 0 from class 1 for a single-output classifier."""
+    if loss == "bce":
+        return 0.0  # logits
+    return 0.0 if signed_binary(loss, units, last_activation) else 0.5
+
+
+def predict_classes(loss: str, outputs: Any, last_activation: str) -> Any:
+    """Predicted class indices from the model's outputs."""
+    units = outputs.shape[1]
+    if units == 1:
+        return (outputs[:, 0] > decision_threshold(loss, units, last_activation)).long()
+    return outputs.argmax(dim=1)

@@ -1,0 +1,306 @@
+"""The trainer: a step loop the caller drives, reporting small frozen reports in batches.
+
+Data and targets live on the device as tensors; a batch is an index slice of a per-epoch
+permutation (no DataLoader). Batch losses are kept as device tensors and read back only in
+``flush()``, one host sync per batch of reports, so a GPU never waits on Python between reports.
+NaN or inf ends the run with a "diverged" report instead of an exception.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import torch
+
+from .datasets import Dataset, load_dataset
+from .devices import resolve_device
+from .errors import ModelError
+from .losses import LOSSES, encode_targets, predict_classes
+from .model import build_model, check_network
+from .optimizers import OPTIMIZERS, SCHEDULES
+from .spec import Experiment
+
+POINTS_EVERY = 50  # at most this many steps per curve point within an epoch
+EVAL_CHUNK = 4096  # evaluate big sets in chunks so memory stays bounded
+TRAIN_EVAL_LIMIT = 2048  # train accuracy is measured on at most this many training samples
+
+
+@dataclass(frozen=True)
+class Report:
+    """One point of the training history.
+
+    ``train_loss`` is the mean data loss over the steps since the previous point; it excludes the
+    regularization penalty (reported separately in ``penalty``) so it compares with ``test_loss``.
+    Test metrics and train accuracy are present on epoch-end points and None elsewhere.
+    ``status`` is "running" except on the last report of a run: "finished", "stopped" or "diverged".
+    """
+
+    step: int
+    epoch: float
+    train_loss: float
+    test_loss: float | None = None
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+    penalty: float | None = None
+    lr: float = 0.0
+    seconds: float = 0.0
+    status: str = "running"
+    message: str = ""
+
+    @property
+    def epoch_end(self) -> bool:
+        return self.train_accuracy is not None or self.test_loss is not None
+
+
+class Trainer:
+    """Trains one experiment. Not thread-safe except ``request_stop`` and ``set_lr``."""
+
+    def __init__(self, experiment: Experiment, dataset: Dataset | None = None, device: str | None = None):
+        self.experiment = exp = experiment
+        self.dataset = ds = dataset if dataset is not None else load_dataset(exp.data, exp.seed)
+        self.device, self.device_notice = resolve_device(device or exp.device)
+        if ds.n_train == 0:
+            raise ModelError("the training set is empty: lower data.test_fraction or add samples")
+        self.batch_size = ds.n_train if exp.batch_size == "full" else min(int(exp.batch_size), ds.n_train)
+        self.check = check_network(exp.layers, ds.input_shape, ds.task, ds.num_classes, exp.loss,
+                                   self.batch_size, ds.target_dim)
+        if not self.check.ok:
+            raise ModelError(self.check.error or "invalid network", self.check.error_layer)
+        torch.manual_seed(exp.seed)
+        self.model = build_model(exp.layers, ds.input_shape).to(self.device)
+        self.model.train()
+        self.loss_fn = LOSSES.get(exp.loss).factory()
+        self._last_activation = exp.layers[-1].activation
+        out_units = self.check.layers[-1].output_shape[0]  # type: ignore[index]
+        dev = self.device
+        self.x_train = torch.as_tensor(ds.x_train, device=dev)
+        self.labels_train = torch.as_tensor(ds.y_train, device=dev)
+        self.y_train = encode_targets(exp.loss, self.labels_train, ds.task, ds.num_classes, out_units,
+                                      self._last_activation)
+        self.x_test = torch.as_tensor(ds.x_test, device=dev)
+        self.labels_test = torch.as_tensor(ds.y_test, device=dev)
+        self.y_test = encode_targets(exp.loss, self.labels_test, ds.task, ds.num_classes, out_units,
+                                     self._last_activation)
+        self.optimizer = OPTIMIZERS.get(exp.optimizer.name)(self.model.parameters(), exp.optimizer)
+        self._generator = torch.Generator(device=dev)
+        self._generator.manual_seed(exp.seed)
+        self.base_lr = exp.optimizer.lr
+        self.lr = self.base_lr
+        self.steps_per_epoch = math.ceil(ds.n_train / self.batch_size)
+        self.total_epochs = exp.epochs
+        self._point_every = min(self.steps_per_epoch, POINTS_EVERY)
+        self._has_modes = any(isinstance(m, (torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.modules.batchnorm._BatchNorm))
+                              for m in self.model.modules())
+        reg = exp.regularization
+        self._reg = (reg.kind, reg.rate) if reg.kind != "none" and reg.rate > 0 else None
+        self._reg_weights = [p for p in self.model.parameters() if p.dim() > 1]
+        self.step = 0
+        self.epoch = 0
+        self._batch = 0
+        self._perm: torch.Tensor | None = None
+        self._pending: list[torch.Tensor] = []
+        self._penalty: torch.Tensor | None = None
+        self._points: list[tuple[int, float, torch.Tensor, Any, float, torch.Tensor | None]] = []
+        self._stop_requested = False
+        self._requested_lr: float | None = None
+        self.seconds = 0.0
+        self.diverged = False
+        self.divergence_message = ""
+        self.last_report: Report | None = None
+        self._set_epoch_lr()
+
+    # ----------------------------------------------------------------- control from other threads
+
+    def request_stop(self) -> None:
+        """Ask a running ``run()`` to stop after the current step (safe from any thread)."""
+        self._stop_requested = True
+
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate before the next step (safe from any thread); the schedule continues from it."""
+        if not (lr > 0 and math.isfinite(lr)):
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        self._requested_lr = float(lr)
+
+    @property
+    def finished(self) -> bool:
+        return self.epoch >= self.total_epochs or self.diverged
+
+    # ----------------------------------------------------------------- stepping
+
+    def _set_epoch_lr(self) -> None:
+        sched = self.experiment.schedule
+        self.lr = SCHEDULES.get(sched.name)(sched, self.base_lr, self.epoch, self.total_epochs)
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr
+
+    def train_step(self) -> None:
+        """Train on one batch. Never reads a value back from the device."""
+        if self._requested_lr is not None:
+            self.base_lr, self._requested_lr = self._requested_lr, None
+            self._set_epoch_lr()
+        bs = self.batch_size
+        if bs == self.x_train.shape[0]:
+            xb, yb = self.x_train, self.y_train  # full batch: order does not change the gradient
+        else:
+            if self._batch == 0:
+                self._perm = torch.randperm(self.x_train.shape[0], generator=self._generator, device=self.device)
+            idx = self._perm[self._batch * bs:(self._batch + 1) * bs]  # type: ignore[index]
+            xb, yb = self.x_train[idx], self.y_train[idx]
+        loss = self.loss_fn(self.model(xb), yb)
+        if self._reg is not None:
+            penalty = self._penalty_term()
+            self._penalty = penalty.detach()
+            total = loss + penalty
+        else:
+            total = loss
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        self.optimizer.step()
+        self._pending.append(loss.detach())
+        self.step += 1
+        self._batch += 1
+        if self._batch == self.steps_per_epoch:
+            self._batch = 0
+            self.epoch += 1
+            self._close_point(evaluate=True)
+            self._set_epoch_lr()
+        elif len(self._pending) >= self._point_every:
+            self._close_point(evaluate=False)
+
+    def _penalty_term(self) -> torch.Tensor:
+        kind, rate = self._reg  # type: ignore[misc]
+        if kind == "l2":
+            return rate * sum(w.pow(2).sum() for w in self._reg_weights)  # type: ignore[return-value]
+        return rate * sum(w.abs().sum() for w in self._reg_weights)  # type: ignore[return-value]
+
+    def train_epoch(self) -> None:
+        """Train until the end of the current epoch."""
+        start = self.epoch
+        while self.epoch == start:
+            self.train_step()
+
+    def _close_point(self, evaluate: bool) -> None:
+        pending, self._pending = self._pending, []
+        mean = pending[0] if len(pending) == 1 else torch.stack(pending).mean()
+        metrics = self.evaluate_tensors() if evaluate else None
+        self._points.append((self.step, self.step / self.steps_per_epoch, mean, metrics, self.lr, self._penalty))
+
+    # ----------------------------------------------------------------- evaluation
+
+    @torch.no_grad()
+    def _loss_and_accuracy(self, x: torch.Tensor, y: torch.Tensor, labels: torch.Tensor) -> tuple[Any, Any]:
+        if x.shape[0] == 0:
+            return None, None
+        total = torch.zeros((), device=self.device)
+        correct = torch.zeros((), device=self.device)
+        classify = self.dataset.task == "classification"
+        for start in range(0, x.shape[0], EVAL_CHUNK):
+            out = self.model(x[start:start + EVAL_CHUNK])
+            n = out.shape[0]
+            total += self.loss_fn(out, y[start:start + EVAL_CHUNK]) * n
+            if classify:
+                pred = predict_classes(self.experiment.loss, out, self._last_activation)
+                correct += (pred == labels[start:start + EVAL_CHUNK]).sum()
+        n_all = x.shape[0]
+        return total / n_all, (correct / n_all if classify else None)
+
+    def evaluate_tensors(self) -> tuple[Any, Any, Any]:
+        """Test loss, test accuracy and train accuracy as device tensors (no host sync)."""
+        if self._has_modes:
+            self.model.eval()
+        try:
+            test_loss, test_acc = self._loss_and_accuracy(self.x_test, self.y_test, self.labels_test)
+            n = min(TRAIN_EVAL_LIMIT, self.x_train.shape[0])
+            _, train_acc = self._loss_and_accuracy(self.x_train[:n], self.y_train[:n], self.labels_train[:n])
+        finally:
+            if self._has_modes:
+                self.model.train()
+        return test_loss, test_acc, train_acc
+
+    # ----------------------------------------------------------------- reading back
+
+    def flush(self) -> list[Report]:
+        """Turn the points gathered since the last flush into Reports (one host sync)."""
+        if self._pending and not self._points:
+            self._close_point(evaluate=False)
+        if not self._points:
+            return []
+        points, self._points = self._points, []
+        tensors: list[torch.Tensor] = []
+        for _, _, mean, metrics, _, penalty in points:
+            tensors.append(mean.float())
+            for value in (metrics or ()) + ((penalty,) if penalty is not None else ()):
+                if value is not None:
+                    tensors.append(value.float())
+        values = iter(torch.stack(tensors).tolist())
+        reports = []
+        for step, epoch, _, metrics, lr, penalty in points:
+            loss = next(values)
+            test_loss = test_acc = train_acc = pen = None
+            if metrics is not None:
+                test_loss = next(values) if metrics[0] is not None else None
+                test_acc = next(values) if metrics[1] is not None else None
+                train_acc = next(values) if metrics[2] is not None else None
+            if penalty is not None:
+                pen = next(values)
+            report = Report(step, epoch, loss, test_loss, train_acc, test_acc, pen, lr, self.seconds)
+            reports.append(report)
+            if not all(math.isfinite(v) for v in (loss, test_loss or 0.0, pen or 0.0)):
+                reports[-1] = self._diverge(report)
+                break
+        self.last_report = reports[-1]
+        return reports
+
+    def _diverge(self, report: Report) -> Report:
+        self.diverged = True
+        lr = report.lr
+        self.divergence_message = (
+            f"Training diverged at step {report.step} (epoch {report.epoch:.1f}): the loss became "
+            f"{'NaN' if math.isnan(report.train_loss) else 'infinite'}. The learning rate {lr:g} is probably too "
+            f"high for this network: try {lr / 10:g}, or a smaller network, then press Reset.")
+        return Report(**{**report.__dict__, "status": "diverged", "message": self.divergence_message})
+
+    # ----------------------------------------------------------------- the driven loop
+
+    def run(self, epochs: int | None = None, interval: float = 0.033) -> Iterator[list[Report]]:
+        """Train until ``epochs`` (default: ``total_epochs``, which may change live) are done, yielding batches.
+
+        A batch is yielded about every ``interval`` seconds and always at the end; the last report
+        of the last batch has status "finished", "stopped" or "diverged".
+        """
+        if epochs is not None:
+            self.total_epochs = epochs
+        clock = time.perf_counter
+        started = last = clock()
+        step = self.train_step
+        while self.epoch < self.total_epochs and not self._stop_requested and not self.diverged:
+            step()
+            now = clock()
+            if now - last >= interval:
+                self.seconds += now - started
+                started = last = now
+                batch = self.flush()
+                if batch:
+                    yield batch
+        self.seconds += clock() - started
+        self._stop_requested = False  # consumed: a stop asked for before or during this run ends only this run
+        batch = self.flush()
+        if not self.diverged:
+            status = "finished" if self.epoch >= self.total_epochs else "stopped"
+            if batch:
+                batch[-1] = Report(**{**batch[-1].__dict__, "status": status, "seconds": self.seconds})
+            elif self.last_report is not None:
+                batch = [Report(**{**self.last_report.__dict__, "status": status, "seconds": self.seconds})]
+        if batch:
+            self.last_report = batch[-1]
+            yield batch
+
+    def train(self, epochs: int | None = None) -> list[Report]:
+        """Run to the end and return the whole history (for scripts and the CLI)."""
+        history: list[Report] = []
+        for batch in self.run(epochs, interval=1.0):
+            history.extend(batch)
+        return history

@@ -1,0 +1,71 @@
+"""``nn-playground``: start the desktop app, or take a headless screenshot of it.
+
+The window is shown before torch is imported, so it paints in well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nn-playground", description="A desktop neural-network playground.")
+    parser.add_argument("experiment", nargs="?", help="experiment JSON file to open (default: the built-in one)")
+    parser.add_argument("--train-epochs", type=int, default=0, metavar="N",
+                        help="train N epochs before the screenshot (with --screenshot)")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="open the window offscreen, optionally train, save a PNG of the window, and exit")
+    parser.add_argument("--size", default="1500x900", metavar="WxH", help="window size for --screenshot")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("train", "example"):
+        from playground.cli import main as engine_main
+
+        return engine_main(argv)
+    args = build_parser().parse_args(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from playground.errors import PlaygroundError
+    from playground.spec import load
+
+    experiment = None
+    if args.experiment:
+        try:
+            experiment = load(args.experiment)
+        except PlaygroundError as exc:
+            print(f"nn-playground: error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("nn-playground")
+    QCoreApplication.setApplicationName("nn-playground")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from .main_window import MainWindow
+
+    window = MainWindow(experiment, args.experiment)
+    if args.screenshot:
+        from .screenshot import ScreenshotSession
+
+        width, height = (int(v) for v in args.size.lower().split("x"))
+        window.resize(width, height)
+        session = ScreenshotSession(window, args.screenshot, args.train_epochs)
+        window.show()
+        QTimer.singleShot(0, session.start)
+        app.exec()
+        return session.exit_code
+    window.show()
+    QTimer.singleShot(0, window.finish_startup)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""Owns the training worker thread: start, pause, step, stop, and batches of reports back.
+
+One run (fresh weights until Stop or Reset) gets one id, one parentless worker and one QThread.
+Jobs (train, step a batch, step an epoch) are queued to the worker; pausing sets the trainer's
+stop flag, which the step loop checks every step. Slots drop anything from an old run id, so
+results from two specs never mix.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+REPORT_INTERVAL = 0.033  # seconds between report batches: the display rate, never once per step
+
+
+class TrainingWorker(QObject):
+    """Lives in the worker thread; builds the trainer there and runs jobs on it."""
+
+    reports = Signal(int, object)  # run id, list[Report]
+    job_done = Signal(int, str)  # run id, "paused" | "stepped" | "finished" | "stopped" | "diverged"
+    failed = Signal(int, str, str)  # run id, message, details
+    ready = Signal(int, object)  # run id, the trainer (read its device and notices on the GUI thread)
+    finished = Signal()
+
+    def __init__(self, run_id: int, experiment: Any, dataset: Any):
+        super().__init__()
+        self.run_id = run_id
+        self.experiment = experiment
+        self.dataset = dataset
+        self.trainer: Any = None
+        self._stop_pending = False
+
+    def request_stop(self) -> None:
+        """Thread-safe: end the current job at the next step."""
+        self._stop_pending = True
+        if self.trainer is not None:
+            self.trainer.request_stop()
+
+    def set_lr(self, lr: float) -> None:
+        """Thread-safe: the next step uses this learning rate."""
+        if self.trainer is not None:
+            self.trainer.set_lr(lr)
+        else:
+            from dataclasses import replace
+
+            self.experiment = replace(self.experiment, optimizer=replace(self.experiment.optimizer, lr=lr))
+
+    def set_epochs(self, epochs: int) -> None:
+        self.experiment = _with_epochs(self.experiment, epochs)
+        if self.trainer is not None:
+            self.trainer.total_epochs = epochs
+
+    @Slot(str)
+    def do(self, job: str) -> None:
+        try:
+            self._do(job)
+        except Exception as exc:  # the GUI must survive anything the engine throws
+            from playground.errors import PlaygroundError
+
+            details = "" if isinstance(exc, PlaygroundError) else traceback.format_exc()
+            self.failed.emit(self.run_id, _friendly(exc), details)
+            self.job_done.emit(self.run_id, "failed")
+
+    def _do(self, job: str) -> None:
+        if self.trainer is None:
+            from playground.training import Trainer
+
+            self.trainer = Trainer(self.experiment, self.dataset)
+            self.ready.emit(self.run_id, self.trainer)
+            if self._stop_pending:
+                self.trainer.request_stop()
+        trainer = self.trainer
+        if trainer.finished:
+            self.job_done.emit(self.run_id, "diverged" if trainer.diverged else "finished")
+            return
+        self._stop_pending = False
+        if job == "train":
+            status = "stopped"
+            for batch in trainer.run(interval=REPORT_INTERVAL):
+                self.reports.emit(self.run_id, batch)
+                status = batch[-1].status
+            self.job_done.emit(self.run_id, "paused" if status == "stopped" else status)
+            return
+        if job == "batch":
+            trainer.train_step()
+        else:
+            trainer.train_epoch()
+        batch = trainer.flush()
+        if batch:
+            self.reports.emit(self.run_id, batch)
+        self.job_done.emit(self.run_id, "diverged" if trainer.diverged else
+                           "finished" if trainer.finished else "stepped")
+
+    @Slot()
+    def shutdown(self) -> None:
+        self.finished.emit()
+
+
+def _with_epochs(experiment: Any, epochs: int) -> Any:
+    from dataclasses import replace
+
+    return replace(experiment, epochs=epochs)
+
+
+def _friendly(exc: BaseException) -> str:
+    """A message for the dialog: our errors as they are, out-of-memory with a hint, others by type."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, MemoryError) or "out of memory" in text.lower():
+        return ("Training ran out of memory. Use a smaller batch size or a smaller network "
+                "(fewer units or filters), then press Train again.")
+    from playground.errors import PlaygroundError
+
+    if isinstance(exc, PlaygroundError):
+        return text
+    return f"Training failed with an unexpected error ({type(exc).__name__}: {text.splitlines()[0][:300]})."
+
+
+class TrainingRunner(QObject):
+    """Main-thread owner of the current run. The GUI talks only to this."""
+
+    reports = Signal(object)  # list[Report] from the current run
+    state_changed = Signal(str)  # "idle" | "running" | "paused" | "finished" | "diverged" | "failed"
+    failed = Signal(str, str)  # message, details
+    ready = Signal(object)  # trainer of the current run, once built (for device label and snapshots)
+
+    _job = Signal(str)
+    _shutdown = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.run_id = 0
+        self.state = "idle"
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._old: list[tuple[QThread, TrainingWorker]] = []  # runs still shutting down
+        self.experiment: Any = None
+        self.dataset: Any = None
+
+    # ----------------------------------------------------------------- commands
+
+    def configure(self, experiment: Any, dataset: Any) -> None:
+        """Set what the next run trains; ends the current run (its results no longer match)."""
+        self.stop()
+        self.experiment, self.dataset = experiment, dataset
+
+    @property
+    def has_run(self) -> bool:
+        return self._worker is not None
+
+    @property
+    def trainer(self) -> Any:
+        return self._worker.trainer if self._worker is not None else None
+
+    def start(self) -> None:
+        """Train (or resume) until the epochs are done or pause() is called."""
+        self._queue("train")
+        self._set_state("running")
+
+    def pause(self) -> None:
+        if self._worker is not None:
+            self._worker.request_stop()
+
+    def step_batch(self) -> None:
+        self._queue("batch")
+
+    def step_epoch(self) -> None:
+        self._queue("epoch")
+
+    def set_lr(self, lr: float) -> None:
+        if self._worker is not None:
+            self._worker.set_lr(lr)
+
+    def set_epochs(self, epochs: int) -> None:
+        if self._worker is not None:
+            self._worker.set_epochs(epochs)
+
+    def stop(self) -> None:
+        """End the current run: the worker finishes its step and its thread quits."""
+        if self._worker is None:
+            return
+        worker, thread = self._worker, self._thread
+        assert thread is not None
+        worker.request_stop()
+        self._shutdown.emit()  # queued after any pending job
+        self._job.disconnect(worker.do)
+        self._shutdown.disconnect(worker.shutdown)
+        self._old.append((thread, worker))
+        self._worker = self._thread = None
+        self.run_id += 1
+        self._set_state("idle")
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop and wait for every worker thread (window closing). True if all stopped in time."""
+        self.stop()
+        ok = True
+        for thread, _ in list(self._old):
+            ok = thread.wait(timeout_ms) and ok
+        self._reap()
+        return ok
+
+    # ----------------------------------------------------------------- plumbing
+
+    def _queue(self, job: str) -> None:
+        if self.experiment is None:
+            raise RuntimeError("configure() the runner before training")
+        if self._worker is None:
+            self._launch()
+        self._job.emit(job)
+
+    def _launch(self) -> None:
+        self.run_id += 1
+        worker = TrainingWorker(self.run_id, self.experiment, self.dataset)
+        thread = QThread()
+        thread.setObjectName(f"training-run-{self.run_id}")
+        worker.moveToThread(thread)
+        worker.reports.connect(self._on_reports)
+        worker.job_done.connect(self._on_job_done)
+        worker.failed.connect(self._on_failed)
+        worker.ready.connect(self._on_ready)
+        worker.finished.connect(thread.quit)
+        worker.finished.connect(worker.deleteLater)
+        thread.finished.connect(self._reap)
+        self._job.connect(worker.do)
+        self._shutdown.connect(worker.shutdown)
+        self._worker, self._thread = worker, thread
+        thread.start()
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    @Slot(int, object)
+    def _on_reports(self, run_id: int, batch: list) -> None:
+        if run_id == self.run_id:
+            self.reports.emit(batch)
+
+    @Slot(int, str)
+    def _on_job_done(self, run_id: int, status: str) -> None:
+        if run_id != self.run_id:
+            return
+        self._set_state({"stepped": "paused", "stopped": "paused"}.get(status, status))
+
+    @Slot(int, str, str)
+    def _on_failed(self, run_id: int, message: str, details: str) -> None:
+        if run_id == self.run_id:
+            self.failed.emit(message, details)
+
+    @Slot(int, object)
+    def _on_ready(self, run_id: int, trainer: Any) -> None:
+        if run_id == self.run_id:
+            self.ready.emit(trainer)
+
+    @Slot()
+    def _reap(self) -> None:
+        """Forget threads that have finished (waiting first, so none is destroyed while running)."""
+        alive = []
+        for thread, worker in self._old:
+            if thread.isFinished():
+                thread.wait()
+            else:
+                alive.append((thread, worker))
+        self._old = alive
