@@ -194,7 +194,7 @@ def _batchnorm_build(shape: Shape, p: dict[str, Any]) -> Any:
     return nn.BatchNorm1d(shape[0]) if len(shape) == 1 else nn.BatchNorm2d(shape[0])
 
 
-_SIZE_CAP = 10**9  # far past any sane layer; the memory estimate gives the real refusal
+_SIZE_CAP = None  # no fixed cap: the memory estimate in model.check_network gives the real refusal
 
 LAYER_TYPES.add(
     "linear",

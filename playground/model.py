@@ -118,10 +118,11 @@ def check_network(layers: Sequence[Any], input_shape: Shape, task: str, num_clas
     # Weights, gradients and up to two optimizer states, plus forward and backward activations.
     memory = total * 4 * 4 + batch_size * activations * 4 * 2
     limit = memory_limit_bytes()
-    if error is None and memory > limit:
-        error = (f"the network has {total:,} parameters and would need about {format_bytes(memory)} of memory, more "
-                 f"than the {format_bytes(limit)} this machine can spare: use fewer units or filters, or a smaller batch")
-        error_layer = max(range(len(checks)), key=lambda k: checks[k].params) if checks else None
+    if error is None and memory > limit and checks:
+        error_layer = max(range(len(checks)), key=lambda k: checks[k].params)
+        error = (f"the network has {total:,} parameters (most in layer {error_layer + 1}) and would need about "
+                 f"{format_bytes(memory)} of memory, more than the {format_bytes(limit)} this machine can spare: "
+                 "use fewer units or filters, or a smaller batch")
     return NetworkCheck(tuple(input_shape), tuple(checks), total, memory, error, error_layer, tuple(warnings))
 
 

@@ -120,7 +120,8 @@ def _images(array: np.ndarray, name: str) -> np.ndarray:
         raise DataError(f"{name} has {array.ndim} dimensions {array.shape}; an images file needs 3 (count, height, width)")
     if array.shape[0] == 0 or array.shape[1] == 0 or array.shape[2] == 0:
         raise DataError(f"{name} holds no pixels: its shape is {array.shape}")
-    images = array.astype(np.float32)[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):  # values too big for float32 are caught just below
+        images = array.astype(np.float32)[:, None]
     if array.dtype == np.uint8:
         images /= 255.0
     elif not np.isfinite(images).all():
