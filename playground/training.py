@@ -222,9 +222,14 @@ class Trainer:
 
     # ----------------------------------------------------------------- reading back
 
-    def flush(self) -> list[Report]:
-        """Turn the points gathered since the last flush into Reports (one host sync)."""
-        if self._pending and not self._points:
+    def flush(self, partial: bool = False) -> list[Report]:
+        """Turn the points gathered since the last flush into Reports (one host sync).
+
+        With ``partial`` the steps since the last point become a point of their own (single-stepping
+        wants to see every step); otherwise points fall on fixed steps, so a history never depends
+        on when it was read.
+        """
+        if partial and self._pending:
             self._close_point(evaluate=False)
         if not self._points:
             return []

@@ -88,7 +88,7 @@ class TrainingWorker(QObject):
             trainer.train_step()
         else:
             trainer.train_epoch()
-        batch = trainer.flush()
+        batch = trainer.flush(partial=True)
         if batch:
             self.reports.emit(self.run_id, batch)
         self.job_done.emit(self.run_id, "diverged" if trainer.diverged else

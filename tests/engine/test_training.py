@@ -128,7 +128,7 @@ def test_every_builtin_dataset_trains_one_step(name):
     loss = "cross_entropy" if ds.task == "classification" else "mse"
     trainer = Trainer(replace(exp, layers=tuple(layers), loss=loss), ds)
     trainer.train_step()
-    reports = trainer.flush()
+    reports = trainer.flush(partial=True)
     assert len(reports) == 1 and reports[0].step == 1 and math.isfinite(reports[0].train_loss)
     assert info.kind in ("2d", "image")
 
@@ -146,6 +146,8 @@ def test_step_and_epoch_stepping():
     trainer = Trainer(small())
     trainer.train_step()
     assert trainer.step == 1 and trainer.epoch == 0
+    assert trainer.flush() == []
+    assert [r.step for r in trainer.flush(partial=True)] == [1]
     trainer.train_epoch()
     assert trainer.epoch == 1 and trainer.step == trainer.steps_per_epoch
     reports = trainer.flush()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from playground.datasets import DATASETS, FEATURES
-from playground.spec import DataSpec, Experiment
+from playground.spec import Experiment
 from ui.plots.data_preview import DataPreview, dataset_summary
 from ui.registry_combo import fill_combo, set_combo_value
 
@@ -32,27 +32,19 @@ def read_csv_header(path: str) -> list[str]:
     """Column names from the first non-blank line of a CSV file; raises ValueError saying what is wrong."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            line = ""
-            for _ in range(100):  # skip leading blank lines, as the loader does, but not forever
-                line = fh.readline(1_000_000)
-                if not line or line.strip():
-                    break
+            lines = (fh.readline(1_000_000) for _ in range(100))  # skip blank lines as the loader does, not forever
+            line = next((line for line in lines if line.strip() or not line), "")
+        # The loader accepts comma, semicolon or tab: take whichever splits the header into most cells.
+        cells = max((next(csv.reader([line], delimiter=d), []) for d in (",", ";", "\t")), key=len)
     except UnicodeDecodeError:
         raise ValueError("the file is not UTF-8 text") from None
     except OSError as exc:
         raise ValueError(f"cannot read the file: {exc.strerror or exc}") from None
-    if not line.strip():
+    except csv.Error as exc:
+        raise ValueError(f"the header row is not valid CSV ({exc})") from None
+    if not cells:
         raise ValueError("the file is empty: it needs a header row naming the columns")
-    # The loader accepts comma, semicolon or tab: take whichever splits the header into most cells.
-    best: list[str] = []
-    for delimiter in (",", ";", "\t"):
-        try:
-            cells = next(csv.reader([line], delimiter=delimiter), [])
-        except csv.Error:
-            continue
-        if len(cells) > len(best):
-            best = cells
-    return [cell.strip() or f"column {i + 1}" for i, cell in enumerate(best)]
+    return [cell.strip() or f"column {i + 1}" for i, cell in enumerate(cells)]
 
 
 def named(widget: Any, name: str, tip: str) -> Any:
@@ -103,7 +95,7 @@ class DataPanel(QWidget):
         form.addRow("Dataset", self.dataset_combo)
 
         self.path_edit = named(QLineEdit(), "path_edit", "The file or folder the data is read from.")
-        self.path_edit.editingFinished.connect(self._on_path_typed)
+        self.path_edit.editingFinished.connect(lambda: self._set_path(self.path_edit.text().strip() or None))
         self.browse_button = named(QPushButton("Browse…"), "browse_button", "Choose the file or folder.")
         self.browse_button.clicked.connect(self._on_browse)
         self.path_row = strip(self.path_edit, self.browse_button)
@@ -120,16 +112,16 @@ class DataPanel(QWidget):
         self.samples_spin = named(QSpinBox(), "samples_spin", "How many examples to generate or read.")
         self.samples_spin.setKeyboardTracking(False)  # one change per typed number, not per digit
         self.samples_spin.setMaximum(MAX_SAMPLES)
-        self.samples_spin.valueChanged.connect(self._on_samples)
+        self.samples_spin.valueChanged.connect(lambda v: self._emit(samples=v or None))  # 0 is "all"
         form.addRow("Samples", self.samples_spin)
 
         self.noise_slider, self.noise_label = self._slider("noise", 50, "How much label noise the generator adds.")
-        self.noise_slider.valueChanged.connect(self._on_noise)
+        self.noise_slider.valueChanged.connect(lambda v: self._emit(noise=v / 100))
         self.noise_row = strip(self.noise_slider, self.noise_label)
         form.addRow("Noise", self.noise_row)
         self.test_slider, self.test_label = self._slider(
             "test_fraction", 90, "The share of examples held out to test the network.")
-        self.test_slider.valueChanged.connect(self._on_test_fraction)
+        self.test_slider.valueChanged.connect(lambda v: self._emit(test_fraction=v / 100))
         form.addRow("Test data", strip(self.test_slider, self.test_label))
 
         self.features_row = QWidget()
@@ -147,7 +139,7 @@ class DataPanel(QWidget):
         self.seed_spin = named(QSpinBox(), "seed_spin", "The random seed: the same seed gives the same data.")
         self.seed_spin.setRange(0, MAX_SEED)
         self.seed_spin.setKeyboardTracking(False)
-        self.seed_spin.valueChanged.connect(self._on_seed)
+        self.seed_spin.valueChanged.connect(lambda v: self._emit(seed=v))
         self.regenerate_button = named(QPushButton("Regenerate"), "regenerate_button",
                                        "Pick a new random seed, which draws new data and initial weights.")
         self.regenerate_button.clicked.connect(self.regenerate)
@@ -256,15 +248,6 @@ class DataPanel(QWidget):
         path, target = self._remembered.get(name, (None, None))
         self._emit(dataset=name, samples=info.default_samples, features=tuple(features), path=path, target=target)
 
-    def _on_samples(self, value: int) -> None:
-        self._emit(samples=None if value == 0 else value)
-
-    def _on_noise(self, value: int) -> None:
-        self._emit(noise=value / 100)
-
-    def _on_test_fraction(self, value: int) -> None:
-        self._emit(test_fraction=value / 100)
-
     def _on_feature(self) -> None:
         checked = {name for name, box in self.feature_boxes.items() if box.isChecked()}
         if not checked:  # a 2-D set needs an input: undo unticking the last one
@@ -275,9 +258,6 @@ class DataPanel(QWidget):
         added = [name for name in self.feature_boxes if name in checked and name not in kept]
         self._emit(features=tuple(kept + added))
 
-    def _on_seed(self, value: int) -> None:
-        self._emit(seed=value)
-
     def regenerate(self) -> None:
         """Pick a new random seed and emit it."""
         seed = self._spec.seed
@@ -285,13 +265,8 @@ class DataPanel(QWidget):
             seed = random.randint(0, MAX_SEED)
         self._emit(seed=seed)
 
-    def _on_path_typed(self) -> None:
-        self._set_path(self.path_edit.text().strip() or None)
-
     def _on_browse(self) -> None:
-        path = self._ask_path()
-        if path:
-            self._set_path(path)
+        self._set_path(self._ask_path() or self._spec.data.path)  # cancelled: nothing changes
 
     def _ask_path(self) -> str | None:
         """Ask for a folder (idx) or CSV file; tests replace this method."""

@@ -138,7 +138,8 @@ class DataPreview(QWidget):
         keep_train = _thin(len(ds.points_train), MAX_POINTS * 2 // 3)
         keep_test = _thin(len(ds.points_test), MAX_POINTS // 3)
         points = np.concatenate([ds.points_train[keep_train], ds.points_test[keep_test]]).astype(float)
-        y = np.concatenate([np.asarray(ds.y_train)[keep_train], np.asarray(ds.y_test)[keep_test]]).reshape(len(points), -1)
+        y = np.concatenate([np.asarray(ds.y_train)[keep_train], np.asarray(ds.y_test)[keep_test]])
+        y = y.reshape(len(points), -1)
         if ds.task == "regression":
             values = y[:, 0].astype(float)
             low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)

@@ -1,0 +1,129 @@
+"""One row of the layer stack: the small labeled spin boxes that edit a layer type's parameters in one line."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+
+from playground.layers import LAYER_TYPES, Param
+from playground.spec import LayerSpec
+
+WIDGET_CAP = 100_000  # the engine has no upper bound on units/filters; a spin box needs one
+SHORT_LABELS = {"padding": "pad"}  # keeps a conv2d row narrow enough for a side dock
+AUTO_TEXT = "auto"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as the table shows it: '4' for a vector, '8×6×6' for an image."""
+    return "×".join(str(s) for s in shape)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _has_auto(param: Param) -> bool:
+    """An optional parameter without a default (a pool's stride) shows "auto" for None."""
+    return param.default is None and not param.required
+
+
+class WheelGuard(QObject):
+    """Stops unfocused spin boxes and combos from eating the wheel, so scrolling the table never edits a layer."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and not watched.hasFocus():
+            event.ignore()  # handled-but-ignored: Qt passes the wheel on to the table, which scrolls
+            return True
+        return False
+
+
+class LayerParamsEditor(QWidget):
+    """The parameter spin boxes of one layer type, side by side; emits (name, value) on each user edit."""
+
+    param_changed = Signal(str, object)  # value None means "auto" (a pool's stride)
+
+    def __init__(self, layer_type: str, row: int, guard: QObject | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.layer_type = layer_type
+        self.setObjectName(f"layer_{row}_params")
+        self.params = LAYER_TYPES.get(layer_type).params
+        self.spins: dict[str, QAbstractSpinBox] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(4)
+        if not self.params:
+            none = QLabel("no parameters")
+            none.setEnabled(False)  # greyed: there is nothing to edit here
+            layout.addWidget(none)
+        for name, param in self.params.items():
+            spin = self._make_spin(name, param, with_buttons=len(self.params) == 1)
+            spin.setObjectName(f"layer_{row}_{name}")
+            spin.setProperty("layer_row", row)
+            if guard is not None:
+                spin.installEventFilter(guard)
+            label = QLabel(SHORT_LABELS.get(name, name))
+            label.setBuddy(spin)
+            label.setToolTip(spin.toolTip())
+            layout.addWidget(label)
+            layout.addWidget(spin)
+            self.spins[name] = spin
+            spin.valueChanged.connect(partial(self._on_value, name))
+        layout.addStretch(1)
+
+    def _make_spin(self, name: str, param: Param, with_buttons: bool) -> QAbstractSpinBox:
+        """A spin box for one parameter, as narrow as typical values allow so a row fits a side dock."""
+        tip = _sentence(param.help)
+        if param.kind is float:
+            spin: QAbstractSpinBox = QDoubleSpinBox()
+            spin.setDecimals(2)
+            spin.setSingleStep(0.05)
+            spin.setRange(param.low, param.high if param.high is not None else 1e6)
+        else:
+            spin = QSpinBox()
+            low = int(param.low) - (1 if _has_auto(param) else 0)
+            if _has_auto(param):
+                spin.setSpecialValueText(AUTO_TEXT)
+                tip = tip[:-1] + f"; {AUTO_TEXT} uses that default."
+            # Width for typical values (4 digits of units or filters, 2 of a kernel); larger ones still fit by
+            # scrolling inside the box, which is rarer than a row too wide for the dock.
+            spin.setRange(low, 9999 if name in ("units", "filters") else 99)
+            if not with_buttons:
+                spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+            spin.setFixedWidth(spin.sizeHint().width())
+            spin.setRange(low, int(param.high) if param.high is not None else WIDGET_CAP)
+        spin.setKeyboardTracking(False)  # typing "128" is one edit, not three (1, 12, 128)
+        spin.setAccelerated(True)
+        spin.setToolTip(tip)
+        return spin
+
+    def set_layer(self, layer: LayerSpec) -> None:
+        """Show the layer's parameter values (defaults where unset) without emitting."""
+        values = layer.params()
+        for name, spin in self.spins.items():
+            value = values[name]
+            blocked = spin.blockSignals(True)
+            try:
+                if value is None:
+                    spin.setValue(spin.minimum())  # the "auto" special value
+                else:
+                    if value > spin.maximum():  # a file may hold more than the widget cap: show it truthfully
+                        spin.setMaximum(value)
+                    spin.setValue(value)
+            finally:
+                spin.blockSignals(blocked)
+
+    def _on_value(self, name: str, value: Any) -> None:
+        if _has_auto(self.params[name]) and value == self.spins[name].minimum():
+            value = None
+        self.param_changed.emit(name, value)
+
+
+def layer_of_type(layer_type: str, activation: str) -> LayerSpec:
+    """A fresh layer of a type with its default parameters written out (linear gets 4 units)."""
+    values = {name: (4 if name == "units" and param.default is None else param.default)
+              for name, param in LAYER_TYPES.get(layer_type).params.items()}
+    return LayerSpec(layer_type, activation, **{k: v for k, v in values.items() if v is not None})
