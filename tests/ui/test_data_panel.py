@@ -128,6 +128,9 @@ def test_idx_browse_asks_for_a_folder(panel, emitted, tmp_path, monkeypatch):
     assert panel.form.labelForField(panel.path_row).text() == "Folder"
     panel.browse_button.click()
     assert asked and emitted[-1].data.path == str(tmp_path)
+    monkeypatch.setattr(panel, "_ask_path", lambda: None)  # the user cancels the dialog
+    panel.browse_button.click()
+    assert len(emitted) == 1 and panel.path_edit.text() == str(tmp_path)
 
 
 def test_typed_path_and_unreadable_csv_show_a_message(panel, emitted, tmp_path):

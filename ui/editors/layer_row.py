@@ -1,12 +1,14 @@
-"""One row of the layer stack: the small labeled spin boxes that edit a layer type's parameters in one line."""
+"""The pieces of the layer table: the table view (with row drops), its key map, and the parameter cell."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QColor, QDropEvent, QKeyEvent, QPalette
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox,
+                               QTableWidget, QWidget)
 
 from playground.layers import LAYER_TYPES, Param
 from playground.spec import LayerSpec
@@ -14,6 +16,91 @@ from playground.spec import LayerSpec
 WIDGET_CAP = 100_000  # the engine has no upper bound on units/filters; a spin box needs one
 SHORT_LABELS = {"padding": "pad"}  # keeps a conv2d row narrow enough for a side dock
 AUTO_TEXT = "auto"
+COLUMNS = ("#", "Type", "Units / params", "Activation", "Output", "Params")
+COL_INDEX, COL_TYPE, COL_PARAMS, COL_ACT, COL_OUTPUT, COL_COUNT = range(len(COLUMNS))
+SELECTED_BACKGROUND = QColor("#cce0f7")
+
+_MODS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier
+KEY_COMMANDS = {  # (key, modifiers) -> editor method; keys work wherever focus is inside the editor
+    (Qt.Key.Key_Insert, Qt.KeyboardModifier.NoModifier): "add_layer",
+    (Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier): "add_layer",
+    (Qt.Key.Key_Insert, Qt.KeyboardModifier.ShiftModifier): "insert_layer",
+    (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier): "remove_layer",
+    (Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier): "duplicate_layer",
+    (Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier): "move_up",
+    (Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier): "move_down",
+}
+
+
+def key_command(event: QKeyEvent) -> str | None:
+    """The editor method a key press asks for, if any."""
+    return KEY_COMMANDS.get((Qt.Key(event.key()), event.modifiers() & _MODS))
+
+
+class LayerTable(QTableWidget):
+    """The layer rows; a dragged row is dropped as a ``row_dropped(source, insert_before)`` request, not moved by Qt."""
+
+    row_dropped = Signal(int, int)
+
+    def __init__(self) -> None:
+        super().__init__(0, len(COLUMNS))
+        self.setObjectName("layer_table")
+        self.setToolTip("The network's layers, input at the top; drag a row by its number to reorder.")
+        self.setHorizontalHeaderLabels(COLUMNS)
+        self.verticalHeader().hide()
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDragEnabled(True)
+        self.setDropIndicatorShown(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # A pale selection keeps the black labels of the row's controls readable on a projector.
+        palette = self.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, SELECTED_BACKGROUND)
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, palette.color(QPalette.ColorRole.Text))
+        self.setPalette(palette)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if key_command(event):
+            event.ignore()  # the editor handles it; the view would otherwise move its cursor on Ctrl+Up
+            return
+        super().keyPressEvent(event)
+
+    def drop_position(self, pos: QPoint) -> int:
+        """Where a row dropped at ``pos`` goes: the row index it lands before (rowCount for the end)."""
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return 0 if pos.y() < 0 else self.rowCount()
+        rect = self.visualRect(index)
+        return index.row() + (0 if pos.y() < rect.center().y() else 1)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        source = self.currentRow()
+        if event.source() is not self or source < 0:
+            event.ignore()
+            return
+        target = self.drop_position(event.position().toPoint())
+        # Ignore as the action so QTableWidget neither overwrites cells nor deletes the dragged row:
+        # the editor reorders the spec and redraws.
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.accept()
+        self.stopAutoScroll()
+        self.setState(QAbstractItemView.State.NoState)
+        self.viewport().update()
+        self.row_dropped.emit(source, target)
+
+
+def padded_cell(widget: QWidget) -> QWidget:
+    """A cell holder with a little margin, so a combo keeps its natural height inside a taller row."""
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(3, 2, 3, 2)
+    layout.addWidget(widget)
+    return holder
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

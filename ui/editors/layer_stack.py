@@ -6,17 +6,18 @@ import html
 from dataclasses import dataclass, replace
 from functools import partial
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDropEvent, QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidgetItem, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from playground.layers import ACTIVATIONS, LAYER_TYPES
 from playground.model import NetworkCheck
 from playground.spec import Experiment, LayerSpec, default_experiment
 
 from ..registry_combo import fill_combo, set_combo_value
-from .layer_row import LayerParamsEditor, WheelGuard, layer_of_type, shape_text
+from .layer_row import (COL_ACT, COL_COUNT, COL_INDEX, COL_OUTPUT, COL_PARAMS, COL_TYPE, LayerParamsEditor,
+                        LayerTable, WheelGuard, key_command, layer_of_type, padded_cell, shape_text)
 
 BROKEN_BACKGROUND = QColor("#fde2e1")
 ERROR_COLOR = "#a8201a"
@@ -24,7 +25,8 @@ WARNING_COLOR = "#9a5b00"  # amber dark enough to read on a projector
 NEW_LAYER = LayerSpec("linear", "tanh", units=4)
 BUTTONS = (  # objectName, text, method, tooltip
     ("layer_add", "Add", "add_layer", "Add a linear layer (4 units, tanh) after the selected layer (Insert, Ctrl+N)."),
-    ("layer_insert", "Insert", "insert_layer", "Insert a linear layer (4 units, tanh) before the selected layer (Shift+Insert)."),
+    ("layer_insert", "Insert", "insert_layer",
+     "Insert a linear layer (4 units, tanh) before the selected layer (Shift+Insert)."),
     ("layer_remove", "Remove", "remove_layer", "Remove the selected layer; the last remaining layer stays (Delete)."),
     ("layer_duplicate", "Duplicate", "duplicate_layer", "Put a copy of the selected layer right after it (Ctrl+D)."),
     ("layer_move_up", "↑ Up", "move_up", "Move the selected layer one place towards the input (Ctrl+Up)."),
@@ -98,6 +100,14 @@ class LayerStackEditor(QWidget):
         """Show shape inference: output shape and parameters per row, the total, and any error or warnings."""
         self._check = check
         self._show_check()
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for every column, so a dock opens without a horizontal scroll bar."""
+        hint = super().sizeHint()
+        table = self.table
+        width = table.horizontalHeader().length() + table.frameWidth() * 2 + table.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        return QSize(max(hint.width(), width + margins.left() + margins.right()), hint.height())
 
     def selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
@@ -237,7 +247,7 @@ class LayerStackEditor(QWidget):
             combo.installEventFilter(self._guard)
             combo.installEventFilter(self)
             combo.currentIndexChanged.connect(partial(slot, row))
-            self.table.setCellWidget(row, col, _padded(combo))
+            self.table.setCellWidget(row, col, padded_cell(combo))
         for col in (COL_INDEX, COL_OUTPUT, COL_COUNT):
             item = QTableWidgetItem()
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
@@ -247,6 +257,9 @@ class LayerStackEditor(QWidget):
         return _Row(type_combo, act_combo, self._new_params(row, layer_type))
 
     def _new_params(self, row: int, layer_type: str) -> LayerParamsEditor:
+        old = self.table.cellWidget(row, COL_PARAMS)
+        if old is not None:
+            old.hide()  # Qt deletes it later; hidden, it cannot flash over the new one meanwhile
         editor = LayerParamsEditor(layer_type, row, self._guard)
         for spin in editor.spins.values():
             spin.installEventFilter(self)
