@@ -94,3 +94,28 @@ def predict_classes(loss: str, outputs: Any, last_activation: str) -> Any:
     if units == 1:
         return (outputs[:, 0] > decision_threshold(loss, units, last_activation)).long()
     return outputs.argmax(dim=1)
+
+
+def class_probabilities(loss: str, outputs: Any, last_activation: str, num_classes: int) -> Any:
+    """Class probabilities (N, C) from raw outputs, for heatmaps and confidence displays."""
+    import torch
+
+    units = outputs.shape[1]
+    if units == 1:
+        o = outputs[:, 0]
+        if loss == "bce":
+            p = torch.sigmoid(o)
+        elif signed_binary(loss, units, last_activation):
+            p = (o.clamp(-1, 1) + 1) / 2
+        else:
+            p = o.clamp(0, 1)
+        return torch.stack([1 - p, p], dim=1)
+    if last_activation == "softmax":
+        return outputs
+    if loss == "cross_entropy":
+        return torch.softmax(outputs, dim=1)
+    if loss == "bce":
+        p = torch.sigmoid(outputs)
+    else:
+        p = outputs.clamp(min=0)
+    return p / p.sum(dim=1, keepdim=True).clamp(min=1e-12)

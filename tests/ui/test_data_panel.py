@@ -165,7 +165,7 @@ def test_set_dataset_shows_preview_and_summary(panel):
     assert len(panel.preview.scatter.data) == 500
     digits = _exp(dataset="digits", samples=100, features=(), test_fraction=0.2)
     panel.set_dataset(load_dataset(digits.data, 0))
-    assert panel.summary_label.text() == "80 train / 20 test · 10 classes · 1×8×8 images"
+    assert panel.summary_label.text() == "80 train / 20 test · 10 classes · 8×8 images"
     assert panel.preview.current_page() == "images"
     assert panel.preview.image.image.shape == (6 * 9 - 1, 6 * 9 - 1)  # 6×6 tiles of 8 pixels, 1-pixel gaps
 
@@ -186,3 +186,19 @@ def test_every_control_has_a_name_and_tooltip(panel):
     for control in controls:
         assert control.objectName() and control.toolTip().endswith("."), control
 
+
+
+def test_preview_of_a_table_and_of_regression(panel, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("size,colour,price\n" + "".join(f"{i},{'red' if i % 2 else 'blue'},{i * 1.5}\n"
+                                                     for i in range(20)), encoding="utf-8")
+    panel.set_dataset(load_dataset(_csv_exp(table).data, 0))
+    assert panel.preview.current_page() == "table"
+    text = panel.preview.table_label.text()
+    assert "20 rows" in text and "Regression target from 0 to 28.5" in text and "size" in text
+    assert "regression" in panel.summary_label.text()
+    reg = _exp(dataset="reg-plane", samples=100)
+    panel.set_dataset(load_dataset(reg.data, 0))
+    assert panel.preview.current_page() == "scatter" and len(panel.preview.scatter.data) == 100
+    legend = [label.text for _, label in panel.preview.legend.items]
+    assert legend[0].startswith("low") and legend[1].startswith("high") and legend[-2:] == ["train", "test"]

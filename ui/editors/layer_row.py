@@ -16,7 +16,7 @@ from playground.spec import LayerSpec
 WIDGET_CAP = 100_000  # the engine has no upper bound on units/filters; a spin box needs one
 SHORT_LABELS = {"padding": "pad"}  # keeps a conv2d row narrow enough for a side dock
 AUTO_TEXT = "auto"
-COLUMNS = ("#", "Type", "Units / params", "Activation", "Output", "Params")
+COLUMNS = ("#", "Type", "Units/params", "Activation", "Output", "Params")
 COL_INDEX, COL_TYPE, COL_PARAMS, COL_ACT, COL_OUTPUT, COL_COUNT = range(len(COLUMNS))
 SELECTED_BACKGROUND = QColor("#cce0f7")
 
@@ -98,7 +98,7 @@ def padded_cell(widget: QWidget) -> QWidget:
     """A cell holder with a little margin, so a combo keeps its natural height inside a taller row."""
     holder = QWidget()
     layout = QHBoxLayout(holder)
-    layout.setContentsMargins(3, 2, 3, 2)
+    layout.setContentsMargins(1, 2, 1, 2)
     layout.addWidget(widget)
     return holder
 
@@ -140,8 +140,8 @@ class LayerParamsEditor(QWidget):
         self.params = LAYER_TYPES.get(layer_type).params
         self.spins: dict[str, QAbstractSpinBox] = {}
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        layout.setSpacing(4)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(3)
         if not self.params:
             none = QLabel("no parameters")
             none.setEnabled(False)  # greyed: there is nothing to edit here
@@ -175,9 +175,9 @@ class LayerParamsEditor(QWidget):
             if _has_auto(param):
                 spin.setSpecialValueText(AUTO_TEXT)
                 tip = tip[:-1] + f"; {AUTO_TEXT} uses that default."
-            # Width for typical values (4 digits of units or filters, 2 of a kernel); larger ones still fit by
+            # Width for typical values (3 digits of units or filters, 2 of a kernel); larger ones still fit by
             # scrolling inside the box, which is rarer than a row too wide for the dock.
-            spin.setRange(low, 9999 if name in ("units", "filters") else 99)
+            spin.setRange(low, 999 if name in ("units", "filters") else 99)
             if not with_buttons:
                 spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
             spin.setFixedWidth(spin.sizeHint().width())

@@ -81,7 +81,7 @@ class LayerStackEditor(QWidget):
         self.message_label.setTextFormat(Qt.TextFormat.RichText)
         self.message_label.hide()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(2, 4, 2, 4)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.total_label)
@@ -231,7 +231,10 @@ class LayerStackEditor(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(16)
+        header.setSectionResizeMode(COL_INDEX, QHeaderView.ResizeMode.Fixed)  # two digits are plenty
+        header.resizeSection(COL_INDEX, self.fontMetrics().horizontalAdvance("99") + 6)
+        header.setStretchLastSection(False)  # a stretched, right-aligned Params column hides its numbers
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
     def _new_row(self, row: int, layer_type: str) -> _Row:
@@ -248,7 +251,7 @@ class LayerStackEditor(QWidget):
             combo.installEventFilter(self)
             combo.currentIndexChanged.connect(partial(slot, row))
             self.table.setCellWidget(row, col, padded_cell(combo))
-        for col in (COL_INDEX, COL_OUTPUT, COL_COUNT):
+        for col in range(self.table.columnCount()):  # items under the widgets too, so a broken row is red throughout
             item = QTableWidgetItem()
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             align = Qt.AlignmentFlag.AlignCenter if col == COL_INDEX else Qt.AlignmentFlag.AlignRight
@@ -291,6 +294,7 @@ class LayerStackEditor(QWidget):
             self.select_row(min(selected or 0, len(layers) - 1))
         self._show_check()
         self._update_buttons()
+        self.updateGeometry()  # a conv2d row is wider: let a dock that follows sizeHint know
 
     def _show_check(self) -> None:
         check = self._check
@@ -305,12 +309,12 @@ class LayerStackEditor(QWidget):
             tips = {COL_INDEX: f"Layer {i + 1}; drag this row by its number to move it.",
                     COL_OUTPUT: "The shape this layer outputs (features, or channels×height×width).",
                     COL_COUNT: "The weights and biases this layer learns."}
-            for col in (COL_INDEX, COL_OUTPUT, COL_COUNT):
+            for col in range(self.table.columnCount()):
                 item = self.table.item(i, col)
                 if col in texts:
                     item.setText(texts[col])
                 item.setBackground(QBrush(BROKEN_BACKGROUND) if broken else QBrush())
-                item.setToolTip(_capitalized(error) if error else tips[col])
+                item.setToolTip(_capitalized(error) if error else tips.get(col, ""))
         self.total_label.setText(f"Total: {check.total_params:,} parameters" if check is not None else "Total: —")
         lines = []
         if check is not None and check.error:

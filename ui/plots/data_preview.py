@@ -237,5 +237,7 @@ def dataset_summary(ds: Any) -> str:
     """One line such as '250 train / 250 test · 2 classes · 2 features'."""
     kind = "regression" if ds.task == "regression" else f"{ds.num_classes} classes"
     shape = ds.input_shape
+    if len(shape) == 3 and shape[0] == 1:
+        shape = shape[1:]  # grey images read better as 8×8 than 1×8×8
     inputs = f"{shape[0]} features" if len(shape) == 1 else "×".join(str(d) for d in shape) + " images"
     return f"{ds.n_train:,} train / {ds.n_test:,} test · {kind} · {inputs}"

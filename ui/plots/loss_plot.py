@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
@@ -21,6 +20,9 @@ LR_COLOR = "#555555"
 TEXT_COLOR = "#222222"
 AXIS_WIDTH = 58  # both left axes get the same width so the two plots' x-axes line up
 SLIDER_STEPS = 99  # the smoothing slider moves in hundredths, 0 .. 0.99
+
+if TYPE_CHECKING:  # only for annotations: importing the trainer would pull in torch
+    from playground.training import Report
 
 
 @dataclass
@@ -50,10 +52,10 @@ class _Series:
             item.setClipToView(True)
         self.smoother = RunningSmoother(0.0)
         self.smoothed_values = HistoryBuffer(("value",))
-        self.set_weight(0.0)
+        self.reset(0.0)
 
-    def set_weight(self, weight: float) -> None:
-        """Restyle for a new smoothing weight and smooth the whole history once (O(history), on user action only)."""
+    def reset(self, weight: float) -> None:
+        """Restyle for a smoothing weight and smooth the whole history once (O(history): on user action only)."""
         self.smoother = RunningSmoother(weight)
         self.smoothed_values.clear()
         if weight > 0:
@@ -94,54 +96,42 @@ class LossPlot(QWidget):
         self.history = HistoryBuffer()  # every report
         self.epoch_history = HistoryBuffer()  # epoch-end reports only: the test and accuracy curves
         self.markers: list[Marker] = []
-        self._x_axis = "step"
-        self._smoothing = 0.0
-        self._log_scale = False
-        self._task = "classification"
-        self._last_train_loss: float | None = None
-        self._last_test_loss: float | None = None
-        self._last_test_accuracy: float | None = None
+        # The current view settings; read them, change them with the setters.
+        self.x_axis, self.smoothing, self.log_scale, self.task = "step", 0.0, False, "classification"
+        self._last: Report | None = None
+        self._last_epoch_end: Report | None = None
 
-        self.x_axis_combo = QComboBox(objectName="x_axis_combo")
+        self.x_axis_combo = _named(QComboBox(), "x_axis_combo", "Plot the curves against optimizer steps or against epochs.")
         self.x_axis_combo.addItem("steps", "step")
         self.x_axis_combo.addItem("epochs", "epoch")
-        self.x_axis_combo.setToolTip("Plot the curves against optimizer steps or against epochs.")
-        self.x_axis_combo.currentIndexChanged.connect(self._on_x_axis_combo)
-        self.log_scale_check = QCheckBox("Log scale", objectName="log_scale_check")
-        self.log_scale_check.setToolTip("Show the loss on a logarithmic axis, to see progress once it is small.")
+        self.x_axis_combo.currentIndexChanged.connect(lambda i: self.set_x_axis(self.x_axis_combo.itemData(i)))
+        self.log_scale_check = _named(QCheckBox("Log scale"), "log_scale_check",
+                                      "Show the loss on a logarithmic axis, to see progress once it is small.")
         self.log_scale_check.toggled.connect(self.set_log_scale)
-        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal, objectName="smoothing_slider")
+        self.smoothing_slider = _named(QSlider(Qt.Orientation.Horizontal), "smoothing_slider",
+                                       "Smooth the curves with a moving average (0 = raw); the raw curve stays faint behind.")
         self.smoothing_slider.setRange(0, SLIDER_STEPS)
         self.smoothing_slider.setFixedWidth(140)
-        self.smoothing_slider.setToolTip("Smooth the curves with a moving average (0 = raw); the raw curve stays faint behind.")
-        self.smoothing_slider.valueChanged.connect(self._on_smoothing_slider)
-        self.smoothing_value = QLabel("0.00", objectName="smoothing_value")
-        self.smoothing_value.setToolTip("The smoothing weight: how much each point keeps of the average before it.")
+        self.smoothing_slider.valueChanged.connect(lambda value: self.set_smoothing(value / 100))
+        self.smoothing_value = _named(QLabel("0.00"), "smoothing_value",
+                                      "The smoothing weight: how much of the running average each point keeps.")
         self.smoothing_value.setMinimumWidth(32)
-        self.latest_label = QLabel("", objectName="latest_values_label")
-        self.latest_label.setToolTip("The latest train loss, and the test loss and accuracy of the last epoch.")
-
+        self.latest_label = _named(QLabel(""), "latest_values_label",
+                                   "The latest train loss, and the test loss and accuracy of the last epoch.")
         toolbar = QHBoxLayout()
-        toolbar.addWidget(QLabel("x axis"))
-        toolbar.addWidget(self.x_axis_combo)
-        toolbar.addSpacing(12)
-        toolbar.addWidget(self.log_scale_check)
-        toolbar.addSpacing(12)
-        toolbar.addWidget(QLabel("Smoothing"))
-        toolbar.addWidget(self.smoothing_slider)
-        toolbar.addWidget(self.smoothing_value)
+        toolbar.setSpacing(10)
+        for widget in (QLabel("x axis"), self.x_axis_combo, self.log_scale_check, QLabel("Smoothing"),
+                       self.smoothing_slider, self.smoothing_value):
+            toolbar.addWidget(widget)
         toolbar.addStretch(1)
 
-        self.loss_widget = self._make_plot_widget("loss_plot", "loss")
-        self.accuracy_widget = self._make_plot_widget("accuracy_plot", "accuracy")
+        self.loss_widget = self._make_plot_widget("loss_plot", "loss", (-10, 10))  # legend top right: loss falls
+        self.accuracy_widget = self._make_plot_widget("accuracy_plot", "accuracy", (-10, -10))  # bottom right
         self.loss_plot = self.loss_widget.getPlotItem()
         self.accuracy_plot = self.accuracy_widget.getPlotItem()
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.setYRange(0.0, 1.0, padding=0.04)
         self.accuracy_plot.enableAutoRange(y=False)
-        self.loss_legend = self._make_legend(self.loss_plot, (-10, 10))  # top right: loss falls away from it
-        self.accuracy_legend = self._make_legend(self.accuracy_plot, (-10, -10))  # bottom right: accuracy rises
-
         self._series = {
             "train_loss": _Series(self.loss_plot, self.history, "train_loss", "train", TRAIN_COLOR),
             "test_loss": _Series(self.loss_plot, self.epoch_history, "test_loss", "test", TEST_COLOR),
@@ -157,9 +147,7 @@ class LossPlot(QWidget):
         layout.addWidget(self.loss_widget, 3)
         layout.addWidget(self.accuracy_widget, 2)
 
-    # ----------------------------------------------------------------- building
-
-    def _make_plot_widget(self, object_name: str, y_label: str) -> pg.PlotWidget:
+    def _make_plot_widget(self, object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
         widget = pg.PlotWidget(background="w")
         widget.setObjectName(object_name)
         widget.setMinimumHeight(120)
@@ -169,29 +157,24 @@ class LossPlot(QWidget):
             axis = plot.getAxis(side)
             axis.setPen(pg.mkPen("#666666"))
             axis.setTextPen(pg.mkPen(TEXT_COLOR))
-            # Grid lines at major ticks only: as readable, and minor-tick grids cost ~5 ms per axis per frame.
-            axis.setStyle(maxTickLevel=0)
+            axis.setStyle(maxTickLevel=0)  # grid at major ticks only: as readable, and minor grids cost ~5 ms a frame
         plot.getAxis("left").setWidth(AXIS_WIDTH)
         plot.setLabel("left", y_label, color=TEXT_COLOR)
-        plot.setLabel("bottom", self._x_axis, color=TEXT_COLOR)
+        plot.setLabel("bottom", self.x_axis, color=TEXT_COLOR)
+        plot.addLegend(offset=legend_offset, labelTextColor=TEXT_COLOR, brush=pg.mkBrush(255, 255, 255, 210),
+                       pen=pg.mkPen("#BBBBBB"))
         return widget
-
-    @staticmethod
-    def _make_legend(plot: pg.PlotItem, offset: tuple[int, int]) -> pg.LegendItem:
-        return plot.addLegend(offset=offset, labelTextColor=TEXT_COLOR, brush=pg.mkBrush(255, 255, 255, 210),
-                              pen=pg.mkPen("#BBBBBB"))
 
     def _rebuild_legends(self) -> None:
         """Point each legend entry at the curve drawn bold: the raw one, or the smoothed one when smoothing."""
-        self.loss_legend.clear()
-        self.accuracy_legend.clear()
+        self.loss_plot.legend.clear()
+        self.accuracy_plot.legend.clear()
         for series in self._series.values():
-            legend = self.loss_legend if series.plot is self.loss_plot else self.accuracy_legend
-            legend.addItem(series.legend_item, series.name)
+            series.plot.legend.addItem(series.legend_item, series.name)
 
     # ----------------------------------------------------------------- feeding
 
-    def add_reports(self, reports: Sequence) -> None:
+    def add_reports(self, reports: Sequence[Report]) -> None:
         """Append a batch of reports and redraw: one setData per curve, whatever the batch size."""
         if not reports:
             return
@@ -204,30 +187,29 @@ class LossPlot(QWidget):
         for report in reports:
             if report.status == "diverged":
                 self._add_marker("diverged", report.step, report.epoch, "diverged", DIVERGED_COLOR, Qt.PenStyle.SolidLine)
-        self._last_train_loss = reports[-1].train_loss
-        if epoch_ends:
-            self._last_test_loss = epoch_ends[-1].test_loss
-            self._last_test_accuracy = epoch_ends[-1].test_accuracy
+        self._last = reports[-1]
+        self._last_epoch_end = epoch_ends[-1] if epoch_ends else self._last_epoch_end
         self._update_latest_label()
 
     def mark_lr_change(self, step: float, epoch: float, new_lr: float) -> None:
-        """Mark a live learning-rate change (not a scheduled one) at ``step``/``epoch`` with a labelled dashed line."""
+        """Mark a live learning-rate change (not a scheduled one) with a labelled dashed line; old lr = latest report's."""
         lr = self.history.view("lr")
         old = lr[-1] if lr.size else math.nan
         label = f"lr {old:g} → {new_lr:g}" if math.isfinite(old) else f"lr → {new_lr:g}"
         self._add_marker("lr", step, epoch, label, LR_COLOR, Qt.PenStyle.DashLine)
 
     def clear(self) -> None:
-        """Empty the curves, markers and latest values (a new run or a reset)."""
+        """Empty the curves, markers and latest values, and re-enable auto-range (a new run or a reset)."""
         self.history.clear()
         self.epoch_history.clear()
         for series in self._series.values():
-            series.set_weight(self._smoothing)  # restarts the EMA state
+            series.reset(self.smoothing)  # also restarts the EMA
         for marker in self.markers:
             for plot, line in zip((self.loss_plot, self.accuracy_plot), marker.lines):
                 plot.removeItem(line)
         self.markers.clear()
-        self._last_train_loss = self._last_test_loss = self._last_test_accuracy = None
+        self._last = self._last_epoch_end = None
+        self.loss_plot.enableAutoRange()
         self._redraw()
         self._update_latest_label()
 
@@ -235,7 +217,9 @@ class LossPlot(QWidget):
 
     def set_task(self, task: str) -> None:
         """"classification" shows the accuracy plot; "regression" hides it."""
-        self._task = task
+        if task not in ("classification", "regression"):
+            raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+        self.task = task
         self.accuracy_widget.setVisible(task == "classification")
         self._update_latest_label()
 
@@ -243,7 +227,7 @@ class LossPlot(QWidget):
         """Plot against "step" or "epoch"."""
         if axis not in ("step", "epoch"):
             raise ValueError(f"x axis must be 'step' or 'epoch', got {axis!r}")
-        self._x_axis = axis
+        self.x_axis = axis
         with QSignalBlocker(self.x_axis_combo):  # show the value without re-entering this setter
             self.x_axis_combo.setCurrentIndex(self.x_axis_combo.findData(axis))
         for plot in (self.loss_plot, self.accuracy_plot):
@@ -251,40 +235,28 @@ class LossPlot(QWidget):
         for marker in self.markers:
             for line in marker.lines:
                 line.setValue(marker.step if axis == "step" else marker.epoch)
+        self.loss_plot.enableAutoRange(x=True)  # the old range is in the other unit
         self._redraw()
-        self.loss_plot.enableAutoRange(x=True)
 
     def set_log_scale(self, on: bool) -> None:
         """Log y on the loss plot; pyqtgraph maps zero and negative losses to NaN, which shows as a gap."""
-        self._log_scale = bool(on)
+        self.log_scale = bool(on)
         with QSignalBlocker(self.log_scale_check):
-            self.log_scale_check.setChecked(self._log_scale)
-        self.loss_plot.setLogMode(y=self._log_scale)
+            self.log_scale_check.setChecked(self.log_scale)
+        self.loss_plot.setLogMode(y=self.log_scale)
         self.loss_plot.enableAutoRange(y=True)
 
     def set_smoothing(self, weight: float) -> None:
         """TensorBoard-style smoothing weight, 0 (raw) to 0.999; the raw curve stays faint behind the smoothed one."""
         weight = min(max(float(weight), 0.0), MAX_SMOOTHING)
-        self._smoothing = weight
+        self.smoothing = weight
         with QSignalBlocker(self.smoothing_slider):
             self.smoothing_slider.setValue(min(SLIDER_STEPS, round(weight * 100)))
         self.smoothing_value.setText(f"{weight:.2f}")
         for series in self._series.values():
-            series.set_weight(weight)
+            series.reset(weight)
         self._rebuild_legends()
         self._redraw()
-
-    @property
-    def x_axis(self) -> str:
-        return self._x_axis
-
-    @property
-    def log_scale(self) -> bool:
-        return self._log_scale
-
-    @property
-    def smoothing(self) -> float:
-        return self._smoothing
 
     def curve(self, name: str, smoothed: bool = False) -> pg.PlotDataItem:
         """The curve item of "train_loss", "test_loss", "train_accuracy" or "test_accuracy" (raw or smoothed)."""
@@ -299,17 +271,16 @@ class LossPlot(QWidget):
 
     def _redraw(self) -> None:
         for series in self._series.values():
-            series.redraw(self._x_axis)
+            series.redraw(self.x_axis)
         # Settle the auto-range now: done during the paint instead, the range change schedules a second paint.
         self.loss_plot.vb.prepareForPaint()
         self.accuracy_plot.vb.prepareForPaint()
 
     def _add_marker(self, kind: str, step: float, epoch: float, label: str, color: str, style: Qt.PenStyle) -> None:
         pen = pg.mkPen(color, width=2 if kind == "diverged" else 1.5, style=style)
-        x = step if self._x_axis == "step" else epoch
+        x = step if self.x_axis == "step" else epoch
         # Successive labels step down the plot so that nearby markers do not print over each other.
-        position = 0.95 - 0.1 * (len(self.markers) % 5)
-        label_opts = {"position": position, "color": color, "anchors": [(0, 0), (0, 0)],
+        label_opts = {"position": 0.95 - 0.1 * (len(self.markers) % 5), "color": color, "anchors": [(0, 0), (0, 0)],
                       "fill": pg.mkBrush(255, 255, 255, 200)}
         lines = (pg.InfiniteLine(x, angle=90, pen=pen, label=label, labelOpts=label_opts),
                  pg.InfiniteLine(x, angle=90, pen=pen))
@@ -318,17 +289,17 @@ class LossPlot(QWidget):
         self.markers.append(Marker(kind, step, epoch, label, lines))
 
     def _update_latest_label(self) -> None:
-        parts = []
-        if self._last_train_loss is not None:
-            parts.append(f"train loss {self._last_train_loss:.3g}")
-        if self._last_test_loss is not None:
-            parts.append(f"test loss {self._last_test_loss:.3g}")
-        if self._task == "classification" and self._last_test_accuracy is not None:
-            parts.append(f"test acc {100 * self._last_test_accuracy:.1f} %")
+        last, end = self._last, self._last_epoch_end
+        parts = [f"train loss {last.train_loss:.3g}"] if last is not None else []
+        if end is not None and end.test_loss is not None:
+            parts.append(f"test loss {end.test_loss:.3g}")
+        if end is not None and end.test_accuracy is not None and self.task == "classification":
+            parts.append(f"test acc {100 * end.test_accuracy:.1f} %")
         self.latest_label.setText(" · ".join(parts))
 
-    def _on_x_axis_combo(self, index: int) -> None:
-        self.set_x_axis(self.x_axis_combo.itemData(index))
 
-    def _on_smoothing_slider(self, value: int) -> None:
-        self.set_smoothing(value / 100)
+def _named(widget: QWidget, object_name: str, tooltip: str) -> QWidget:
+    """Give a toolbar control its stable objectName and its one-sentence tooltip."""
+    widget.setObjectName(object_name)
+    widget.setToolTip(tooltip)
+    return widget

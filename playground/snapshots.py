@@ -1,0 +1,243 @@
+"""Snapshots of what the network has learned, as numpy arrays for the views.
+
+Taken in the worker thread between steps, under ``torch.no_grad``: the decision grid and every
+neuron's map over it (one forward pass), weights and biases, gradient and weight norms, dead
+ReLUs, weight histograms, and for image data the confusion matrix, predictions and filters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from .datasets import DATASETS, RANGE_2D, feature_matrix
+from .losses import class_probabilities
+
+GRID = 100  # boundary resolution, as TensorFlow Playground
+MAP = 40  # neuron thumbnails: coarse is enough for a 40-pixel icon and keeps timelines small
+SAMPLES = 36  # image samples shown with their predictions
+PROBE = 512  # training samples used to find dead ReLUs
+HIST_BINS = 30
+
+
+@dataclass(frozen=True, eq=False)
+class LayerState:
+    """One layer block at snapshot time. Arrays are copies: never mutated after the snapshot is sent."""
+
+    type: str
+    activation: str
+    weight: np.ndarray | None  # linear (out, in); conv (out, in, k, k)
+    bias: np.ndarray | None
+    grad_norm: float  # NaN when the layer has no parameters or no gradient yet
+    weight_norm: float
+    dead_fraction: float | None  # share of ReLU-family units never active on the probe batch
+    histogram: tuple[np.ndarray, np.ndarray] | None  # (counts, edges) of the weights
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Everything the views draw, at one step."""
+
+    step: int
+    epoch: float
+    layers: tuple[LayerState, ...]
+    extent: tuple[float, float, float, float] | None = None  # x0, x1, y0, y1 of the grids
+    grid: np.ndarray | None = None  # (GRID, GRID): score in [-1, 1] (2 classes), value (regression)
+    grid_classes: np.ndarray | None = None  # (GRID, GRID) int class for > 2 classes
+    input_maps: np.ndarray | None = None  # (F, MAP, MAP) each input feature over the plane
+    neuron_maps: tuple[np.ndarray | None, ...] = ()  # per layer: (units, MAP, MAP), None for image layers
+    confusion: np.ndarray | None = None  # (C, C) counts, rows = true class
+    predictions: np.ndarray | None = None  # predicted class of the first SAMPLES test samples
+    filters: np.ndarray | None = None  # (N, h, w) first-layer filters or linear weights as images
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [self.grid, self.grid_classes, self.input_maps, self.confusion,
+                  self.predictions, self.filters, *self.neuron_maps]
+        arrays += [a for layer in self.layers for a in (layer.weight, layer.bias)]
+        return sum(a.nbytes for a in arrays if a is not None)
+
+
+def plane_points(resolution: int, extent: float = RANGE_2D) -> np.ndarray:
+    """(resolution², 2) points on a regular grid over [-extent, extent]², row-major from the bottom."""
+    axis = np.linspace(-extent, extent, resolution, dtype=np.float32)
+    xx, yy = np.meshgrid(axis, axis)
+    return np.stack([xx.ravel(), yy.ravel()], axis=1)
+
+
+def _resize(maps: np.ndarray, size: int) -> np.ndarray:
+    """Nearest-neighbour subsample of (..., R, R) maps to (..., size, size)."""
+    r = maps.shape[-1]
+    idx = np.linspace(0, r - 1, size).round().astype(int)
+    return maps[..., idx[:, None], idx[None, :]]
+
+
+_RELU_LIKE = ("relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
+
+
+@torch.no_grad()
+def take_snapshot(trainer: Any, grid: int = GRID, image_views: bool = True) -> Snapshot:
+    """Read the trainer's model into a Snapshot (call between steps, from the trainer's thread)."""
+    model, exp, ds = trainer.model, trainer.experiment, trainer.dataset
+    was_training = model.training
+    model.eval()
+    try:
+        layers = _layer_states(trainer)
+        fields: dict[str, Any] = {}
+        if DATASETS.get(exp.data.dataset).kind == "2d":
+            fields.update(_plane(trainer, grid))
+        if image_views and ds.task == "classification" and len(ds.input_shape) == 3:
+            fields.update(_image_views(trainer))
+        elif image_views and len(ds.input_shape) == 1 and ds.task == "classification" and ds.n_test:
+            fields["confusion"] = _confusion(trainer)
+    finally:
+        model.train(was_training)
+    return Snapshot(trainer.step, trainer.step / trainer.steps_per_epoch, layers, **fields)
+
+
+def _layer_states(trainer: Any) -> tuple[LayerState, ...]:
+    model, exp = trainer.model, trainer.experiment
+    dead = _dead_fractions(trainer)
+    states = []
+    for i, (block, spec) in enumerate(zip(model, exp.layers)):
+        op = block[0]
+        weight = getattr(op, "weight", None)
+        bias = getattr(op, "bias", None)
+        params = [p for p in block.parameters()]
+        grads = [p.grad for p in params if p.grad is not None]
+        grad_norm = float(torch.sqrt(sum(g.pow(2).sum() for g in grads))) if grads else math.nan
+        weight_norm = float(weight.norm()) if isinstance(weight, torch.Tensor) else math.nan
+        w = weight.detach().cpu().numpy().copy() if isinstance(weight, torch.Tensor) else None
+        hist = None
+        if w is not None and w.size:
+            edge = float(np.abs(w).max()) or 1.0
+            hist = np.histogram(w, bins=HIST_BINS, range=(-edge, edge))
+        states.append(LayerState(
+            spec.type, spec.activation, w,
+            bias.detach().cpu().numpy().copy() if isinstance(bias, torch.Tensor) else None,
+            grad_norm, weight_norm, dead.get(i), hist))
+    return tuple(states)
+
+
+def _dead_fractions(trainer: Any) -> dict[int, float]:
+    relu_layers = [i for i, s in enumerate(trainer.experiment.layers) if s.activation in ("relu",)]
+    if not relu_layers:
+        return {}
+    x = trainer.x_train[:PROBE]
+    out: dict[int, float] = {}
+    for i, block in enumerate(trainer.model):
+        x = block(x)
+        if i in relu_layers:
+            per_unit = x.reshape(x.shape[0], x.shape[1], -1).amax(dim=(0, 2)) if x.dim() > 2 else x.amax(dim=0)
+            out[i] = float((per_unit <= 0).float().mean())
+    return out
+
+
+def _plane(trainer: Any, resolution: int) -> dict[str, Any]:
+    exp, ds = trainer.experiment, trainer.dataset
+    points = plane_points(resolution)
+    inputs = feature_matrix(points, exp.data.features)
+    x = torch.as_tensor(inputs, device=trainer.device)
+    maps: list[np.ndarray | None] = []
+    for block in trainer.model:
+        x = block(x)
+        if x.dim() == 2:
+            units = x.shape[1]
+            maps.append(_resize(x.T.reshape(units, resolution, resolution).cpu().numpy(), MAP).copy())
+        else:
+            maps.append(None)
+    out = x
+    fields: dict[str, Any] = {"extent": (-RANGE_2D, RANGE_2D, -RANGE_2D, RANGE_2D), "neuron_maps": tuple(maps)}
+    feature_maps = inputs.T.reshape(len(exp.data.features), resolution, resolution)
+    fields["input_maps"] = _resize(feature_maps, MAP).copy()
+    if ds.task == "regression":
+        fields["grid"] = out[:, 0].reshape(resolution, resolution).cpu().numpy().copy()
+        return fields
+    probs = class_probabilities(exp.loss, out, exp.layers[-1].activation, ds.num_classes)
+    probs_np = probs.reshape(resolution, resolution, -1).cpu().numpy()
+    if ds.num_classes == 2:
+        fields["grid"] = probs_np[..., 1] * 2 - 1
+    else:
+        fields["grid_classes"] = probs_np.argmax(axis=-1)
+        fields["grid"] = probs_np.max(axis=-1)  # confidence of the winning class
+    return fields
+
+
+def _confusion(trainer: Any) -> np.ndarray:
+    from .losses import predict_classes
+
+    exp, ds = trainer.experiment, trainer.dataset
+    n = ds.num_classes
+    counts = torch.zeros(n * n, dtype=torch.long, device=trainer.device)
+    for start in range(0, trainer.x_test.shape[0], 4096):
+        out = trainer.model(trainer.x_test[start:start + 4096])
+        pred = predict_classes(exp.loss, out, exp.layers[-1].activation)
+        true = trainer.labels_test[start:start + 4096].long()
+        counts += torch.bincount(true * n + pred, minlength=n * n)
+    return counts.reshape(n, n).cpu().numpy()
+
+
+def _image_views(trainer: Any) -> dict[str, Any]:
+    from .losses import predict_classes
+
+    exp = trainer.experiment
+    fields: dict[str, Any] = {}
+    if trainer.x_test.shape[0]:
+        fields["confusion"] = _confusion(trainer)
+        out = trainer.model(trainer.x_test[:SAMPLES])
+        fields["predictions"] = predict_classes(exp.loss, out, exp.layers[-1].activation).cpu().numpy()
+    fields["filters"] = first_layer_filters(trainer)
+    return fields
+
+
+def first_layer_filters(trainer: Any) -> np.ndarray | None:
+    """The first learned layer as small images: conv kernels (channel mean) or linear weights on pixels."""
+    shape = trainer.dataset.input_shape
+    flat_seen = False
+    for block, spec in zip(trainer.model, trainer.experiment.layers):
+        if spec.type == "conv2d":
+            return block[0].weight.detach().mean(dim=1).cpu().numpy().copy()
+        if spec.type == "flatten":
+            flat_seen = True
+        elif spec.type == "linear":
+            if not flat_seen or len(shape) != 3:
+                return None
+            w = block[0].weight.detach()
+            c, h, wd = shape
+            return w.reshape(w.shape[0], c, h, wd).mean(dim=1)[:64].cpu().numpy().copy()
+        elif spec.type not in ("dropout", "batchnorm"):
+            return None
+    return None
+
+
+HEALTH_VANISHING = 1e-3
+HEALTH_EXPLODING = 1e3
+
+
+def health_warnings(snapshot: Snapshot) -> list[str]:
+    """Plain-language warnings about gradients and dead units, for students."""
+    warnings: list[str] = []
+    norms = [(i, s.grad_norm) for i, s in enumerate(snapshot.layers) if math.isfinite(s.grad_norm)]
+    if len(norms) >= 2:
+        top = max(n for _, n in norms)
+        for i, norm in norms:
+            layer = snapshot.layers[i]
+            if top > 0 and norm < HEALTH_VANISHING * top:
+                cause = {"sigmoid": "sigmoid saturates; try relu", "tanh": "tanh saturates; try relu"}.get(
+                    layer.activation, "try relu, batchnorm or a higher learning rate")
+                warnings.append(f"gradients in layer {i + 1} are vanishing ({norm:.1e} vs {top:.1e} in the "
+                                f"strongest layer): {cause}")
+                break
+    for i, norm in norms:
+        if norm > HEALTH_EXPLODING:
+            warnings.append(f"gradients in layer {i + 1} are exploding (norm {norm:.1e}): lower the learning rate")
+            break
+    for i, layer in enumerate(snapshot.layers):
+        if layer.dead_fraction is not None and layer.dead_fraction >= 0.5:
+            warnings.append(f"{layer.dead_fraction:.0%} of layer {i + 1}'s relu units are dead (never active): "
+                            "lower the learning rate or use leaky_relu")
+    return warnings
