@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=10, help="reports per add_reports call")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive for the widgets)
-    print(f"add_reports({args.batch} reports) + repaint, median of {args.repeats}, offscreen, target {TARGET_MS:.0f} ms")
+    print(f"add_reports({args.batch} reports) + paint, median of {args.repeats}, offscreen, target {TARGET_MS:.0f} ms")
     print("(CPU ms is this process's CPU time: the fairer number on a busy machine)")
     print(f"{'history':>10} {'smoothing':>10} {'preload s':>10} {'paints':>7} {'wall ms':>8} {'CPU ms':>8} "
           f"{'wall/target':>12}")

@@ -113,9 +113,10 @@ def _layer_states(trainer: Any) -> tuple[LayerState, ...]:
         weight_norm = float(weight.norm()) if isinstance(weight, torch.Tensor) else math.nan
         w = weight.detach().cpu().numpy().copy() if isinstance(weight, torch.Tensor) else None
         hist = None
-        if w is not None and w.size:
-            edge = float(np.abs(w).max()) or 1.0
-            hist = np.histogram(w, bins=HIST_BINS, range=(-edge, edge))
+        finite = w[np.isfinite(w)] if w is not None else None
+        if finite is not None and finite.size:  # a diverged model has NaN weights: histogram what is left
+            edge = float(np.abs(finite).max()) or 1.0
+            hist = np.histogram(finite, bins=HIST_BINS, range=(-edge, edge))
         states.append(LayerState(
             spec.type, spec.activation, w,
             bias.detach().cpu().numpy().copy() if isinstance(bias, torch.Tensor) else None,

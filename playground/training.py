@@ -291,8 +291,9 @@ class Trainer:
                 if batch:
                     yield batch
         self.seconds += clock() - started
+        stopped = self._stop_requested
         self._stop_requested = False  # consumed: a stop asked for before or during this run ends only this run
-        batch = self.flush()
+        batch = self.flush(partial=stopped)  # a paused run shows the step it really stopped at
         if not self.diverged:
             status = "finished" if self.epoch >= self.total_epochs else "stopped"
             if batch:

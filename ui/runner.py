@@ -11,9 +11,11 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 REPORT_INTERVAL = 0.033  # seconds between report batches: the display rate, never once per step
+SNAPSHOT_INTERVAL = 0.15  # seconds between snapshots at least...
+SNAPSHOT_BUDGET = 0.05  # ...and at most this share of training time spent taking them
 
 
 class TrainingWorker(QObject):
@@ -23,6 +25,7 @@ class TrainingWorker(QObject):
     job_done = Signal(int, str)  # run id, "paused" | "stepped" | "finished" | "stopped" | "diverged"
     failed = Signal(int, str, str)  # run id, message, details
     ready = Signal(int, object)  # run id, the trainer (read its device and notices on the GUI thread)
+    snapshot = Signal(int, object)  # run id, playground.snapshots.Snapshot
     finished = Signal()
 
     def __init__(self, run_id: int, experiment: Any, dataset: Any):
@@ -32,6 +35,30 @@ class TrainingWorker(QObject):
         self.dataset = dataset
         self.trainer: Any = None
         self._stop_pending = False
+        self.snapshots_enabled = True  # the GUI turns this off while no view shows snapshots
+        self._snapshot_free = True  # the GUI has consumed the last snapshot
+        self._next_snapshot = 0.0
+
+    def snapshot_consumed(self) -> None:
+        """Thread-safe: the GUI has drawn the last snapshot, so a new one may be sent."""
+        self._snapshot_free = True
+
+    def _send_snapshot(self, force: bool = False) -> None:
+        if not self.snapshots_enabled or (not force and not self._snapshot_free):
+            return
+        import time
+
+        now = time.perf_counter()
+        if not force and now < self._next_snapshot:
+            return
+        from playground.snapshots import take_snapshot
+
+        snap = take_snapshot(self.trainer)
+        cost = time.perf_counter() - now
+        # Adaptive: big test sets make snapshots slow, so they come less often rather than slow training.
+        self._next_snapshot = now + max(SNAPSHOT_INTERVAL, cost / SNAPSHOT_BUDGET)
+        self._snapshot_free = False
+        self.snapshot.emit(self.run_id, snap)
 
     def request_stop(self) -> None:
         """Thread-safe: end the current job at the next step."""
@@ -70,6 +97,7 @@ class TrainingWorker(QObject):
 
             self.trainer = Trainer(self.experiment, self.dataset)
             self.ready.emit(self.run_id, self.trainer)
+            self._send_snapshot(force=True)
             if self._stop_pending:
                 self.trainer.request_stop()
         trainer = self.trainer
@@ -82,6 +110,8 @@ class TrainingWorker(QObject):
             for batch in trainer.run(interval=REPORT_INTERVAL):
                 self.reports.emit(self.run_id, batch)
                 status = batch[-1].status
+                self._send_snapshot()
+            self._send_snapshot(force=True)
             self.job_done.emit(self.run_id, "paused" if status == "stopped" else status)
             return
         if job == "batch":
@@ -91,6 +121,7 @@ class TrainingWorker(QObject):
         batch = trainer.flush(partial=True)
         if batch:
             self.reports.emit(self.run_id, batch)
+        self._send_snapshot(force=True)
         self.job_done.emit(self.run_id, "diverged" if trainer.diverged else
                            "finished" if trainer.finished else "stepped")
 
@@ -125,6 +156,7 @@ class TrainingRunner(QObject):
     state_changed = Signal(str)  # "idle" | "running" | "paused" | "finished" | "diverged" | "failed"
     failed = Signal(str, str)  # message, details
     ready = Signal(object)  # trainer of the current run, once built (for device label and snapshots)
+    snapshot = Signal(object)  # latest Snapshot of the current run
 
     _job = Signal(str)
     _shutdown = Signal()
@@ -138,6 +170,7 @@ class TrainingRunner(QObject):
         self._old: list[tuple[QThread, TrainingWorker]] = []  # runs still shutting down
         self.experiment: Any = None
         self.dataset: Any = None
+        self.snapshots_enabled = True
 
     # ----------------------------------------------------------------- commands
 
@@ -213,6 +246,7 @@ class TrainingRunner(QObject):
     def _launch(self) -> None:
         self.run_id += 1
         worker = TrainingWorker(self.run_id, self.experiment, self.dataset)
+        worker.snapshots_enabled = self.snapshots_enabled
         thread = QThread()
         thread.setObjectName(f"training-run-{self.run_id}")
         worker.moveToThread(thread)
@@ -220,7 +254,9 @@ class TrainingRunner(QObject):
         worker.job_done.connect(self._on_job_done)
         worker.failed.connect(self._on_failed)
         worker.ready.connect(self._on_ready)
-        worker.finished.connect(thread.quit)
+        worker.snapshot.connect(self._on_snapshot)
+        # Direct: quit() is thread-safe, and a queued call would wait for a GUI thread that may be blocked in wait().
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.finished.connect(worker.deleteLater)
         thread.finished.connect(self._reap)
         self._job.connect(worker.do)
@@ -253,6 +289,20 @@ class TrainingRunner(QObject):
     def _on_ready(self, run_id: int, trainer: Any) -> None:
         if run_id == self.run_id:
             self.ready.emit(trainer)
+
+    @Slot(int, object)
+    def _on_snapshot(self, run_id: int, snap: Any) -> None:
+        if run_id != self.run_id or self._worker is None:
+            return
+        try:
+            self.snapshot.emit(snap)
+        finally:
+            self._worker.snapshot_consumed()
+
+    def set_snapshots_enabled(self, on: bool) -> None:
+        self.snapshots_enabled = on
+        if self._worker is not None:
+            self._worker.snapshots_enabled = on
 
     @Slot()
     def _reap(self) -> None:

@@ -97,3 +97,14 @@ def test_dead_relu_and_vanishing_gradient_warnings():
     snap = take_snapshot(trained(deep, 1))
     warnings = health_warnings(snap)
     assert any("vanishing" in w and "sigmoid saturates; try relu" in w for w in warnings), warnings
+
+
+def test_snapshot_of_a_diverged_model_does_not_raise():
+    trainer = trained(default_experiment(), 1)
+    with torch.no_grad():
+        trainer.model[0][0].weight[0, 0] = float("nan")
+        trainer.model[1][0].weight.fill_(float("inf"))
+    snap = take_snapshot(trainer)
+    assert np.isnan(snap.grid).all()
+    assert snap.layers[0].histogram[0].sum() == trainer.model[0][0].weight.numel() - 1
+    assert snap.layers[1].histogram is None

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import html
 from functools import partial
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QDropEvent, QKeyEvent, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox,
-                               QTableWidget, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
+                               QHeaderView, QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QWidget)
 
-from playground.layers import LAYER_TYPES, Param
+from playground.layers import ACTIVATIONS, LAYER_TYPES, Param
+from playground.model import NetworkCheck
 from playground.spec import LayerSpec
+
+from ..registry_combo import fill_combo, set_combo_value
 
 WIDGET_CAP = 100_000  # the engine has no upper bound on units/filters; a spin box needs one
 SHORT_LABELS = {"padding": "pad"}  # keeps a conv2d row narrow enough for a side dock
@@ -19,6 +23,8 @@ AUTO_TEXT = "auto"
 COLUMNS = ("#", "Type", "Units/params", "Activation", "Output", "Params")
 COL_INDEX, COL_TYPE, COL_PARAMS, COL_ACT, COL_OUTPUT, COL_COUNT = range(len(COLUMNS))
 SELECTED_BACKGROUND = QColor("#cce0f7")
+ERROR_COLOR = "#a8201a"
+WARNING_COLOR = "#9a5b00"  # amber dark enough to read on a projector
 
 _MODS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier
 KEY_COMMANDS = {  # (key, modifiers) -> editor method; keys work wherever focus is inside the editor
@@ -57,6 +63,16 @@ class LayerTable(QTableWidget):
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Rows stay one line high but not cramped: a combo's height plus a little air.
+        self.verticalHeader().setDefaultSectionSize(QComboBox().sizeHint().height() + 8)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(16)
+        header.setSectionResizeMode(COL_INDEX, QHeaderView.ResizeMode.Fixed)  # two digits are plenty
+        header.resizeSection(COL_INDEX, self.fontMetrics().horizontalAdvance("99") + 6)
+        header.setStretchLastSection(False)  # a stretched, right-aligned Params column hides its numbers
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # A pale selection keeps the black labels of the row's controls readable on a projector.
         palette = self.palette()
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
@@ -108,6 +124,20 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(s) for s in shape)
 
 
+def capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def check_message_html(check: NetworkCheck | None) -> str:
+    """The network's error (red) and warnings (amber) as rich text; empty when there is nothing to say."""
+    if check is None:
+        return ""
+    error = [f"⚠ {capitalized(check.error)}"] if check.error else []
+    lines = [f'<span style="color:{ERROR_COLOR}">{html.escape(e)}</span>' for e in error]
+    lines += [f'<span style="color:{WARNING_COLOR}">Note: {html.escape(w)}</span>' for w in check.warnings]
+    return "<br>".join(lines)
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
@@ -133,7 +163,7 @@ class LayerParamsEditor(QWidget):
 
     param_changed = Signal(str, object)  # value None means "auto" (a pool's stride)
 
-    def __init__(self, layer_type: str, row: int, guard: QObject | None = None, parent: QWidget | None = None):
+    def __init__(self, layer_type: str, row: int, filters: tuple[QObject, ...] = (), parent: QWidget | None = None):
         super().__init__(parent)
         self.layer_type = layer_type
         self.setObjectName(f"layer_{row}_params")
@@ -150,8 +180,8 @@ class LayerParamsEditor(QWidget):
             spin = self._make_spin(name, param, with_buttons=len(self.params) == 1)
             spin.setObjectName(f"layer_{row}_{name}")
             spin.setProperty("layer_row", row)
-            if guard is not None:
-                spin.installEventFilter(guard)
+            for event_filter in filters:
+                spin.installEventFilter(event_filter)
             label = QLabel(SHORT_LABELS.get(name, name))
             label.setBuddy(spin)
             label.setToolTip(spin.toolTip())
@@ -214,3 +244,55 @@ def layer_of_type(layer_type: str, activation: str) -> LayerSpec:
     values = {name: (4 if name == "units" and param.default is None else param.default)
               for name, param in LAYER_TYPES.get(layer_type).params.items()}
     return LayerSpec(layer_type, activation, **{k: v for k, v in values.items() if v is not None})
+
+
+class LayerRow:
+    """The controls of one table row. Rows are positional: row i always edits layer i, whatever layer that is."""
+
+    def __init__(self, table: QTableWidget, row: int, layer_type: str, filters: tuple[QObject, ...],
+                 on_type: Callable[[int, int], None], on_activation: Callable[[int, int], None],
+                 on_param: Callable[[int, str, object], None]):
+        self.table, self.row, self.filters, self.on_param = table, row, filters, on_param
+        self.type_combo, self.act_combo = QComboBox(), QComboBox()
+        fill_combo(self.type_combo, LAYER_TYPES)
+        self.type_combo.setToolTip("What kind of layer this is; hover an item to see what it does.")
+        self.act_combo.setToolTip("The function applied to this layer's output (softmax only on the last layer).")
+        self.softmax_offered: bool | None = None
+        for combo, name, col, slot in ((self.type_combo, "type", COL_TYPE, on_type),
+                                       (self.act_combo, "activation", COL_ACT, on_activation)):
+            combo.setObjectName(f"layer_{row}_{name}")
+            combo.setProperty("layer_row", row)
+            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not by wheel: scrolling must not focus and edit
+            for event_filter in filters:
+                combo.installEventFilter(event_filter)
+            combo.currentIndexChanged.connect(partial(slot, row))
+            table.setCellWidget(row, col, padded_cell(combo))
+        for col in range(table.columnCount()):  # items under the widgets too, so a broken row is red throughout
+            item = QTableWidgetItem()
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
+            align = Qt.AlignmentFlag.AlignCenter if col == COL_INDEX else Qt.AlignmentFlag.AlignRight
+            item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(row, col, item)
+        table.item(row, COL_INDEX).setText(str(row + 1))
+        self.params = self._new_params(layer_type)
+
+    def _new_params(self, layer_type: str) -> LayerParamsEditor:
+        old = self.table.cellWidget(self.row, COL_PARAMS)
+        if old is not None:
+            old.hide()  # Qt deletes it later; hidden, it cannot show through the new one meanwhile
+        editor = LayerParamsEditor(layer_type, self.row, self.filters)
+        editor.param_changed.connect(partial(self.on_param, self.row))
+        self.table.setCellWidget(self.row, COL_PARAMS, editor)
+        return editor
+
+    def show(self, layer: LayerSpec, last: bool) -> None:
+        """Show one layer without emitting (every setter here blocks signals)."""
+        set_combo_value(self.type_combo, layer.type)
+        if self.params.layer_type != layer.type:
+            self.params = self._new_params(layer.type)
+        self.params.set_layer(layer)
+        offer = last or layer.activation == "softmax"
+        if offer != self.softmax_offered:
+            fill_combo(self.act_combo, ACTIVATIONS, [n for n in ACTIVATIONS.names() if offer or n != "softmax"])
+            self.softmax_offered = offer
+        set_combo_value(self.act_combo, layer.activation)

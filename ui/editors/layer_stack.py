@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidgetItem, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QAbstractSpinBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from playground.layers import ACTIVATIONS, LAYER_TYPES
 from playground.model import NetworkCheck
 from playground.spec import Experiment, LayerSpec, default_experiment
 
-from ..registry_combo import fill_combo, set_combo_value
-from .layer_row import (COL_ACT, COL_COUNT, COL_INDEX, COL_OUTPUT, COL_PARAMS, COL_TYPE, LayerParamsEditor,
-                        LayerTable, WheelGuard, key_command, layer_of_type, padded_cell, shape_text)
+from .layer_row import (COL_ACT, COL_COUNT, COL_INDEX, COL_OUTPUT, COL_PARAMS, COL_TYPE, LayerRow, LayerTable,
+                        WheelGuard, capitalized, check_message_html, key_command, layer_of_type, shape_text)
 
 BROKEN_BACKGROUND = QColor("#fde2e1")
-ERROR_COLOR = "#a8201a"
-WARNING_COLOR = "#9a5b00"  # amber dark enough to read on a projector
 NEW_LAYER = LayerSpec("linear", "tanh", units=4)
 BUTTONS = (  # objectName, text, method, tooltip
     ("layer_add", "Add", "add_layer", "Add a linear layer (4 units, tanh) after the selected layer (Insert, Ctrl+N)."),
@@ -34,16 +27,6 @@ BUTTONS = (  # objectName, text, method, tooltip
 )
 
 
-@dataclass
-class _Row:
-    """The widgets of one table row (rows are positional: row i always edits layer i)."""
-
-    type_combo: QComboBox
-    act_combo: QComboBox
-    params: LayerParamsEditor
-    softmax_offered: bool = False
-
-
 class LayerStackEditor(QWidget):
     """Edits ``exp.layers``: type, parameters and activation per row, plus add/insert/remove/duplicate/move."""
 
@@ -54,7 +37,7 @@ class LayerStackEditor(QWidget):
         self.setObjectName("layer_stack")
         self._spec: Experiment = default_experiment()
         self._check: NetworkCheck | None = None
-        self._rows: list[_Row] = []
+        self._rows: list[LayerRow] = []
         self._guard = WheelGuard(self)
         self.table = LayerTable()
         self.table.row_dropped.connect(self._on_row_dropped)
@@ -86,7 +69,6 @@ class LayerStackEditor(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.total_label)
         layout.addWidget(self.message_label)
-        self._setup_columns()
         self._show_layers()
 
     # ----------------------------------------------------------------- public API
@@ -103,11 +85,10 @@ class LayerStackEditor(QWidget):
 
     def sizeHint(self) -> QSize:
         """Wide enough for every column, so a dock opens without a horizontal scroll bar."""
-        hint = super().sizeHint()
-        table = self.table
-        width = table.horizontalHeader().length() + table.frameWidth() * 2 + table.verticalScrollBar().sizeHint().width()
-        margins = self.layout().contentsMargins()
-        return QSize(max(hint.width(), width + margins.left() + margins.right()), hint.height())
+        hint, table, margins = super().sizeHint(), self.table, self.layout().contentsMargins()
+        columns = table.horizontalHeader().length() + 2 * table.frameWidth()
+        width = columns + table.verticalScrollBar().sizeHint().width() + margins.left() + margins.right()
+        return QSize(max(hint.width(), width), hint.height())
 
     def selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
@@ -214,61 +195,31 @@ class LayerStackEditor(QWidget):
         event.accept()
 
     def eventFilter(self, watched, event: QEvent) -> bool:
-        # Editing a row's control selects that row, so Remove/Move act on the row the user is touching.
-        if event.type() == QEvent.Type.FocusIn:
-            row = watched.property("layer_row")
-            if isinstance(row, int) and row < self.table.rowCount() and row != self.selected_row():
-                self.select_row(row)
+        kind = event.type()
+        if kind == QEvent.Type.FocusIn:  # editing a row's control selects its row, so Remove/Move act on it
+            self._select_row_of(watched)
+        # Row controls see keys first: a combo would treat Ctrl+D as type-ahead and swallow it. Delete stays
+        # with a spin box, where it edits the number.
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            command = key_command(event)
+            if command is None or (command == "remove_layer" and isinstance(watched, QAbstractSpinBox)):
+                return False
+            if kind == QEvent.Type.KeyPress:
+                self._select_row_of(watched)
+                getattr(self, command)()
+                # The control stays in its (positional) row while the layer moves on: keep the keys with the
+                # selection, so pressing Ctrl+Down again moves the same layer further.
+                self.table.setFocus()
+            event.accept()
+            return True
         return False
 
+    def _select_row_of(self, control) -> None:
+        row = control.property("layer_row")
+        if isinstance(row, int) and row < self.table.rowCount() and row != self.selected_row():
+            self.select_row(row)
+
     # ----------------------------------------------------------------- display
-
-    def _setup_columns(self) -> None:
-        probe = QComboBox()
-        fill_combo(probe, LAYER_TYPES)
-        # Rows stay one line high but not cramped: a combo's height plus a little air.
-        self.table.verticalHeader().setDefaultSectionSize(probe.sizeHint().height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setMinimumSectionSize(16)
-        header.setSectionResizeMode(COL_INDEX, QHeaderView.ResizeMode.Fixed)  # two digits are plenty
-        header.resizeSection(COL_INDEX, self.fontMetrics().horizontalAdvance("99") + 6)
-        header.setStretchLastSection(False)  # a stretched, right-aligned Params column hides its numbers
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-
-    def _new_row(self, row: int, layer_type: str) -> _Row:
-        type_combo, act_combo = QComboBox(), QComboBox()
-        fill_combo(type_combo, LAYER_TYPES)
-        type_combo.setToolTip("What kind of layer this is; hover an item to see what it does.")
-        act_combo.setToolTip("The function applied to this layer's output (softmax only on the last layer).")
-        for combo, name, col, slot in ((type_combo, "type", COL_TYPE, self._on_type),
-                                       (act_combo, "activation", COL_ACT, self._on_activation)):
-            combo.setObjectName(f"layer_{row}_{name}")
-            combo.setProperty("layer_row", row)
-            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            combo.installEventFilter(self._guard)
-            combo.installEventFilter(self)
-            combo.currentIndexChanged.connect(partial(slot, row))
-            self.table.setCellWidget(row, col, padded_cell(combo))
-        for col in range(self.table.columnCount()):  # items under the widgets too, so a broken row is red throughout
-            item = QTableWidgetItem()
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
-            align = Qt.AlignmentFlag.AlignCenter if col == COL_INDEX else Qt.AlignmentFlag.AlignRight
-            item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(row, col, item)
-        return _Row(type_combo, act_combo, self._new_params(row, layer_type))
-
-    def _new_params(self, row: int, layer_type: str) -> LayerParamsEditor:
-        old = self.table.cellWidget(row, COL_PARAMS)
-        if old is not None:
-            old.hide()  # Qt deletes it later; hidden, it cannot flash over the new one meanwhile
-        editor = LayerParamsEditor(layer_type, row, self._guard)
-        for spin in editor.spins.values():
-            spin.installEventFilter(self)
-        editor.param_changed.connect(partial(self._on_param, row))
-        self.table.setCellWidget(row, COL_PARAMS, editor)
-        return editor
 
     def _show_layers(self) -> None:
         layers = self._spec.layers
@@ -277,19 +228,9 @@ class LayerStackEditor(QWidget):
         self.table.setRowCount(len(layers))  # removed rows' widgets are deleted later by Qt, never mid-signal
         for i, layer in enumerate(layers):
             if i == len(self._rows):
-                self._rows.append(self._new_row(i, layer.type))
-            row = self._rows[i]
-            self.table.item(i, COL_INDEX).setText(str(i + 1))
-            set_combo_value(row.type_combo, layer.type)
-            if row.params.layer_type != layer.type:
-                row.params = self._new_params(i, layer.type)
-            row.params.set_layer(layer)
-            offer = i == len(layers) - 1 or layer.activation == "softmax"
-            if offer != row.softmax_offered or row.act_combo.count() == 0:
-                names = [n for n in ACTIVATIONS.names() if offer or n != "softmax"]
-                fill_combo(row.act_combo, ACTIVATIONS, names)
-                row.softmax_offered = offer
-            set_combo_value(row.act_combo, layer.activation)
+                self._rows.append(LayerRow(self.table, i, layer.type, (self._guard, self), self._on_type,
+                                           self._on_activation, self._on_param))
+            self._rows[i].show(layer, last=i == len(layers) - 1)
         if layers and (selected is None or selected >= len(layers)):
             self.select_row(min(selected or 0, len(layers) - 1))
         self._show_check()
@@ -298,7 +239,8 @@ class LayerStackEditor(QWidget):
 
     def _show_check(self) -> None:
         check = self._check
-        usable = check is not None and len(check.layers) == self.table.rowCount()  # a stale check shows nothing
+        # A check for other layers (the window re-checks right after each edit) shows nothing rather than lies.
+        usable = check is not None and [c.type for c in check.layers] == [l.type for l in self._spec.layers]
         for i in range(self.table.rowCount()):
             lc = check.layers[i] if usable else None
             broken = usable and (lc.error is not None or check.error_layer == i)
@@ -314,15 +256,15 @@ class LayerStackEditor(QWidget):
                 if col in texts:
                     item.setText(texts[col])
                 item.setBackground(QBrush(BROKEN_BACKGROUND) if broken else QBrush())
-                item.setToolTip(_capitalized(error) if error else tips.get(col, ""))
-        self.total_label.setText(f"Total: {check.total_params:,} parameters" if check is not None else "Total: —")
-        lines = []
-        if check is not None and check.error:
-            lines.append(f'<span style="color:{ERROR_COLOR}">⚠ {html.escape(_capitalized(check.error))}</span>')
-        for warning in check.warnings if check is not None else ():
-            lines.append(f'<span style="color:{WARNING_COLOR}">Note: {html.escape(warning)}</span>')
-        self.message_label.setText("<br>".join(lines))
-        self.message_label.setVisible(bool(lines))
+                item.setToolTip(capitalized(error) if error else tips.get(col, ""))
+            for col in (COL_TYPE, COL_PARAMS, COL_ACT):  # the cell holders, around their controls
+                self.table.cellWidget(i, col).setToolTip(capitalized(error) if error else "")
+        total = check.total_params if check is not None else None
+        plural = "" if total == 1 else "s"
+        self.total_label.setText("Total: —" if total is None else f"Total: {total:,} parameter{plural}")
+        message = check_message_html(check)
+        self.message_label.setText(message)
+        self.message_label.setVisible(bool(message))
 
     def _update_buttons(self) -> None:
         row, n = self.selected_row(), len(self._spec.layers)
@@ -331,7 +273,3 @@ class LayerStackEditor(QWidget):
                    "move_down": row is not None and row < n - 1}
         for method, button in self.buttons.items():
             button.setEnabled(enabled[method])
-
-
-def _capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
@@ -15,9 +14,9 @@ from .history_buffer import MAX_SMOOTHING, HistoryBuffer, RunningSmoother
 # Okabe-Ito colours, which stay distinct under the common colour-vision deficiencies.
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
-DIVERGED_COLOR = "#CC0000"
-LR_COLOR = "#555555"
 TEXT_COLOR = "#222222"
+MARKER_STYLES = {"lr": ("#555555", Qt.PenStyle.DashLine, 1.5),  # kind: colour, line style, width
+                 "diverged": ("#CC0000", Qt.PenStyle.SolidLine, 2.0)}
 AXIS_WIDTH = 58  # both left axes get the same width so the two plots' x-axes line up
 SLIDER_STEPS = 99  # the smoothing slider moves in hundredths, 0 .. 0.99
 
@@ -41,8 +40,8 @@ class _Series:
 
     def __init__(self, plot: pg.PlotItem, source: HistoryBuffer, column: str, name: str, color: str):
         self.plot, self.source, self.column, self.name, self.color = plot, source, column, name, color
-        # autoDownsampleFactor 1: peak mode then keeps each pixel column's min and max, which looks the
-        # same as every point; pyqtgraph's default (5) draws 5x more lines for nothing.
+        # autoDownsampleFactor 1: peak mode keeps each pixel column's min and max, which looks the same as
+        # every point; pyqtgraph's default (5) draws 5x more lines for nothing.
         self.raw = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.0)
         self.smoothed = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.0)
         for item in (self.raw, self.smoothed):
@@ -50,7 +49,6 @@ class _Series:
             # Long histories: draw at most ~2 points per pixel column (peaks kept) and only what is in view.
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
-        self.smoother = RunningSmoother(0.0)
         self.smoothed_values = HistoryBuffer(("value",))
         self.reset(0.0)
 
@@ -98,10 +96,9 @@ class LossPlot(QWidget):
         self.markers: list[Marker] = []
         # The current view settings; read them, change them with the setters.
         self.x_axis, self.smoothing, self.log_scale, self.task = "step", 0.0, False, "classification"
-        self._last: Report | None = None
-        self._last_epoch_end: Report | None = None
+        self._last = self._last_epoch_end = None  # the latest report and epoch-end report, for the label
 
-        self.x_axis_combo = _named(QComboBox(), "x_axis_combo", "Plot the curves against optimizer steps or against epochs.")
+        self.x_axis_combo = _named(QComboBox(), "x_axis_combo", "Plot the curves against optimizer steps or epochs.")
         self.x_axis_combo.addItem("steps", "step")
         self.x_axis_combo.addItem("epochs", "epoch")
         self.x_axis_combo.currentIndexChanged.connect(lambda i: self.set_x_axis(self.x_axis_combo.itemData(i)))
@@ -109,13 +106,13 @@ class LossPlot(QWidget):
                                       "Show the loss on a logarithmic axis, to see progress once it is small.")
         self.log_scale_check.toggled.connect(self.set_log_scale)
         self.smoothing_slider = _named(QSlider(Qt.Orientation.Horizontal), "smoothing_slider",
-                                       "Smooth the curves with a moving average (0 = raw); the raw curve stays faint behind.")
+                                       "Smooth the curves with a moving average; 0 shows the raw values.")
         self.smoothing_slider.setRange(0, SLIDER_STEPS)
-        self.smoothing_slider.setFixedWidth(140)
+        self.smoothing_slider.setMinimumWidth(70)
+        self.smoothing_slider.setMaximumWidth(160)
         self.smoothing_slider.valueChanged.connect(lambda value: self.set_smoothing(value / 100))
         self.smoothing_value = _named(QLabel("0.00"), "smoothing_value",
                                       "The smoothing weight: how much of the running average each point keeps.")
-        self.smoothing_value.setMinimumWidth(32)
         self.latest_label = _named(QLabel(""), "latest_values_label",
                                    "The latest train loss, and the test loss and accuracy of the last epoch.")
         toolbar = QHBoxLayout()
@@ -172,8 +169,6 @@ class LossPlot(QWidget):
         for series in self._series.values():
             series.plot.legend.addItem(series.legend_item, series.name)
 
-    # ----------------------------------------------------------------- feeding
-
     def add_reports(self, reports: Sequence[Report]) -> None:
         """Append a batch of reports and redraw: one setData per curve, whatever the batch size."""
         if not reports:
@@ -186,17 +181,16 @@ class LossPlot(QWidget):
         self._redraw()
         for report in reports:
             if report.status == "diverged":
-                self._add_marker("diverged", report.step, report.epoch, "diverged", DIVERGED_COLOR, Qt.PenStyle.SolidLine)
+                self._add_marker("diverged", report.step, report.epoch, "diverged")
         self._last = reports[-1]
         self._last_epoch_end = epoch_ends[-1] if epoch_ends else self._last_epoch_end
         self._update_latest_label()
 
     def mark_lr_change(self, step: float, epoch: float, new_lr: float) -> None:
-        """Mark a live learning-rate change (not a scheduled one) with a labelled dashed line; old lr = latest report's."""
-        lr = self.history.view("lr")
-        old = lr[-1] if lr.size else math.nan
-        label = f"lr {old:g} → {new_lr:g}" if math.isfinite(old) else f"lr → {new_lr:g}"
-        self._add_marker("lr", step, epoch, label, LR_COLOR, Qt.PenStyle.DashLine)
+        """Mark a live (not scheduled) learning-rate change: a dashed line labelled "lr <latest report's> → <new>"."""
+        old = self.history.view("lr")[-1] if len(self.history) else 0.0
+        label = f"lr {old:g} → {new_lr:g}" if old > 0 else f"lr → {new_lr:g}"
+        self._add_marker("lr", step, epoch, label)
 
     def clear(self) -> None:
         """Empty the curves, markers and latest values, and re-enable auto-range (a new run or a reset)."""
@@ -205,15 +199,13 @@ class LossPlot(QWidget):
         for series in self._series.values():
             series.reset(self.smoothing)  # also restarts the EMA
         for marker in self.markers:
-            for plot, line in zip((self.loss_plot, self.accuracy_plot), marker.lines):
-                plot.removeItem(line)
+            self.loss_plot.removeItem(marker.lines[0])
+            self.accuracy_plot.removeItem(marker.lines[1])
         self.markers.clear()
         self._last = self._last_epoch_end = None
         self.loss_plot.enableAutoRange()
         self._redraw()
         self._update_latest_label()
-
-    # ----------------------------------------------------------------- view settings
 
     def set_task(self, task: str) -> None:
         """"classification" shows the accuracy plot; "regression" hides it."""
@@ -267,8 +259,6 @@ class LossPlot(QWidget):
         """The plot items, for image and data exporters."""
         return {"loss": self.loss_plot, "accuracy": self.accuracy_plot}
 
-    # ----------------------------------------------------------------- internals
-
     def _redraw(self) -> None:
         for series in self._series.values():
             series.redraw(self.x_axis)
@@ -276,11 +266,13 @@ class LossPlot(QWidget):
         self.loss_plot.vb.prepareForPaint()
         self.accuracy_plot.vb.prepareForPaint()
 
-    def _add_marker(self, kind: str, step: float, epoch: float, label: str, color: str, style: Qt.PenStyle) -> None:
-        pen = pg.mkPen(color, width=2 if kind == "diverged" else 1.5, style=style)
+    def _add_marker(self, kind: str, step: float, epoch: float, label: str) -> None:
+        color, style, width = MARKER_STYLES[kind]
+        pen = pg.mkPen(color, width=width, style=style)
         x = step if self.x_axis == "step" else epoch
-        # Successive labels step down the plot so that nearby markers do not print over each other.
-        label_opts = {"position": 0.95 - 0.1 * (len(self.markers) % 5), "color": color, "anchors": [(0, 0), (0, 0)],
+        # Labels sit left of the line (new markers are at the right edge) and below the legend; successive
+        # ones step down so that nearby markers do not print over each other.
+        label_opts = {"position": 0.7 - 0.08 * (len(self.markers) % 5), "color": color, "anchors": [(1, 0), (1, 0)],
                       "fill": pg.mkBrush(255, 255, 255, 200)}
         lines = (pg.InfiniteLine(x, angle=90, pen=pen, label=label, labelOpts=label_opts),
                  pg.InfiniteLine(x, angle=90, pen=pen))
@@ -295,6 +287,8 @@ class LossPlot(QWidget):
             parts.append(f"test loss {end.test_loss:.3g}")
         if end is not None and end.test_accuracy is not None and self.task == "classification":
             parts.append(f"test acc {100 * end.test_accuracy:.1f} %")
+        if last is not None and last.status == "diverged":
+            parts.append("diverged")
         self.latest_label.setText(" · ".join(parts))
 
 
