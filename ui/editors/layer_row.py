@@ -73,6 +73,8 @@ class LayerTable(QTableWidget):
         header.resizeSection(COL_INDEX, self.fontMetrics().horizontalAdvance("99") + 6)
         header.setStretchLastSection(False)  # a stretched, right-aligned Params column hides its numbers
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for col in (COL_OUTPUT, COL_COUNT):  # over right-aligned numbers
+            self.horizontalHeaderItem(col).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         # A pale selection keeps the black labels of the row's controls readable on a projector.
         palette = self.palette()
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):

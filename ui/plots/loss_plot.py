@@ -155,6 +155,7 @@ class LossPlot(QWidget):
             axis.setPen(pg.mkPen("#666666"))
             axis.setTextPen(pg.mkPen(TEXT_COLOR))
             axis.setStyle(maxTickLevel=0)  # grid at major ticks only: as readable, and minor grids cost ~5 ms a frame
+            axis.enableAutoSIPrefix(False)  # "loss (x0.001)" confuses students; ticks show plain numbers
         plot.getAxis("left").setWidth(AXIS_WIDTH)
         plot.setLabel("left", y_label, color=TEXT_COLOR)
         plot.setLabel("bottom", self.x_axis, color=TEXT_COLOR)
