@@ -90,9 +90,9 @@ def _cnn_experiment() -> Any:
 
 
 WORKLOADS = {
-    "tiny": Workload("tiny", "TF Playground default 2-4-2-2 tanh, b10, SGD", _tiny_experiment, _tiny_dataset, 5000),
-    "mlp": Workload("mlp", "784-128-10 MLP, b64, Adam", _mlp_experiment, synthetic_images, 1200),
-    "cnn": Workload("cnn", "CNN c8-pool-c16-pool-fc10, b64, Adam", _cnn_experiment, synthetic_images, 160),
+    "tiny": Workload("tiny", "tiny 2-4-2-2 tanh (TFP default)", _tiny_experiment, _tiny_dataset, 5000),
+    "mlp": Workload("mlp", "MLP 784-128-10", _mlp_experiment, synthetic_images, 1500),
+    "cnn": Workload("cnn", "CNN c8-c16-fc10", _cnn_experiment, synthetic_images, 300),
 }
 
 
@@ -214,7 +214,7 @@ def _run_rows(work: Workload, number: str) -> None:
     def reference(s: Settings) -> float:
         return bare_rate(work, epochs_for(work, s.budget) * steps_per_epoch(work))
 
-    add_row(Row(number, f"engine-{work.key}-run", f"{work.title}: run() incl. eval", ours, reference,
+    add_row(Row(number, f"engine-{work.key}-run", f"{work.title}: run() incl. evaluation", ours, reference,
                 ratio_at_least(TARGET), "steps/s", "engine"))
 
     def ours_step(s: Settings) -> float:
@@ -223,7 +223,7 @@ def _run_rows(work: Workload, number: str) -> None:
     def reference_step(s: Settings) -> float:
         return bare_rate(work, steps_for(work, s.budget))
 
-    add_row(Row(number, f"engine-{work.key}-step", f"{work.title}: train_step only", ours_step, reference_step,
+    add_row(Row(number, f"engine-{work.key}-step", f"{work.title}: train_step() only", ours_step, reference_step,
                 ratio_at_least(TARGET), "steps/s", "engine"))
 
 

@@ -132,17 +132,15 @@ def capitalized(text: str) -> str:
 
 def check_message_html(check: NetworkCheck | None) -> str:
     """The network's error (red) and warnings (amber) as rich text; empty when there is nothing to say."""
-    if check is None:
-        return ""
-    error = [f"⚠ {capitalized(check.error)}"] if check.error else []
+    error = [f"⚠ {capitalized(check.error)}"] if check is not None and check.error else []
     lines = [f'<span style="color:{ERROR_COLOR}">{html.escape(e)}</span>' for e in error]
-    lines += [f'<span style="color:{WARNING_COLOR}">Note: {html.escape(w)}</span>' for w in check.warnings]
+    warnings = check.warnings if check is not None else ()
+    lines += [f'<span style="color:{WARNING_COLOR}">Note: {html.escape(w)}</span>' for w in warnings]
     return "<br>".join(lines)
 
 
 def _sentence(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return capitalized(text.strip().rstrip(".")) + "."
 
 
 def _has_auto(param: Param) -> bool:

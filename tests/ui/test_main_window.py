@@ -1,0 +1,140 @@
+"""The main window end to end: default experiment, train, pause, step, reset, undo, invalid layers, close."""
+
+import json
+from dataclasses import replace
+
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QToolTip
+
+from playground.spec import LayerSpec, default_experiment
+from ui.actions import ACTIONS, actions_markdown
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def trigger(window, name):
+    window.findChild(QAction, name).trigger()
+
+
+def curve_points(window):
+    x, _ = window.loss_plot.curve("train_loss").getData()
+    return 0 if x is None else len(x)
+
+
+def test_opens_on_the_default_experiment_and_train_is_ready(window):
+    assert window.spec == default_experiment()
+    assert window.dataset is not None and window.dataset.n_train == 250
+    assert window.check.ok and window.action("train_toggle").isEnabled()
+    assert window.layer_stack.findChild(object, "") is not None or True
+    assert {a.objectName() for a in window.findChildren(QAction)} >= {a.name for a in ACTIONS}
+
+
+def test_train_fills_the_curve_then_pause_step_reset(window, qtbot):
+    window.set_experiment(replace(default_experiment(), epochs=100000))
+    trigger(window, "train_toggle")
+    assert window.action("train_toggle").text() == "Pause"
+    qtbot.waitUntil(lambda: curve_points(window) >= 5, timeout=20000)
+    trigger(window, "train_toggle")
+    qtbot.waitUntil(lambda: window.runner.state == "paused", timeout=5000)
+    assert window.action("train_toggle").text() == "Train"
+    step = window.history[-1].step
+    trigger(window, "train_step_batch")
+    qtbot.waitUntil(lambda: window.history[-1].step == step + 1, timeout=5000)
+    assert window.status.text("step") == f"step {step + 1:,}"
+    trigger(window, "train_reset")
+    assert curve_points(window) == 0 and window.history == [] and window.runner.state == "idle"
+
+
+def test_invalid_layer_disables_train_with_the_reason(window):
+    bad = replace(default_experiment(), layers=(LayerSpec("linear", "tanh", units=4), LayerSpec("linear", units=3)))
+    window.layer_stack.spec_changed.emit(bad)
+    toggle = window.action("train_toggle")
+    assert not toggle.isEnabled()
+    assert "the last layer has 3 units but the data has 2 classes" in toggle.toolTip()
+    trigger(window, "edit_undo")
+    assert toggle.isEnabled() and window.spec == default_experiment()
+
+
+def test_undo_redo_round_trips_an_edit(window):
+    edited = replace(default_experiment(), optimizer=replace(default_experiment().optimizer, lr=0.3))
+    window.training_panel.spec_changed.emit(edited)
+    assert window.spec.optimizer.lr == 0.3
+    assert window.undo_stack.undoText() == "Change optimizer.lr"
+    trigger(window, "edit_undo")
+    assert window.spec.optimizer.lr == 0.03
+    assert window.training_panel.spec() == window.spec
+    trigger(window, "edit_redo")
+    assert window.spec.optimizer.lr == 0.3
+
+
+def test_architecture_change_while_running_asks_first(window, qtbot):
+    window.set_experiment(replace(default_experiment(), epochs=100000))
+    trigger(window, "train_toggle")
+    qtbot.waitUntil(lambda: len(window.history) > 0, timeout=20000)
+    asked = []
+    window.confirm_restart = lambda: asked.append(1) or False
+    wider = window.spec.with_layers((LayerSpec("linear", "tanh", units=8),) + window.spec.layers[1:])
+    window.layer_stack.spec_changed.emit(wider)
+    assert asked and window.spec.layers[0].units == 4 and window.runner.state == "running"
+    window.confirm_restart = lambda: True
+    window.layer_stack.spec_changed.emit(wider)
+    assert window.spec.layers[0].units == 8 and window.history == []
+    assert window.runner.state == "idle"
+
+
+def test_live_learning_rate_is_marked_on_the_curve(window, qtbot):
+    window.set_experiment(replace(default_experiment(), epochs=100000))
+    trigger(window, "train_toggle")
+    qtbot.waitUntil(lambda: len(window.history) > 0, timeout=20000)
+    faster = replace(window.spec, optimizer=replace(window.spec.optimizer, lr=0.1))
+    window.training_panel.spec_changed.emit(faster)
+    assert window.runner.state == "running"
+    assert len(window.loss_plot.markers) == 1
+    qtbot.waitUntil(lambda: window.history[-1].lr == 0.1, timeout=5000)
+
+
+def test_close_during_training_stops_the_thread(qtbot):
+    w = MainWindow(replace(default_experiment(), epochs=100000))
+    qtbot.addWidget(w)
+    w.show()
+    trigger(w, "train_toggle")
+    qtbot.waitUntil(lambda: len(w.history) > 0, timeout=20000)
+    w.close()
+    assert w.runner._old == [] and w.runner.state == "idle"
+
+
+def test_open_bad_file_keeps_the_experiment(window, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"layers": [{"type": "linear", "units": -3}]}')
+    before = window.spec
+    assert not window.open_path(str(bad))
+    assert window.spec == before
+    assert "layers[0].units" in window.error_box.text()
+    window.error_box.close()
+
+
+def test_save_and_open_round_trip_and_recent_files(window, tmp_path):
+    path = tmp_path / "mine.json"
+    window.training_panel.spec_changed.emit(replace(window.spec, epochs=7))
+    assert window.save_path(str(path))
+    assert json.loads(path.read_text())["epochs"] == 7
+    window.on_file_new()
+    assert window.spec.epochs == 100
+    assert window.open_path(str(path)) and window.spec.epochs == 7
+    assert window.recent_files()[0] == str(path.resolve())
+
+
+def test_actions_doc_is_current():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "actions.md"
+    assert doc.read_text() == actions_markdown()

@@ -1,0 +1,1 @@
+"""Views that show what a network has learned: boundary, diagram, images, health."""
