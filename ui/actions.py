@@ -47,6 +47,9 @@ MENUS = ("File", "Edit", "View", "Train", "Help")
 def create_actions(window: QMainWindow) -> dict[str, QAction]:
     """Create the actions, put them in the menus, and connect each to ``window.on_<name>``."""
     menus: dict[str, QMenu] = {name: window.menuBar().addMenu(f"&{name}") for name in MENUS}
+    for name, menu in menus.items():
+        menu.setObjectName(f"menu_{name.lower()}")
+    window.menus = menus  # type: ignore[attr-defined]
     actions: dict[str, QAction] = {}
     for spec in ACTIONS:
         action = QAction(spec.text, window)

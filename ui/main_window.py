@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget,
                                QToolBar, QVBoxLayout, QWidget)
 
 from playground.datasets import load_dataset
@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.editors = (self.data_panel, self.layer_stack, self.training_panel)
         self._build_layout()
         self.actions = create_actions(self)
+        self._build_recent_menu()
         self._build_toolbar()
         self.status = TrainingStatus(self.statusBar())
         self.status.set_device(self.spec.device)
@@ -105,6 +106,30 @@ class MainWindow(QMainWindow):
                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
             self.addDockWidget(area, dock)
         self.resize(1500, 900)
+
+    def _build_recent_menu(self) -> None:
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.setObjectName("menu_recent")
+        self.recent_menu.setToolTip("Reopen one of the experiments you opened or saved lately.")
+        self.menus["File"].insertMenu(self.actions["file_save"], self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+
+    @Slot()
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.setData(path)
+            action.triggered.connect(self._open_recent)
+        if not recent:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+
+    @Slot()
+    def _open_recent(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.open_path(str(action.data()))
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Controls", self)

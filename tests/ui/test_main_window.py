@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtWidgets import QWidget
 
 from playground.spec import LayerSpec, default_experiment
 from ui.actions import ACTIONS, actions_markdown
@@ -138,3 +138,23 @@ def test_actions_doc_is_current():
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "actions.md"
     assert doc.read_text() == actions_markdown()
+
+
+def test_recent_menu_lists_saved_files(window, tmp_path):
+    path = tmp_path / "r.json"
+    window.save_path(str(path))
+    window._fill_recent_menu()
+    texts = [a.text() for a in window.recent_menu.actions()]
+    assert texts[0] == str(path.resolve())
+
+
+def test_every_control_has_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit
+
+    kinds = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit)
+    missing = [f"{type(w).__name__} {w.objectName()!r}" for w in window.findChildren(QWidget)
+               if isinstance(w, kinds) and w.isVisibleTo(window) and not w.toolTip()
+               and not isinstance(w.parent(), (QAbstractSpinBox, QComboBox))
+               and type(w).__name__ not in ("QDockWidgetTitleButton", "QToolBarExtension")
+               and not w.objectName().startswith("qt_")]
+    assert not missing, missing

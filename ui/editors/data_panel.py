@@ -80,7 +80,7 @@ class DataPanel(QWidget):
     # ------------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        box = QGroupBox("Data")
+        box = QGroupBox()  # untitled: the dock around the panel already says "Data"
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(box)

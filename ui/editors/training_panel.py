@@ -75,7 +75,7 @@ class TrainingPanel(QWidget):
         self.set_spec(self._spec)
 
     def _build(self) -> None:
-        box = QGroupBox("Training")
+        box = QGroupBox()  # untitled: the dock around the panel already says "Training"
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(box)
