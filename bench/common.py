@@ -1,13 +1,17 @@
 """The suite's framework: a row is a pair of measurement functions plus a target, kept in one list.
 
-Adding a row is one call, usually at the bottom of a bench module::
+Adding a row is one call, usually at the bottom of a bench module listed in ``run.ROW_MODULES``::
 
-    add_row(Row("2", "plot-redraw", "loss plot: 10 reports + repaint at 10^6 points",
-                ours=lambda s: redraw_ms(s.budget), reference=None, target=at_most(20), unit="ms"))
+    add_row(Row("2", "gui-plot-redraw", "loss plot: 10 reports + repaint, 10^6 points",
+                ours=lambda s: redraw_ms(s.budget), reference=None, target=at_most(20, "ms"),
+                unit="ms", group="gui"))
 
 ``ours`` and ``reference`` take the run's :class:`Settings` and return one number in ``unit``.
 They are called ``settings.repeats`` times each, interleaved (ours, ref, ref, ours, ...), after one
-untimed warm-up call of each at ``settings.warmup`` budget, and the medians are compared.
+untimed warm-up call of each at ``settings.warmup`` budget. A row whose two sides can take turns
+in small pieces gives ``paired`` instead: one call returns ``(ours, reference)`` measured in
+alternating chunks, so a burst of load from another process hits both sides alike.
+The table shows the medians and, as the ratio, the median of the per-repeat ratios ours/reference.
 A function that cannot run here raises :class:`Unavailable`; the row then prints "n/a (reason)".
 Measurement functions import what they need inside themselves, so listing rows costs nothing.
 """
@@ -80,12 +84,13 @@ class Row:
     number: str  # the issue's row number, e.g. "1a"
     name: str  # short unique key, e.g. "engine-tiny-run"
     title: str  # what is measured, in words
-    ours: Measure
+    ours: Optional[Measure]
     reference: Optional[Measure]
     target: Target
     unit: str
     group: str  # "engine", "startup", "gui": a whole group can be selected with --only
     note: str = ""  # one line shown under the table (what the reference is)
+    paired: Optional[Callable[[Settings], tuple[float, float]]] = None  # instead of ours + reference
 
 
 ROWS: list[Row] = []
@@ -127,14 +132,18 @@ class Result:
 
     @property
     def ratio(self) -> float | None:
-        o, r = self.ours_median, self.reference_median
-        return o / r if o is not None and r else None
+        """The median of per-repeat ratios: each pair was measured side by side, so load cancels."""
+        pairs = [o / r for o, r in zip(self.ours, self.reference) if r]
+        return statistics.median(pairs) if pairs else None
 
     @property
     def passed(self) -> bool | None:
         if self.unavailable is not None or self.ours_median is None:
             return None
-        return bool(self.row.target.check(self.ours_median, self.reference_median))
+        ratio = self.ratio
+        # targets on ratios see the paired ratio; absolute targets see our median
+        reference = self.ours_median / ratio if ratio else self.reference_median
+        return bool(self.row.target.check(self.ours_median, reference))
 
     def to_dict(self) -> dict:
         return {"number": self.row.number, "name": self.row.name, "title": self.row.title, "unit": self.row.unit,
@@ -145,19 +154,28 @@ class Result:
 
 
 def measure_row(row: Row, settings: Settings) -> Result:
-    """Warm both sides up once, then alternate them ``settings.repeats`` times (ABBA order)."""
+    """Warm both sides up once, then measure ``settings.repeats`` times, alternating sides (ABBA order)."""
     result = Result(row)
     started = time.perf_counter()
-    sides: list[tuple[Measure, list[float]]] = [(row.ours, result.ours)]
-    if row.reference is not None:
-        sides.append((row.reference, result.reference))
     warm = Settings(settings.name, 1, settings.warmup, settings.warmup)
     try:
-        for fn, _ in sides:
-            fn(warm)
-        for i in range(settings.repeats):
-            for fn, samples in (sides if i % 2 == 0 else sides[::-1]):
-                samples.append(float(fn(settings)))
+        if row.paired is not None:
+            row.paired(warm)
+            for _ in range(settings.repeats):
+                ours, reference = row.paired(settings)
+                result.ours.append(float(ours))
+                result.reference.append(float(reference))
+        else:
+            sides: list[tuple[Measure, list[float]]] = []
+            if row.ours is not None:
+                sides.append((row.ours, result.ours))
+            if row.reference is not None:
+                sides.append((row.reference, result.reference))
+            for fn, _ in sides:
+                fn(warm)
+            for i in range(settings.repeats):
+                for fn, samples in (sides if i % 2 == 0 else sides[::-1]):
+                    samples.append(float(fn(settings)))
     except Unavailable as exc:
         result.unavailable = str(exc) or "unavailable"
     result.seconds = time.perf_counter() - started

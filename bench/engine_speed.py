@@ -15,9 +15,10 @@ Run alone: ``python -m bench --only engine``.
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .common import Row, Settings, add_row, ratio_at_least
 
@@ -99,7 +100,8 @@ WORKLOADS = {
 # --------------------------------------------------------------------------- the two sides
 
 
-def _sync(device: Any) -> None:
+def sync(device: Any) -> None:
+    """Wait for the device (a no-op on the CPU), so a timer sees finished work."""
     import torch
 
     if torch.device(device).type == "cuda":
@@ -115,117 +117,146 @@ def make_trainer(work: Workload, device: str = "cpu", epochs: int | None = None)
     return Trainer(exp, work.dataset(), device=device)
 
 
-def trainer_run_rate(work: Workload, epochs: int, device: str = "cpu") -> float:
-    """Steps/s of ``Trainer.run()`` over ``epochs`` epochs, evaluation and reporting included."""
-    trainer = make_trainer(work, device, epochs)
-    _sync(device)
-    started = time.perf_counter()
-    for _ in trainer.run():  # the last flush reads values back, so the device has finished
-        pass
-    return trainer.step / (time.perf_counter() - started)
+class TrainerSide:
+    """The Trainer, driven in chunks; each call returns the seconds its chunk took."""
 
+    def __init__(self, work: Workload, device: str = "cpu"):
+        self.device = device
+        self.trainer = make_trainer(work, device, epochs=1_000_000)
+        self.eval_seconds = 0.0
+        evaluate = self.trainer.evaluate_tensors
 
-def trainer_step_rate(work: Workload, steps: int, device: str = "cpu") -> float:
-    """Steps/s of bare ``train_step()`` calls, with the time spent evaluating at epoch ends taken out."""
-    trainer = make_trainer(work, device, epochs=1_000_000)
-    evaluate = trainer.evaluate_tensors
-    spent = [0.0]
+        def timed_evaluate() -> Any:
+            sync(device)
+            started = time.perf_counter()
+            out = evaluate()
+            sync(device)
+            self.eval_seconds += time.perf_counter() - started
+            return out
 
-    def timed_evaluate() -> Any:
-        _sync(device)
-        t0 = time.perf_counter()
-        out = evaluate()
-        _sync(device)
-        spent[0] += time.perf_counter() - t0
-        return out
+        self._timed_evaluate = timed_evaluate
 
-    trainer.evaluate_tensors = timed_evaluate  # instance attribute: only this trainer is instrumented
-    step = trainer.train_step
-    _sync(device)
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    trainer.flush(partial=True)  # one read-back: the device has finished
-    return steps / (time.perf_counter() - started - spent[0])
-
-
-def bare_loop(work: Workload, device: str = "cpu") -> Callable[[int], float]:
-    """A hand-written loop on the same model, data and seed; returns ``run(steps) -> steps/s``."""
-    import torch
-
-    from playground.model import build_model
-
-    exp, ds = work.experiment(), work.dataset()
-    torch.manual_seed(exp.seed)
-    model = build_model(exp.layers, ds.input_shape).to(device)
-    x = torch.as_tensor(ds.x_train, device=device)
-    y = torch.as_tensor(ds.y_train, device=device)
-    opt_name = exp.optimizer.name
-    lr = exp.optimizer.lr
-    opt = torch.optim.SGD(model.parameters(), lr=lr) if opt_name == "sgd" else torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    gen = torch.Generator(device=device).manual_seed(exp.seed)
-    n, bs = len(x), int(exp.batch_size)
-
-    def run(steps: int) -> float:
-        done = 0
-        _sync(device)
+    def run_epochs(self, epochs: int) -> float:
+        """``epochs`` more epochs through ``run()``, as the GUI drives it: evaluation and reports included."""
+        trainer = self.trainer
+        sync(self.device)
         started = time.perf_counter()
-        while done < steps:
-            perm = torch.randperm(n, generator=gen, device=device)
+        for _ in trainer.run(epochs=trainer.epoch + epochs):  # its last flush reads back: the device is done
+            pass
+        return time.perf_counter() - started
+
+    def steps(self, count: int) -> float:
+        """``count`` bare ``train_step()`` calls, less the time spent evaluating at epoch ends."""
+        trainer = self.trainer
+        trainer.evaluate_tensors = self._timed_evaluate  # an instance attribute: only this trainer is timed
+        step = trainer.train_step
+        before = self.eval_seconds
+        sync(self.device)
+        started = time.perf_counter()
+        for _ in range(count):
+            step()
+        sync(self.device)
+        elapsed = time.perf_counter() - started - (self.eval_seconds - before)
+        del trainer.evaluate_tensors
+        trainer.flush(partial=True)  # outside the timer: the reports' read-back
+        return elapsed
+
+
+class BareSide:
+    """A hand-written loop on the same model, data, seed and device, resumable step by step."""
+
+    def __init__(self, work: Workload, device: str = "cpu"):
+        import torch
+
+        from playground.model import build_model
+
+        self.device = device
+        exp, ds = work.experiment(), work.dataset()
+        torch.manual_seed(exp.seed)
+        self.model = build_model(exp.layers, ds.input_shape).to(device)
+        self.x = torch.as_tensor(ds.x_train, device=device)
+        self.y = torch.as_tensor(ds.y_train, device=device)
+        params, lr = self.model.parameters(), exp.optimizer.lr
+        self.optimizer = (torch.optim.SGD(params, lr=lr) if exp.optimizer.name == "sgd"
+                          else torch.optim.Adam(params, lr=lr))  # the optimizers' own defaults
+        self.generator = torch.Generator(device=device).manual_seed(exp.seed)
+        self.batch_size = int(exp.batch_size)
+        self._loop = self.loop()
+
+    def loop(self) -> Iterator[Any]:
+        """The loop anyone would write: a permutation per epoch, index slices, five lines per step."""
+        import torch
+
+        model, opt, x, y, bs = self.model, self.optimizer, self.x, self.y, self.batch_size
+        loss_fn = torch.nn.CrossEntropyLoss()
+        n = len(x)
+        while True:
+            perm = torch.randperm(n, generator=self.generator, device=self.device)
             for i in range(0, n, bs):
                 idx = perm[i:i + bs]
                 loss = loss_fn(model(x[idx]), y[idx])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                done += 1
-                if done == steps:
-                    break
-        loss.item()  # wait for the device, as the trainer's last flush does
-        return steps / (time.perf_counter() - started)
+                yield loss
 
-    return run
+    def steps(self, count: int) -> float:
+        sync(self.device)
+        started = time.perf_counter()
+        for _ in itertools.islice(self._loop, count):
+            pass
+        sync(self.device)
+        return time.perf_counter() - started
 
 
-def bare_rate(work: Workload, steps: int, device: str = "cpu") -> float:
-    return bare_loop(work, device)(steps)
+def paired_rates(work: Workload, total: int, unit: str, device: str = "cpu", chunks: int = 8) -> tuple[float, float]:
+    """(trainer, bare) steps/s over ``total`` epochs (unit "epochs": ``run()``) or steps (``train_step()``).
+
+    The two sides take turns in about ``chunks`` pieces, alternating which goes first, so load from
+    other processes falls on both alike.
+    """
+    ours, bare = TrainerSide(work, device), BareSide(work, device)
+    per_epoch = ours.trainer.steps_per_epoch
+    piece = max(1, total // chunks)
+    done = 0
+    seconds = [0.0, 0.0]
+    while done < total:
+        n = min(piece, total - done)
+        if unit == "epochs":
+            sides = [lambda: ours.run_epochs(n), lambda: bare.steps(n * per_epoch)]
+        else:
+            sides = [lambda: ours.steps(n), lambda: bare.steps(n)]
+        order = (0, 1) if (done // piece) % 2 == 0 else (1, 0)
+        for k in order:
+            seconds[k] += sides[k]()
+        done += n
+    steps = total * per_epoch if unit == "epochs" else total
+    return steps / seconds[0], steps / seconds[1]
 
 
 # --------------------------------------------------------------------------- sizing and rows
-
-
-def steps_for(work: Workload, budget: float) -> int:
-    return max(10, round(work.nominal_rate * budget))
 
 
 def steps_per_epoch(work: Workload) -> int:
     return -(-len(work.dataset().x_train) // int(work.experiment().batch_size))
 
 
+def steps_for(work: Workload, budget: float) -> int:
+    return max(10, round(work.nominal_rate * budget))
+
+
 def epochs_for(work: Workload, budget: float) -> int:
     return max(1, round(work.nominal_rate * budget / steps_per_epoch(work)))
 
 
-def _run_rows(work: Workload, number: str) -> None:
-    def ours(s: Settings) -> float:
-        return trainer_run_rate(work, epochs_for(work, s.budget))
-
-    def reference(s: Settings) -> float:
-        return bare_rate(work, epochs_for(work, s.budget) * steps_per_epoch(work))
-
-    add_row(Row(number, f"engine-{work.key}-run", f"{work.title}: run() incl. evaluation", ours, reference,
-                ratio_at_least(TARGET), "steps/s", "engine"))
-
-    def ours_step(s: Settings) -> float:
-        return trainer_step_rate(work, steps_for(work, s.budget))
-
-    def reference_step(s: Settings) -> float:
-        return bare_rate(work, steps_for(work, s.budget))
-
-    add_row(Row(number, f"engine-{work.key}-step", f"{work.title}: train_step() only", ours_step, reference_step,
-                ratio_at_least(TARGET), "steps/s", "engine"))
+def _add_rows(work: Workload, number: str) -> None:
+    add_row(Row(number, f"engine-{work.key}-run", f"{work.title}: run() incl. evaluation", None, None,
+                ratio_at_least(TARGET), "steps/s", "engine",
+                paired=lambda s: paired_rates(work, epochs_for(work, s.budget), "epochs")))
+    add_row(Row(number, f"engine-{work.key}-step", f"{work.title}: train_step() only", None, None,
+                ratio_at_least(TARGET), "steps/s", "engine",
+                paired=lambda s: paired_rates(work, steps_for(work, s.budget), "steps")))
 
 
 for _work, _number in zip(WORKLOADS.values(), ("1a", "1b", "1c")):
-    _run_rows(_work, _number)
+    _add_rows(_work, _number)

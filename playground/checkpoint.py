@@ -21,7 +21,8 @@ from .training import Report
 CHECKPOINT_FORMAT = "nn-playground-checkpoint"
 
 
-def _load(path: str | os.PathLike) -> Any:
+def read_torch_file(path: str | os.PathLike) -> Any:
+    """``torch.load`` with ``weights_only=True``: tensors and plain containers only, never code."""
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
@@ -30,6 +31,11 @@ def _load(path: str | os.PathLike) -> Any:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CheckpointError(f"{path} is not a readable weights file ({text[:200]}); it may be damaged, "
                               "or not made by nn-playground or torch.save(state_dict)") from None
+
+
+def state_dict_copy(model: Any) -> dict[str, Any]:
+    """The model's weights as CPU tensors that later training cannot change."""
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
 
 def save_weights(model: Any, path: str | os.PathLike) -> None:
@@ -58,7 +64,7 @@ def apply_state_dict(model: Any, state: Any, source: str) -> None:
 
 def load_weights(model: Any, path: str | os.PathLike) -> None:
     """Load a weights file (state_dict or our checkpoint) into ``model``."""
-    data = _load(path)
+    data = read_torch_file(path)
     if isinstance(data, dict) and data.get("format") == CHECKPOINT_FORMAT:
         data = data.get("state_dict")
     apply_state_dict(model, data, str(path))
@@ -82,7 +88,7 @@ def save_checkpoint(path: str | os.PathLike, experiment: Experiment, model: Any 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[Experiment, dict[str, Any] | None, list[Report]]:
     """Read a checkpoint: (experiment, state_dict or None, history)."""
-    data = _load(path)
+    data = read_torch_file(path)
     if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path} is not an nn-playground checkpoint (it may be a plain weights file: "
                               "open the experiment, then load the weights into it)")

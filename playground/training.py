@@ -112,6 +112,23 @@ class Trainer:
         self.last_report: Report | None = None
         self._set_epoch_lr()
 
+    def restore(self, state: dict | None, history: list[Report] | tuple[Report, ...] = ()) -> None:
+        """Continue a saved run: load its weights and pick up its step and epoch counters.
+
+        Optimizer state (momentum, Adam's moments) is not saved, so it starts afresh.
+        """
+        if state is not None:
+            from .checkpoint import apply_state_dict
+
+            apply_state_dict(self.model, state, "the saved weights")
+        if history:
+            last = history[-1]
+            self.epoch = int(last.epoch)
+            self.step = self.epoch * self.steps_per_epoch
+            self.seconds = last.seconds
+            self.last_report = last
+            self._set_epoch_lr()
+
     # ----------------------------------------------------------------- control from other threads
 
     def request_stop(self) -> None:

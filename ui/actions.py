@@ -27,6 +27,8 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("file_open", "File", "&Open…", "Ctrl+O", "Open an experiment file (.json)."),
     ActionDef("file_save", "File", "&Save", "Ctrl+S", "Save the experiment to its file."),
     ActionDef("file_save_as", "File", "Save &As…", "Ctrl+Shift+S", "Save the experiment to a new file."),
+    ActionDef("file_include_weights", "File", "Save &Weights and History Too", "",
+              "Also save the trained weights and run history beside the experiment file.", True),
     ActionDef("file_screenshot", "File", "Save Window &Screenshot…", "Ctrl+Shift+P", "Save a PNG of the whole window."),
     ActionDef("file_export_metrics", "File", "Export &Metrics (CSV)…", "Ctrl+E", "Save the run history as a CSV table."),
     ActionDef("file_quit", "File", "&Quit", "Ctrl+Q", "Close nn-playground (training stops first)."),
@@ -44,8 +46,8 @@ ACTIONS: tuple[ActionDef, ...] = (
 MENUS = ("File", "Edit", "View", "Train", "Help")
 
 
-def create_actions(window: QMainWindow) -> dict[str, QAction]:
-    """Create the actions, put them in the menus, and connect each to ``window.on_<name>``."""
+def create_actions(window: QMainWindow, *handlers: object) -> dict[str, QAction]:
+    """Create the actions, put them in the menus, and connect each to ``on_<name>`` of the window or a handler."""
     menus: dict[str, QMenu] = {name: window.menuBar().addMenu(f"&{name}") for name in MENUS}
     for name, menu in menus.items():
         menu.setObjectName(f"menu_{name.lower()}")
@@ -58,7 +60,8 @@ def create_actions(window: QMainWindow) -> dict[str, QAction]:
         action.setToolTip(spec.tip)
         action.setStatusTip(spec.tip)
         action.setCheckable(spec.checkable)
-        slot = getattr(window, f"on_{spec.name}")
+        owner = next(h for h in (window, *handlers) if hasattr(h, f"on_{spec.name}"))
+        slot = getattr(owner, f"on_{spec.name}")
         (action.toggled if spec.checkable else action.triggered).connect(slot)
         menus[spec.menu].addAction(action)
         window.addAction(action)  # shortcuts work while the menu bar is hidden too

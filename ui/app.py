@@ -64,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return session.exit_code
     window.show()
     QTimer.singleShot(0, window.finish_startup)
+    QTimer.singleShot(0, window.files.offer_restore)
     return app.exec()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget,
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QTabWidget,
                                QToolBar, QVBoxLayout, QWidget)
 
 from playground.datasets import load_dataset
@@ -22,6 +22,7 @@ from playground.spec import Experiment, default_experiment
 from playground.spec_diff import changed_fields, needs_restart
 
 from .actions import create_actions
+from .file_controller import FileController
 from .dialogs import ask_restart, show_error
 from .editors.data_panel import DataPanel
 from .editors.layer_stack import LayerStackEditor
@@ -30,8 +31,6 @@ from .plots.loss_plot import LossPlot
 from .runner import TrainingRunner
 from .spec_commands import SpecEdit
 from .status_bar import TrainingStatus
-
-MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
@@ -57,12 +56,14 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot()
         self.editors = (self.data_panel, self.layer_stack, self.training_panel)
         self._build_layout()
-        self.actions = create_actions(self)
-        self._build_recent_menu()
+        self.files = FileController(self)
+        self.actions = create_actions(self, self.files)
+        self.menus["File"].insertMenu(self.actions["file_save"], self.files.recent_menu)
+        self.actions["file_include_weights"].setChecked(True)
         self._build_toolbar()
         self.status = TrainingStatus(self.statusBar())
         self.status.set_device(self.spec.device)
-        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.undo_stack.cleanChanged.connect(self.update_title)
         self.undo_stack.canUndoChanged.connect(self.actions["edit_undo"].setEnabled)
         self.undo_stack.canRedoChanged.connect(self.actions["edit_redo"].setEnabled)
         self.actions["edit_undo"].setEnabled(False)
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.runner.ready.connect(self._on_ready)
         self._apply(self.spec, first=True)
         self._restore_settings()
+        self.files.autosaver.start()
 
     # ----------------------------------------------------------------- layout
 
@@ -106,30 +108,6 @@ class MainWindow(QMainWindow):
                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
             self.addDockWidget(area, dock)
         self.resize(1500, 900)
-
-    def _build_recent_menu(self) -> None:
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.setObjectName("menu_recent")
-        self.recent_menu.setToolTip("Reopen one of the experiments you opened or saved lately.")
-        self.menus["File"].insertMenu(self.actions["file_save"], self.recent_menu)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-
-    @Slot()
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_files()
-        for path in recent:
-            action = self.recent_menu.addAction(path)
-            action.setData(path)
-            action.triggered.connect(self._open_recent)
-        if not recent:
-            self.recent_menu.addAction("(no recent files)").setEnabled(False)
-
-    @Slot()
-    def _open_recent(self) -> None:
-        action = self.sender()
-        if isinstance(action, QAction):
-            self.open_path(str(action.data()))
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Controls", self)
@@ -170,9 +148,11 @@ class MainWindow(QMainWindow):
         self._recheck()
         for editor in self.editors:
             editor.set_spec(new)
-        if first or not self.runner.has_run or needs_restart(old, new):
-            self.runner.configure(new, self.dataset)
-            if not first and self.history:
+        restart = first or needs_restart(old, new)
+        if restart or not self.runner.has_run:
+            # A saved run waiting to be continued survives changes that do not invalidate it (epochs, lr).
+            self.runner.configure(new, self.dataset, resume=None if restart else self.runner.resume)
+            if restart and not first and self.history:
                 self._reset_run()
         else:
             fields = changed_fields(old, new)
@@ -181,7 +161,7 @@ class MainWindow(QMainWindow):
             if "epochs" in fields:
                 self.runner.set_epochs(new.epochs)
             self.runner.experiment = new
-        self._update_title()
+        self.update_title()
 
     def _load_data(self, key: Any) -> None:
         self._data_key = key
@@ -227,6 +207,15 @@ class MainWindow(QMainWindow):
         self.loss_plot.clear()
         self.status.reset()
         self.banner.hide()
+        self._update_controls()
+
+    def resume_from(self, state: Any, history: list) -> None:
+        """Show a saved run's history; the next Train continues from its weights."""
+        self.history = list(history)
+        if history:
+            self.loss_plot.add_reports(history)
+            self.status.update(history)
+        self.runner.configure(self.spec, self.dataset, resume=(state, self.history))
         self._update_controls()
 
     def _ensure_fresh_run(self) -> None:
@@ -302,78 +291,10 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- files
 
-    def _update_title(self, *_: Any) -> None:
+    def update_title(self, *_: Any) -> None:
         name = Path(self.path).name if self.path else self.spec.name
         dirty = "" if self.undo_stack.isClean() else " •"
         self.setWindowTitle(f"{name}{dirty} — nn-playground")
-
-    @Slot()
-    def on_file_new(self) -> None:
-        self.set_experiment(default_experiment())
-
-    @Slot()
-    def on_file_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open experiment", str(Path.cwd()), "Experiments (*.json)")
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str) -> bool:
-        """Open an experiment file; on any error the current experiment stays and a message explains."""
-        from playground.spec import load
-
-        try:
-            experiment = load(path)
-        except PlaygroundError as exc:
-            self.error_box = show_error(self, "Cannot open experiment", f"{Path(path).name}: {exc}")
-            return False
-        self.set_experiment(experiment, path)
-        self._remember_recent(path)
-        return True
-
-    @Slot()
-    def on_file_save(self) -> None:
-        if self.path:
-            self.save_path(self.path)
-        else:
-            self.on_file_save_as()
-
-    @Slot()
-    def on_file_save_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save experiment", self.path or "experiment.json",
-                                              "Experiments (*.json)")
-        if path:
-            self.save_path(path)
-
-    def save_path(self, path: str) -> bool:
-        from playground.files import atomic_write_text
-
-        try:
-            atomic_write_text(path, self.spec.to_json())
-        except OSError as exc:
-            self.error_box = show_error(self, "Cannot save", f"Could not write {path}: {exc.strerror or exc}")
-            return False
-        self.path = path
-        self.undo_stack.setClean()
-        self._remember_recent(path)
-        self._update_title()
-        return True
-
-    @Slot()
-    def on_file_screenshot(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "nn-playground.png", "PNG images (*.png)")
-        if path:
-            self.grab().save(path, "PNG")
-
-    @Slot()
-    def on_file_export_metrics(self) -> None:
-        from playground.metrics import write_metrics_csv
-
-        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", "metrics.csv", "CSV tables (*.csv)")
-        if path:
-            try:
-                write_metrics_csv(self.history, path)
-            except OSError as exc:
-                self.error_box = show_error(self, "Cannot export", f"Could not write {path}: {exc.strerror or exc}")
 
     @Slot()
     def on_file_quit(self) -> None:
@@ -403,15 +324,6 @@ class MainWindow(QMainWindow):
     def _settings(self) -> QSettings:
         return QSettings()
 
-    def recent_files(self) -> list[str]:
-        value = self._settings().value("recent_files", [])
-        return [str(v) for v in (value if isinstance(value, list) else [value] if value else [])]
-
-    def _remember_recent(self, path: str) -> None:
-        path = str(Path(path).resolve())
-        recent = [path] + [p for p in self.recent_files() if p != path]
-        self._settings().setValue("recent_files", recent[:MAX_RECENT])
-
     def _restore_settings(self) -> None:
         settings = self._settings()
         geometry = settings.value("geometry")
@@ -426,6 +338,7 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("window_state", self.saveState())
         self.runner.shutdown()
+        self.files.autosaver.finish()
         super().closeEvent(event)
 
     def action(self, name: str) -> QAction:

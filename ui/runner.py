@@ -11,7 +11,7 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 REPORT_INTERVAL = 0.033  # seconds between report batches: the display rate, never once per step
 SNAPSHOT_INTERVAL = 0.15  # seconds between snapshots at least...
@@ -28,8 +28,9 @@ class TrainingWorker(QObject):
     snapshot = Signal(int, object)  # run id, playground.snapshots.Snapshot
     finished = Signal()
 
-    def __init__(self, run_id: int, experiment: Any, dataset: Any):
+    def __init__(self, run_id: int, experiment: Any, dataset: Any, resume: Any = None):
         super().__init__()
+        self.resume = resume  # (state_dict | None, history) of a saved run to continue
         self.run_id = run_id
         self.experiment = experiment
         self.dataset = dataset
@@ -95,7 +96,10 @@ class TrainingWorker(QObject):
         if self.trainer is None:
             from playground.training import Trainer
 
-            self.trainer = Trainer(self.experiment, self.dataset)
+            trainer = Trainer(self.experiment, self.dataset)
+            if self.resume is not None:
+                trainer.restore(*self.resume)
+            self.trainer = trainer
             self.ready.emit(self.run_id, self.trainer)
             self._send_snapshot(force=True)
             if self._stop_pending:
@@ -158,9 +162,6 @@ class TrainingRunner(QObject):
     ready = Signal(object)  # trainer of the current run, once built (for device label and snapshots)
     snapshot = Signal(object)  # latest Snapshot of the current run
 
-    _job = Signal(str)
-    _shutdown = Signal()
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.run_id = 0
@@ -170,14 +171,18 @@ class TrainingRunner(QObject):
         self._old: list[tuple[QThread, TrainingWorker]] = []  # runs still shutting down
         self.experiment: Any = None
         self.dataset: Any = None
+        self.resume: Any = None
         self.snapshots_enabled = True
 
     # ----------------------------------------------------------------- commands
 
-    def configure(self, experiment: Any, dataset: Any) -> None:
-        """Set what the next run trains; ends the current run (its results no longer match)."""
+    def configure(self, experiment: Any, dataset: Any, resume: Any = None) -> None:
+        """Set what the next run trains; ends the current run (its results no longer match).
+
+        ``resume`` = (state_dict | None, history) continues a saved run instead of fresh weights.
+        """
         self.stop()
-        self.experiment, self.dataset = experiment, dataset
+        self.experiment, self.dataset, self.resume = experiment, dataset, resume
 
     @property
     def has_run(self) -> bool:
@@ -210,6 +215,28 @@ class TrainingRunner(QObject):
         if self._worker is not None:
             self._worker.set_epochs(epochs)
 
+    def model_state(self, timeout_ms: int = 3000) -> Any:
+        """A CPU copy of the current run's weights (pausing a running run for the moment it takes), or None."""
+        trainer = self.trainer
+        if trainer is None:
+            return None if self.resume is None else self.resume[0]
+        was_running = self.state == "running"
+        if was_running:
+            from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+            self.pause()
+            deadline = QDeadlineTimer(timeout_ms)
+            while self.state == "running" and not deadline.hasExpired():
+                QCoreApplication.processEvents()
+            if self.state == "running":
+                return None  # the worker did not pause in time: save the spec without weights
+        from playground.checkpoint import state_dict_copy
+
+        state = state_dict_copy(trainer.model)
+        if was_running:
+            self.start()
+        return state
+
     def stop(self) -> None:
         """End the current run: the worker finishes its step and its thread quits."""
         if self._worker is None:
@@ -217,9 +244,8 @@ class TrainingRunner(QObject):
         worker, thread = self._worker, self._thread
         assert thread is not None
         worker.request_stop()
-        self._shutdown.emit()  # queued after any pending job
-        self._job.disconnect(worker.do)
-        self._shutdown.disconnect(worker.shutdown)
+        # Queued behind any pending job, so the worker finishes its step and then quits its thread.
+        QMetaObject.invokeMethod(worker, "shutdown", Qt.ConnectionType.QueuedConnection)
         self._old.append((thread, worker))
         self._worker = self._thread = None
         self.run_id += 1
@@ -241,11 +267,11 @@ class TrainingRunner(QObject):
             raise RuntimeError("configure() the runner before training")
         if self._worker is None:
             self._launch()
-        self._job.emit(job)
+        QMetaObject.invokeMethod(self._worker, "do", Qt.ConnectionType.QueuedConnection, Q_ARG(str, job))
 
     def _launch(self) -> None:
         self.run_id += 1
-        worker = TrainingWorker(self.run_id, self.experiment, self.dataset)
+        worker = TrainingWorker(self.run_id, self.experiment, self.dataset, self.resume)
         worker.snapshots_enabled = self.snapshots_enabled
         thread = QThread()
         thread.setObjectName(f"training-run-{self.run_id}")
@@ -259,8 +285,6 @@ class TrainingRunner(QObject):
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.finished.connect(worker.deleteLater)
         thread.finished.connect(self._reap)
-        self._job.connect(worker.do)
-        self._shutdown.connect(worker.shutdown)
         self._worker, self._thread = worker, thread
         thread.start()
 

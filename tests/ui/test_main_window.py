@@ -42,7 +42,7 @@ def test_train_fills_the_curve_then_pause_step_reset(window, qtbot):
     window.set_experiment(replace(default_experiment(), epochs=100000))
     trigger(window, "train_toggle")
     assert window.action("train_toggle").text() == "Pause"
-    qtbot.waitUntil(lambda: curve_points(window) >= 5, timeout=20000)
+    qtbot.waitUntil(lambda: curve_points(window) >= 5, timeout=60000)
     trigger(window, "train_toggle")
     qtbot.waitUntil(lambda: window.runner.state == "paused", timeout=5000)
     assert window.action("train_toggle").text() == "Train"
@@ -79,7 +79,7 @@ def test_undo_redo_round_trips_an_edit(window):
 def test_architecture_change_while_running_asks_first(window, qtbot):
     window.set_experiment(replace(default_experiment(), epochs=100000))
     trigger(window, "train_toggle")
-    qtbot.waitUntil(lambda: len(window.history) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: len(window.history) > 0, timeout=60000)
     asked = []
     window.confirm_restart = lambda: asked.append(1) or False
     wider = window.spec.with_layers((LayerSpec("linear", "tanh", units=8),) + window.spec.layers[1:])
@@ -94,7 +94,7 @@ def test_architecture_change_while_running_asks_first(window, qtbot):
 def test_live_learning_rate_is_marked_on_the_curve(window, qtbot):
     window.set_experiment(replace(default_experiment(), epochs=100000))
     trigger(window, "train_toggle")
-    qtbot.waitUntil(lambda: len(window.history) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: len(window.history) > 0, timeout=60000)
     faster = replace(window.spec, optimizer=replace(window.spec.optimizer, lr=0.1))
     window.training_panel.spec_changed.emit(faster)
     assert window.runner.state == "running"
@@ -107,7 +107,7 @@ def test_close_during_training_stops_the_thread(qtbot):
     qtbot.addWidget(w)
     w.show()
     trigger(w, "train_toggle")
-    qtbot.waitUntil(lambda: len(w.history) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: len(w.history) > 0, timeout=60000)
     w.close()
     assert w.runner._old == [] and w.runner.state == "idle"
 
@@ -116,21 +116,21 @@ def test_open_bad_file_keeps_the_experiment(window, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"layers": [{"type": "linear", "units": -3}]}')
     before = window.spec
-    assert not window.open_path(str(bad))
+    assert not window.files.open_path(str(bad))
     assert window.spec == before
-    assert "layers[0].units" in window.error_box.text()
-    window.error_box.close()
+    assert "layers[0].units" in window.files.error_box.text()
+    window.files.error_box.close()
 
 
 def test_save_and_open_round_trip_and_recent_files(window, tmp_path):
     path = tmp_path / "mine.json"
     window.training_panel.spec_changed.emit(replace(window.spec, epochs=7))
-    assert window.save_path(str(path))
+    assert window.files.save_path(str(path))
     assert json.loads(path.read_text())["epochs"] == 7
-    window.on_file_new()
+    window.files.on_file_new()
     assert window.spec.epochs == 100
-    assert window.open_path(str(path)) and window.spec.epochs == 7
-    assert window.recent_files()[0] == str(path.resolve())
+    assert window.files.open_path(str(path)) and window.spec.epochs == 7
+    assert window.files.recent_files()[0] == str(path.resolve())
 
 
 def test_actions_doc_is_current():
@@ -142,9 +142,9 @@ def test_actions_doc_is_current():
 
 def test_recent_menu_lists_saved_files(window, tmp_path):
     path = tmp_path / "r.json"
-    window.save_path(str(path))
-    window._fill_recent_menu()
-    texts = [a.text() for a in window.recent_menu.actions()]
+    window.files.save_path(str(path))
+    window.files.fill_recent_menu()
+    texts = [a.text() for a in window.files.recent_menu.actions()]
     assert texts[0] == str(path.resolve())
 
 

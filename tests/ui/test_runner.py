@@ -32,7 +32,7 @@ def collect(runner):
 def test_train_to_the_end_in_batches(runner, qtbot):
     configure(runner, epochs=30)
     batches, snaps = collect(runner)
-    with qtbot.waitSignal(runner.state_changed, timeout=20000, check_params_cb=lambda s: s == "finished"):
+    with qtbot.waitSignal(runner.state_changed, timeout=60000, check_params_cb=lambda s: s == "finished"):
         runner.start()
     reports = [r for b in batches for r in b]
     assert reports[-1].status == "finished" and reports[-1].epoch == 30
@@ -46,7 +46,7 @@ def test_pause_resume_and_steps(runner, qtbot):
     configure(runner, epochs=100000)
     batches, _ = collect(runner)
     runner.start()
-    qtbot.waitUntil(lambda: len(batches) >= 2, timeout=20000)
+    qtbot.waitUntil(lambda: len(batches) >= 2, timeout=60000)
     with qtbot.waitSignal(runner.state_changed, timeout=5000, check_params_cb=lambda s: s == "paused"):
         runner.pause()
     step = batches[-1][-1].step
@@ -66,7 +66,7 @@ def test_stop_drops_late_reports_from_the_old_run(runner, qtbot):
     configure(runner, epochs=100000)
     batches, _ = collect(runner)
     runner.start()
-    qtbot.waitUntil(lambda: len(batches) >= 1, timeout=20000)
+    qtbot.waitUntil(lambda: len(batches) >= 1, timeout=60000)
     old_id = runner.run_id
     runner.stop()
     assert runner.run_id != old_id and runner.state == "idle"
@@ -80,9 +80,9 @@ def test_divergence_and_live_lr(runner, qtbot):
               layers=(LayerSpec("linear", "relu", units=8), LayerSpec("linear", units=2)))
     batches, _ = collect(runner)
     runner.start()
-    qtbot.waitUntil(lambda: len(batches) >= 1, timeout=20000)
+    qtbot.waitUntil(lambda: len(batches) >= 1, timeout=60000)
     runner.set_lr(1e7)
-    qtbot.waitUntil(lambda: runner.state == "diverged", timeout=20000)
+    qtbot.waitUntil(lambda: runner.state == "diverged", timeout=60000)
     last = batches[-1][-1]
     assert last.status == "diverged" and "learning rate" in last.message and last.lr == 1e7
 
@@ -91,7 +91,7 @@ def test_failure_is_reported_not_raised(runner, qtbot):
     exp = default_experiment()
     digits = load_dataset(replace(exp.data, dataset="digits", features=(), samples=None), 0)
     runner.configure(exp, digits)  # layers do not fit image data: the trainer refuses
-    with qtbot.waitSignal(runner.failed, timeout=20000) as info:
+    with qtbot.waitSignal(runner.failed, timeout=60000) as info:
         runner.start()
     assert "insert a flatten layer" in info.args[0]
     qtbot.waitUntil(lambda: runner.state == "failed", timeout=5000)

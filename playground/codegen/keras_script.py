@@ -1,0 +1,239 @@
+"""The experiment written with Keras (TensorFlow), as text to read beside the PyTorch script.
+
+nn-playground does not run it (TensorFlow is not a dependency); it maps every layer, activation,
+loss, optimizer, schedule and regularizer to its Keras counterpart, with comments on the
+differences students ask about. The data section is the PyTorch script's, so both see the same data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..datasets import Dataset
+from ..layers import LAYER_TYPES, Shape, describe_shape
+from ..losses import decision_threshold, signed_binary
+from . import data_section, load_for, section
+from .pytorch_script import activation_code, layer_code
+
+# Keras activation names; None means no activation (PyTorch's nn.Identity).
+ACTIVATION_NAMES = {"linear": None, "relu": "relu", "elu": "elu", "gelu": "gelu", "silu": "silu",
+                    "sigmoid": "sigmoid", "tanh": "tanh", "softplus": "softplus", "softmax": "softmax",
+                    "leaky_relu": "leaky_relu"}
+LEAKY = 'layers.LeakyReLU(negative_slope=0.01)  # Keras\' default slope is 0.3, PyTorch\'s 0.01'
+
+LOSS_CODE = {
+    "cross_entropy": "keras.losses.SparseCategoricalCrossentropy(from_logits={logits})",
+    "mse": "keras.losses.MeanSquaredError()",
+    "bce": "keras.losses.BinaryCrossentropy(from_logits=True)",
+    "l1": "keras.losses.MeanAbsoluteError()",
+    "huber": "keras.losses.Huber(delta=1.0)",
+}
+
+HEADER = '''\
+"""{name} (nn-playground experiment, written with Keras for comparison).
+{description}
+nn-playground does not run this file (TensorFlow is not one of its dependencies). It trains the same
+network on the same data with the same settings as the exported PyTorch script, but its numbers
+differ a little: Keras draws other starting weights (Glorot-uniform; PyTorch uses Kaiming-uniform)
+and shuffles the batches with its own random numbers.
+
+PyTorch and Keras side by side
+  * Graphs. PyTorch runs "define by run": the training loop is plain Python that you write, and each
+    forward pass records its graph anew (dynamic). Keras hides the loop: model.compile() fixes the
+    loss and optimizer, model.fit() runs the loop, and TensorFlow traces each step once into a static
+    graph (tf.function) that it then reuses.
+  * Dense is Linear. layers.Dense(4) is nn.Linear(inputs, 4): Keras infers the input size from the
+    layer before, and takes the activation as an argument instead of a module of its own.
+  * Softmax and cross-entropy. nn.CrossEntropyLoss takes raw scores (logits) and applies softmax
+    itself, so a PyTorch classifier ends without softmax. In Keras you either end with
+    activation="softmax" and use CategoricalCrossentropy() (one-hot labels) or
+    SparseCategoricalCrossentropy() (integer labels), or you end without softmax and pass
+    from_logits=True, which is what PyTorch does and is numerically safer.
+  * Images. PyTorch stores images channels-first (N, C, H, W); Keras channels-last (N, H, W, C). The
+    data is transposed once below. Flatten therefore orders the values differently, so the weights
+    of the layer after it cannot be copied between the two frameworks as they are.
+  * Data. A PyTorch loop slices its own batches from tensors; Keras' fit() takes the numpy arrays,
+    batch_size and shuffle=True and does the batching for you.
+"""
+'''
+
+
+def keras_activation(name: str, has_argument: bool) -> tuple[str, list[str]]:
+    """(``, activation="..."`` argument, extra layers) for an activation after a layer."""
+    keras_name = ACTIVATION_NAMES[name]
+    if keras_name is None:
+        return "", []
+    if name == "leaky_relu":
+        return "", [LEAKY]
+    if has_argument:
+        return f', activation="{keras_name}"', []
+    return "", [f'layers.Activation("{keras_name}")']
+
+
+def keras_layers(layer: Any, shape: Shape, regularizer: str) -> list[str]:
+    """The Keras layer lines (without indentation or trailing commas) for one playground layer."""
+    p = layer.params()
+    kind = layer.type
+    torch_text = f"  # PyTorch: {layer_code(layer, shape)}, {activation_code(layer.activation)}"
+    act, extra = keras_activation(layer.activation, kind in ("linear", "conv2d"))
+    reg = f", kernel_regularizer={regularizer}" if regularizer and kind in ("linear", "conv2d") else ""
+    if kind == "linear":
+        lines = [f"layers.Dense({p['units']}{act}{reg})"]
+    elif kind == "conv2d":
+        k, s, pad = p["kernel"], p["stride"], p["padding"]
+        lines = []
+        if pad == 0:
+            mode = "valid"
+        elif s == 1 and k % 2 == 1 and pad == (k - 1) // 2:
+            mode = "same"  # keeps the size, like padding=(kernel-1)/2
+        else:
+            mode = "valid"
+            lines.append(f"layers.ZeroPadding2D({pad})  # Keras takes padding as 'valid' or 'same', so pad explicitly")
+        lines.append(f'layers.Conv2D({p["filters"]}, {k}, strides={s}, padding="{mode}"{act}{reg})')
+    elif kind in ("maxpool2d", "avgpool2d"):
+        name = "MaxPooling2D" if kind == "maxpool2d" else "AveragePooling2D"
+        lines = [f"layers.{name}(pool_size={p['kernel']}, strides={p['stride'] or p['kernel']})"]
+    elif kind == "flatten":
+        lines = ["layers.Flatten()  # channels-last: (H, W, C) values in a different order than PyTorch's (C, H, W)"]
+    elif kind == "dropout":
+        lines = [f"layers.Dropout({p['p']})" if len(shape) == 1 else
+                 f"layers.SpatialDropout2D({p['p']})  # drops whole channels, like nn.Dropout2d"]
+    elif kind == "batchnorm":
+        lines = ["layers.BatchNormalization(momentum=0.9, epsilon=1e-5)  # PyTorch's momentum 0.1 is Keras' 0.9"]
+    else:
+        raise KeyError(f"no Keras equivalent written for layer type {kind!r}")
+    lines[-1] = lines[-1] + ("" if "#" in lines[-1] else torch_text)
+    return lines + extra
+
+
+def optimizer_code(spec: Any) -> tuple[str, str]:
+    """(Keras optimizer call, explanation) with PyTorch's defaults where Keras' differ."""
+    lr = "learning_rate=LEARNING_RATE"
+    if spec.name == "sgd":
+        call = f"keras.optimizers.SGD({lr}, momentum={spec.momentum!r}, nesterov={spec.nesterov and spec.momentum > 0})"
+        why = "torch.optim.SGD"
+    elif spec.name == "adam":
+        call, why = f"keras.optimizers.Adam({lr}, epsilon=1e-8)", "torch.optim.Adam; PyTorch's eps is 1e-8, Keras' 1e-7"
+    elif spec.name == "adamw":
+        call = f"keras.optimizers.AdamW({lr}, weight_decay={spec.weight_decay!r}, epsilon=1e-8)"
+        why = "torch.optim.AdamW: both decay the weights directly (decoupled), by lr * weight_decay * w"
+    elif spec.name == "adagrad":
+        call = f"keras.optimizers.Adagrad({lr}, initial_accumulator_value=0.0, epsilon=1e-10)"
+        why = "torch.optim.Adagrad starts its sums at 0 (Keras at 0.1)"
+    elif spec.name == "rmsprop":
+        call = f"keras.optimizers.RMSprop({lr}, rho=0.99, momentum={spec.momentum!r}, epsilon=1e-8)"
+        why = "torch.optim.RMSprop: its alpha=0.99 is Keras' rho (Keras' default 0.9)"
+    else:
+        raise KeyError(f"no Keras equivalent written for optimizer {spec.name!r}")
+    return call, why
+
+
+def regularizer_code(exp: Any) -> tuple[str, str]:
+    """(kernel_regularizer expression or '', comment) for the penalty and PyTorch-style weight decay."""
+    reg, opt = exp.regularization, exp.optimizer
+    l1 = reg.rate if reg.kind == "l1" else 0.0
+    l2 = reg.rate if reg.kind == "l2" else 0.0
+    notes = []
+    if l1 or l2:
+        notes.append(f"# {reg.kind.upper()} penalty on the weights (not the biases), like the playground's regularization.")
+    if opt.weight_decay > 0 and opt.name != "adamw":
+        l2 += opt.weight_decay / 2
+        notes.append("# PyTorch's weight_decay for this optimizer adds weight_decay * w to each gradient, which is an L2\n"
+                     "# penalty of weight_decay / 2 (included here). Keras' own weight_decay argument is decoupled\n"
+                     "# (AdamW-style), which is different. PyTorch also decays the biases; this does not.")
+    if l1 and l2:
+        return f"keras.regularizers.L1L2(l1={l1!r}, l2={l2!r})", "\n".join(notes)
+    if l1 or l2:
+        return f"keras.regularizers.{'L1' if l1 else 'L2'}({(l1 or l2)!r})", "\n".join(notes)
+    return "", ""
+
+
+def target_code(loss: str, task: str, units: int, last_activation: str, num_classes: int) -> tuple[str, str]:
+    """numpy bodies of ``encode_targets(labels)`` and ``predict_classes(outputs)``, as in the PyTorch script."""
+    predict = "    return outputs.argmax(axis=1)"
+    if task != "classification":
+        return "    return labels  # regression: the targets as they are", ""
+    if loss == "cross_entropy":
+        encode = "    return labels  # integer class indices: the 'Sparse' in SparseCategoricalCrossentropy"
+    elif units == 1:
+        encode = "    y = labels.astype(np.float32)[:, None]"
+        encode += ("\n    return y * 2 - 1  # TensorFlow Playground's labels: -1 and +1"
+                   if signed_binary(loss, units, last_activation) else "\n    return y")
+    else:
+        encode = f"    return np.eye({num_classes}, dtype=np.float32)[labels]  # one-hot: one column per class"
+    if units == 1:
+        predict = f"    return (outputs[:, 0] > {decision_threshold(loss, units, last_activation)!r}).astype(np.int64)"
+    return encode, predict
+
+
+def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
+    """Keras code for ``experiment`` (text to read; it compiles but nn-playground never runs it)."""
+    exp = experiment
+    ds = load_for(exp, dataset)
+    data = data_section(exp, ds)
+    image = len(ds.input_shape) == 3
+    regularizer, reg_notes = regularizer_code(exp)
+    lines, shape = [], tuple(ds.input_shape)
+    for layer in exp.layers:
+        lines += keras_layers(layer, shape, "REGULARIZER" if regularizer else "")
+        shape = LAYER_TYPES.get(layer.type).output_shape(shape, layer.params())
+    keras_shape = (*ds.input_shape[1:], ds.input_shape[0]) if image else tuple(ds.input_shape)
+    body = "\n".join(f"        {line.split('  #')[0]},{'  #' + line.split('  #', 1)[1] if '  #' in line else ''}"
+                     for line in lines)
+    last = exp.layers[-1].activation
+    classify = ds.task == "classification"
+    encode, predict = target_code(exp.loss, ds.task, shape[0], last, ds.num_classes)
+    loss = LOSS_CODE[exp.loss].format(logits=last != "softmax")
+    opt_call, opt_why = optimizer_code(exp.optimizer)
+    imports = [f"import {i}" if not i.startswith("from") else i for i in ("math", *data.imports)]
+    batch = "len(x_train)" if exp.batch_size == "full" else f"min({exp.batch_size}, len(x_train))"
+    sched = exp.schedule
+    if sched.name == "step":
+        schedule = f"    return LEARNING_RATE * {sched.gamma!r} ** (epoch // {sched.step_size})\n"
+    elif sched.name == "cosine":
+        schedule = ("    t = min(epoch, max(1, EPOCHS)) / max(1, EPOCHS)\n"
+                    f"    return {sched.min_lr!r} + (LEARNING_RATE - {sched.min_lr!r}) * 0.5 * (1 + math.cos(math.pi * t))\n")
+    else:
+        schedule = "    return LEARNING_RATE  # constant\n"
+    description = f"\n{exp.description}\n" if exp.description else ""
+    transpose = ("    # PyTorch images are (N, C, H, W); Keras wants (N, H, W, C).\n"
+                 "    x_train, x_test = x_train.transpose(0, 2, 3, 1), x_test.transpose(0, 2, 3, 1)\n") if image else ""
+    accuracy = ("    accuracy = np.mean(predict_classes(model.predict(x_test, verbose=0)) == y_test)\n"
+                '    print(f"final test_accuracy={accuracy:.4f} test_loss={test_loss:.6g}")\n') if classify else \
+        '    print(f"final test_loss={test_loss:.6g}")\n'
+    metrics = ', metrics=["accuracy"]' if exp.loss == "cross_entropy" else ""
+    predict_def = f'\n\ndef predict_classes(outputs):\n    """Predicted class per row."""\n{predict}\n' if classify else ""
+    return "\n".join([
+        HEADER.format(name=exp.name, description=description),
+        "\n".join(sorted(imports)) + "\n\nimport keras  # Keras 3; with TensorFlow 2.15 or older: from tensorflow import keras\n"
+        "import numpy as np\nfrom keras import layers\n",
+        f"SEED = {exp.seed}\nEPOCHS = {exp.epochs}\nLEARNING_RATE = {exp.optimizer.lr!r}\n",
+        data.code,
+        section("2. Model"),
+        (reg_notes + "\n" if reg_notes else "") + (f"REGULARIZER = {regularizer}\n\n\n" if regularizer else ""),
+        "def build_model():\n"
+        "    keras.utils.set_random_seed(SEED)  # seeds Python, numpy and the backend (other numbers than PyTorch's)\n"
+        "    return keras.Sequential([\n"
+        f"        keras.Input(shape={keras_shape!r}),  # one sample's shape, without the batch axis ({describe_shape(tuple(ds.input_shape))})\n"
+        f"{body}\n    ])\n",
+        section("3. Loss, targets and optimizer"),
+        f"LOSS = {loss}\n",
+        f'\ndef encode_targets(labels):\n    """What the loss compares the outputs with (as in the PyTorch script)."""\n{encode}\n'
+        + predict_def,
+        f"\ndef make_optimizer():\n    return {opt_call}  # {opt_why}\n",
+        f'\ndef learning_rate(epoch, lr):\n    """Called by LearningRateScheduler before each epoch (epochs count from 0)."""\n{schedule}',
+        section("4. Training: compile, then fit runs the whole loop"),
+        "def main():\n"
+        f"    x_train, y_train, x_test, y_test = load_data(SEED)\n{transpose}"
+        "    model = build_model()\n"
+        f"    model.compile(optimizer=make_optimizer(), loss=LOSS{metrics})\n"
+        "    model.summary()\n"
+        "    # This one call is the PyTorch script's whole loop: shuffle, slice batches, forward, loss, backward, step.\n"
+        f"    model.fit(x_train, encode_targets(y_train), batch_size={batch}, epochs=EPOCHS, shuffle=True,\n"
+        "              validation_data=(x_test, encode_targets(y_test)) if len(x_test) else None,\n"
+        "              callbacks=[keras.callbacks.LearningRateScheduler(learning_rate)], verbose=2)\n"
+        "    # Keras' loss includes the regularization penalty; the PyTorch script reports the data loss alone.\n"
+        '    test_loss = model.evaluate(x_test, encode_targets(y_test), verbose=0, return_dict=True)["loss"]\n'
+        + accuracy + "    return model\n",
+        '\nif __name__ == "__main__":\n    main()\n',
+    ])

@@ -1,0 +1,237 @@
+"""A standalone PyTorch training script (torch + numpy only) that reproduces an experiment step for step.
+
+The script builds what the engine builds: the same data and split, ``torch.manual_seed(seed)`` before
+the same ``nn.Sequential`` of (layer, activation) blocks, the same optimizer, loss, target encoding,
+penalty, schedule and batch order. Run on the CPU it ends with the very weights the playground
+trains; the tests check that. It is written as a short tutorial: data, model, loss, training loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..datasets import Dataset
+from ..layers import ACTIVATIONS, LAYER_TYPES, Shape, describe_shape
+from ..losses import LOSSES, decision_threshold, signed_binary
+from . import data_section, load_for, section
+
+# How each layer type is written; ``shape`` is the layer's input shape, ``p`` its parameters.
+_LAYER_CODE = {
+    "linear": lambda shape, p: f"nn.Linear({shape[0]}, {p['units']})",
+    "conv2d": lambda shape, p: (f"nn.Conv2d({shape[0]}, {p['filters']}, kernel_size={p['kernel']}, "
+                                f"stride={p['stride']}, padding={p['padding']})"),
+    "maxpool2d": lambda shape, p: f"nn.MaxPool2d({p['kernel']}, stride={p['stride'] or p['kernel']})",
+    "avgpool2d": lambda shape, p: f"nn.AvgPool2d({p['kernel']}, stride={p['stride'] or p['kernel']})",
+    "flatten": lambda shape, p: "nn.Flatten()",
+    "dropout": lambda shape, p: f"nn.Dropout({p['p']})" if len(shape) == 1 else f"nn.Dropout2d({p['p']})",
+    "batchnorm": lambda shape, p: f"nn.BatchNorm1d({shape[0]})" if len(shape) == 1 else f"nn.BatchNorm2d({shape[0]})",
+}
+
+
+def activation_code(name: str) -> str:
+    """The activation as PyTorch code, e.g. ``nn.Tanh()`` or ``nn.Softmax(dim=1)``, from the registry's own module."""
+    module = ACTIVATIONS.get(name)()
+    return f"nn.{type(module).__name__}({module.extra_repr()})"
+
+
+def layer_code(layer: Any, shape: Shape) -> str:
+    """One layer as PyTorch code, given its input shape."""
+    return _LAYER_CODE[layer.type](shape, layer.params())
+
+
+def model_lines(layers: Any, input_shape: Shape) -> tuple[list[str], Shape]:
+    """The ``nn.Sequential(layer, activation)`` block lines with shape comments, and the output shape."""
+    lines = [f"        # input: {describe_shape(tuple(input_shape))}"]
+    shape: Shape = tuple(input_shape)
+    for i, layer in enumerate(layers):
+        out = LAYER_TYPES.get(layer.type).output_shape(shape, layer.params())
+        block = f"nn.Sequential({layer_code(layer, shape)}, {activation_code(layer.activation)}),"
+        lines.append(f"        {block}  # {i + 1}: {layer.type} -> {describe_shape(out)}")
+        shape = out
+    return lines, shape
+
+
+def target_code(loss: str, task: str, units: int, last_activation: str, num_classes: int) -> tuple[str, str]:
+    """Bodies of ``encode_targets(labels)`` and ``predict_classes(outputs)`` (the rules of losses.py)."""
+    predict = "    return outputs.argmax(dim=1)  # the class with the largest output"
+    if task != "classification":
+        return "    return labels.float()  # regression: the targets as they are", ""
+    if loss == "cross_entropy":
+        encode = "    return labels.long()  # class indices: CrossEntropyLoss wants them, not one-hot vectors"
+    elif units == 1:
+        encode = "    y = labels.float().unsqueeze(1)  # one output unit: a column of 0s and 1s"
+        if signed_binary(loss, units, last_activation):
+            encode += "\n    return y * 2 - 1  # TensorFlow Playground's labels: class 0 is -1, class 1 is +1"
+        else:
+            encode += "\n    return y"
+    else:
+        encode = f"    return nn.functional.one_hot(labels.long(), {num_classes}).float()  # one column per class"
+    if units == 1:
+        threshold = decision_threshold(loss, units, last_activation)
+        predict = f"    return (outputs[:, 0] > {threshold!r}).long()  # one output: class 1 above the threshold"
+    return encode, predict
+
+
+def optimizer_code(spec: Any) -> str:
+    """The optimizer call with exactly the arguments ``optimizers.py`` passes."""
+    args = ["model.parameters()", "lr=LEARNING_RATE"]
+    if spec.name in ("sgd", "rmsprop"):
+        args.append(f"momentum={spec.momentum!r}")
+    args.append(f"weight_decay={spec.weight_decay!r}")
+    if spec.name == "sgd":
+        args.append(f"nesterov={spec.nesterov and spec.momentum > 0}")
+    name = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad", "rmsprop": "RMSprop"}[spec.name]
+    return f"torch.optim.{name}({', '.join(args)}, foreach=False)"
+
+
+def schedule_code(spec: Any) -> str:
+    """``learning_rate(epoch, epochs)`` for a schedule (the formulas of optimizers.py), or '' for none."""
+    if spec.name == "step":
+        body = (f'    """Step schedule: multiply the rate by {spec.gamma!r} every {spec.step_size} epochs."""\n'
+                f"    return LEARNING_RATE * {spec.gamma!r} ** (epoch // {spec.step_size})")
+    elif spec.name == "cosine":
+        body = (f'    """Cosine schedule: from LEARNING_RATE down to {spec.min_lr!r} along a half cosine."""\n'
+                "    span = max(1, epochs)\n    t = min(epoch, span) / span\n"
+                f"    return {spec.min_lr!r} + (LEARNING_RATE - {spec.min_lr!r}) * 0.5 * (1 + math.cos(math.pi * t))")
+    else:
+        return ""
+    return f"\n\ndef learning_rate(epoch, epochs):\n{body}\n"
+
+
+def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
+    """A runnable PyTorch script for ``experiment``; ``dataset`` saves reloading data the caller already has."""
+    exp = experiment
+    ds = load_for(exp, dataset)
+    data = data_section(exp, ds)
+    blocks, out_shape = model_lines(exp.layers, ds.input_shape)
+    last = exp.layers[-1].activation
+    classify = ds.task == "classification"
+    encode, predict = target_code(exp.loss, ds.task, out_shape[0], last, ds.num_classes)
+    reg = exp.regularization
+    penalty = reg.kind != "none" and reg.rate > 0
+    imports = ["argparse", "math", *(i for i in data.imports if not i.startswith("from"))]
+    import_lines = [f"import {name}" for name in sorted(imports)] + [i for i in data.imports if i.startswith("from")]
+    import_lines += ["", "import numpy as np", "import torch", "from torch import nn"]
+    batch = '"full"' if exp.batch_size == "full" else str(exp.batch_size)
+    description = f"\n{exp.description}\n" if exp.description else ""
+    parts = [
+        f'"""{exp.name} (nn-playground experiment, exported as a PyTorch script).\n{description}\n'
+        "It needs only PyTorch and numpy. Run it with\n\n"
+        "    python this_script.py [--epochs N] [--save weights.pt]\n\n"
+        "On the CPU it reproduces the playground's run exactly: the same data, initial weights, batches\n"
+        'and updates, so it prints the numbers the playground shows.\n"""\n',
+        "\n".join(import_lines) + "\n",
+        f"SEED = {exp.seed}  # seeds the data, the initial weights and the batch order\n"
+        f"EPOCHS = {exp.epochs}\nBATCH_SIZE = {batch}  # \"full\": the whole training set in every step\n"
+        f"LEARNING_RATE = {exp.optimizer.lr!r}\n",
+        data.code,
+        section("2. Model"),
+        "def build_model():\n"
+        '    """The layer stack. Each block is nn.Sequential(layer, activation), as in nn-playground, so the\n'
+        '    weight names ("0.0.weight", ...) match its weights files."""\n'
+        "    torch.manual_seed(SEED)  # PyTorch's default initialisation draws the starting weights from this\n"
+        "    return nn.Sequential(\n" + "\n".join(blocks) + "\n    )\n",
+        section("3. Loss, targets and optimizer"),
+        f"loss_fn = nn.{type(LOSSES.get(exp.loss).factory()).__name__}()  # {LOSSES.description(exp.loss)}\n\n\n"
+        f'def encode_targets(labels):\n    """What the loss compares the outputs with."""\n{encode}\n',
+    ]
+    if classify:
+        parts.append(f'\ndef predict_classes(outputs):\n    """Predicted class per row."""\n{predict}\n')
+    parts.append(
+        "\n\ndef make_optimizer(model):\n"
+        "    # foreach=False: nn-playground's choice on the CPU (a loop over a few tiny tensors is faster than\n"
+        "    # the fused kernels); it changes nothing but speed.\n"
+        f"    return {optimizer_code(exp.optimizer)}\n" + schedule_code(exp.schedule))
+    if penalty:
+        op = "w.pow(2).sum()" if reg.kind == "l2" else "w.abs().sum()"
+        parts.append(
+            f"\n\ndef penalty(weights):\n"
+            f'    """{reg.kind.upper()} regularization: rate times the sum of {"squared" if reg.kind == "l2" else "absolute"}'
+            ' weights (biases are not penalised)."""\n'
+            f"    return {reg.rate!r} * sum({op} for w in weights)\n")
+    parts.append(section("4. Training") + _training_code(data.has_path, classify, penalty, exp.schedule.name != "none"))
+    return "\n".join(parts)
+
+
+def _training_code(has_path: bool, classify: bool, penalty: bool, scheduled: bool) -> str:
+    """The evaluation function, the training loop and the command line, specialised to this experiment."""
+    from ..training import EVAL_CHUNK  # imports torch, so only when code is really generated
+
+    ev_zero = "    total, correct = torch.zeros((), device=x.device), torch.zeros((), device=x.device)\n" if classify else \
+        "    total = torch.zeros((), device=x.device)\n"
+    ev_count = f"        correct += (predict_classes(outputs) == labels[start:start + {EVAL_CHUNK}]).sum()\n" if classify else ""
+    ev_ret = "    return (total / len(x)).item(), (correct / len(x)).item()\n" if classify else \
+        "    return (total / len(x)).item(), None\n"
+    acc_print = '  test accuracy {test_accuracy:.3f}' if classify else ""
+    acc_final = "test_accuracy={test_accuracy:.4f} " if classify else ""
+    data_arg = ('    parser.add_argument("--data", default=DATA_PATH, help="the data file or folder")\n'
+                if has_path else "")
+    lr = ("        for group in optimizer.param_groups:  # the schedule sets the rate at the start of each epoch\n"
+          "            group[\"lr\"] = learning_rate(epoch, args.epochs)\n") if scheduled else ""
+    weights = "    weights = [p for p in model.parameters() if p.dim() > 1]  # weights only, not biases\n" if penalty else ""
+    backward = ("            (loss + penalty(weights)).backward()  # the penalty shapes the weights but is not reported\n"
+                if penalty else "            loss.backward()\n")
+    return f'''\
+@torch.no_grad()
+def evaluate(model, x, targets, labels):
+    """Mean loss{" and accuracy" if classify else ""} over a whole set, in eval mode (dropout off, batchnorm frozen)."""
+    if len(x) == 0:
+        return math.nan, math.nan
+    model.eval()
+{ev_zero}    for start in range(0, len(x), {EVAL_CHUNK}):  # in chunks, so big sets fit in memory
+        outputs = model(x[start:start + {EVAL_CHUNK}])
+        total += loss_fn(outputs, targets[start:start + {EVAL_CHUNK}]) * len(outputs)
+{ev_count}    model.train()
+{ev_ret}
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over the training set")
+    parser.add_argument("--save", metavar="PATH", help="write the trained weights (a state_dict) to PATH")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda (GPU numbers differ in the last digits)")
+{data_arg}    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+
+    x_train, y_train, x_test, y_test = load_data(SEED{", args.data" if has_path else ""})
+    x_train, x_test = torch.as_tensor(x_train, device=device), torch.as_tensor(x_test, device=device)
+    labels_train, labels_test = torch.as_tensor(y_train, device=device), torch.as_tensor(y_test, device=device)
+    targets_train, targets_test = encode_targets(labels_train), encode_targets(labels_test)
+    print(f"{{len(x_train)}} training and {{len(x_test)}} test samples")
+
+    model = build_model().to(device)
+    optimizer = make_optimizer(model)
+{weights}    generator = torch.Generator(device=device).manual_seed(SEED)  # a separate random stream for the batch order
+    n = len(x_train)
+    batch_size = n if BATCH_SIZE == "full" else min(BATCH_SIZE, n)
+    steps = math.ceil(n / batch_size)
+    print_every = max(1, args.epochs // 10)
+    for epoch in range(args.epochs):
+{lr}        if batch_size < n:
+            order = torch.randperm(n, generator=generator, device=device)  # a new shuffle every epoch
+        losses = []
+        for step in range(steps):
+            if batch_size < n:
+                batch = order[step * batch_size:(step + 1) * batch_size]
+                xb, yb = x_train[batch], targets_train[batch]
+            else:  # full batch: the order would not change the gradient, so there is no shuffle
+                xb, yb = x_train, targets_train
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad(set_to_none=True)
+{backward}            optimizer.step()
+            losses.append(loss.detach())
+        if (epoch + 1) % print_every == 0 or epoch == 0:
+            test_loss, test_accuracy = evaluate(model, x_test, targets_test, labels_test)
+            train_loss = torch.stack(losses).mean().item()
+            print(f"epoch {{epoch + 1:5d}}  train loss {{train_loss:.4f}}  test loss {{test_loss:.4f}}{acc_print}")
+
+    test_loss, test_accuracy = evaluate(model, x_test, targets_test, labels_test)
+    print(f"final {acc_final}test_loss={{test_loss:.6g}}")
+    if args.save:
+        torch.save(model.state_dict(), args.save)  # load it back with model.load_state_dict(torch.load(PATH))
+        print(f"saved the weights to {{args.save}}")
+    return model
+
+
+if __name__ == "__main__":
+    main()
+'''

@@ -1,0 +1,299 @@
+"""Step-through backpropagation: one real training step, recorded phase by phase for teaching.
+
+``explain_step`` runs the trainer's own ``train_step`` (so batches, counters, optimizer state and
+random numbers stay exactly as in plain training) and watches it through hooks: forward hooks on the
+layer blocks and the loss, tensor hooks on the block outputs for the backward pass, and a copy of the
+weights from before the update. The result is plain floats and numpy arrays, safe to hand to the GUI.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+
+from .losses import decision_threshold, predict_classes
+
+SAMPLE_ROWS = 8  # samples of the batch shown as activations and predictions
+SAMPLE_UNITS = 16  # units per sample shown
+PHASE_NAMES = ("forward", "loss", "backward", "update")
+LOSS_WORDS = {"cross_entropy": "mean cross-entropy", "mse": "mean squared error", "bce": "mean binary cross-entropy",
+              "l1": "mean absolute error", "huber": "mean Huber loss"}
+
+
+@dataclass(frozen=True)
+class ActivationStats:
+    """Summary of one activation tensor over the whole batch."""
+
+    mean: float
+    std: float
+    min: float
+    max: float
+    zero_fraction: float
+
+
+@dataclass(frozen=True, eq=False)
+class LayerTrace:
+    """Everything recorded about one layer block during the step. NaN where a layer has no such thing."""
+
+    index: int
+    label: str
+    input: ActivationStats
+    output: ActivationStats
+    output_shape: tuple[int, ...]  # per sample
+    sample: np.ndarray  # first SAMPLE_ROWS samples x first SAMPLE_UNITS output values (flattened)
+    grad_output_norm: float  # ‖∂loss/∂output‖ over the batch
+    grad_weight_norm: float
+    grad_bias_norm: float
+    weight_norm: float  # ‖W‖ before the update
+    delta_weight_norm: float  # ‖ΔW‖
+    delta_bias_norm: float
+
+    @property
+    def relative_change(self) -> float:
+        """‖ΔW‖ / ‖W‖: how big the update was compared with the weights."""
+        return self.delta_weight_norm / self.weight_norm if self.weight_norm > 0 else math.nan
+
+
+@dataclass(frozen=True, eq=False)
+class LayerRow:
+    """One layer's line in a phase's table: a label and (column, value) cells."""
+
+    index: int
+    label: str
+    cells: tuple[tuple[str, float], ...]
+
+    def __getitem__(self, column: str) -> float:
+        return dict(self.cells)[column]
+
+
+@dataclass(frozen=True, eq=False)
+class Phase:
+    """One of forward, loss, backward, update: what to say, what to tabulate, which layers light up."""
+
+    name: str
+    title: str
+    text: str
+    layer_rows: tuple[LayerRow, ...]
+    active_order: tuple[int, ...]  # the order the layers become active in this phase
+    detail_columns: tuple[str, ...] = ()  # an optional extra table, e.g. predictions vs targets
+    detail: np.ndarray | None = None  # (rows, len(detail_columns))
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.layer_rows[0].cells) if self.layer_rows else ()
+
+
+@dataclass(frozen=True, eq=False)
+class StepExplanation:
+    """One explained training step: the four phases in order and the raw per-layer records."""
+
+    phases: tuple[Phase, ...]
+    layers: tuple[LayerTrace, ...]
+    step: int  # the step number this was (1 = the first step of the run)
+    epoch: int  # epoch the batch belonged to (0-based)
+    batch_size: int
+    loss: float  # data loss, without the regularization penalty
+    penalty: float | None
+    lr: float
+    predictions: np.ndarray  # first SAMPLE_ROWS: class indices or regression values
+    targets: np.ndarray
+
+
+class _Recorder:
+    """Hooks that watch the first gradient-tracking pass through the model and the loss."""
+
+    def __init__(self, trainer: Any):
+        self.trainer = trainer
+        self.stats: dict[int, tuple[ActivationStats, ActivationStats, tuple[int, ...], np.ndarray]] = {}
+        self.grad_norms: dict[int, torch.Tensor] = {}
+        self.loss_io: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+        self.lr = math.nan
+        self.handles = [block.register_forward_hook(partial(self._forward, i)) for i, block in enumerate(trainer.model)]
+        self.handles.append(trainer.loss_fn.register_forward_hook(self._loss))
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+    def _forward(self, i: int, module: Any, args: tuple, output: torch.Tensor) -> None:
+        # Evaluation at an epoch's end runs under no_grad: only the training pass is recorded.
+        if i in self.stats or not torch.is_grad_enabled():
+            return
+        out = output.detach()
+        flat = out.reshape(out.shape[0], -1)
+        sample = flat[:SAMPLE_ROWS, :SAMPLE_UNITS].float().cpu().numpy().copy()
+        self.stats[i] = (_stats(args[0].detach()), _stats(out), tuple(out.shape[1:]), sample)
+        if output.requires_grad:
+            output.register_hook(partial(self._grad, i))
+
+    def _grad(self, i: int, grad: torch.Tensor) -> None:
+        self.grad_norms[i] = grad.detach().norm()
+
+    def _loss(self, module: Any, args: tuple, output: torch.Tensor) -> None:
+        if self.loss_io is None and torch.is_grad_enabled():
+            self.loss_io = (args[0].detach(), args[1].detach(), output.detach())
+            self.lr = float(self.trainer.optimizer.param_groups[0]["lr"])  # after any live lr change was applied
+
+
+def _stats(x: torch.Tensor) -> ActivationStats:
+    x = x.float()
+    values = torch.stack([x.mean(), x.std(correction=0), x.min(), x.max(), (x == 0).float().mean()]).tolist()
+    return ActivationStats(*values)
+
+
+def _norm(t: torch.Tensor | None) -> float:
+    return float(t.detach().norm()) if isinstance(t, torch.Tensor) else math.nan
+
+
+def layer_label(i: int, spec: Any) -> str:
+    """'layer 2 (linear, tanh)'; an identity activation is left out."""
+    return f"layer {i + 1} ({spec.type})" if spec.activation == "linear" else f"layer {i + 1} ({spec.type}, {spec.activation})"
+
+
+def explain_step(trainer: Any) -> StepExplanation:
+    """Run one real training step on the trainer's next batch and explain it phase by phase."""
+    blocks = list(trainer.model)
+    ops = [block[0] for block in blocks]
+    before = [(getattr(op, "weight", None), getattr(op, "bias", None)) for op in ops]
+    before = [tuple(p.detach().clone() if isinstance(p, torch.Tensor) else None for p in pair) for pair in before]
+    step_before = trainer.step
+    recorder = _Recorder(trainer)
+    try:
+        trainer.train_step()
+    finally:
+        recorder.remove()
+    if recorder.loss_io is None:
+        raise RuntimeError("the training step did not reach the loss")
+    traces = []
+    for i, (block, op, spec) in enumerate(zip(blocks, ops, trainer.experiment.layers)):
+        in_stats, out_stats, shape, sample = recorder.stats[i]
+        weight, bias = getattr(op, "weight", None), getattr(op, "bias", None)
+        w0, b0 = before[i]
+        traces.append(LayerTrace(
+            i, layer_label(i, spec), in_stats, out_stats, shape, sample, _norm(recorder.grad_norms.get(i)),
+            _norm(getattr(weight, "grad", None)), _norm(getattr(bias, "grad", None)), _norm(w0),
+            _norm(weight.detach() - w0) if w0 is not None else math.nan,
+            _norm(bias.detach() - b0) if b0 is not None else math.nan))
+    outputs, targets, loss = recorder.loss_io
+    penalty = float(trainer._penalty) if trainer._reg is not None and trainer._penalty is not None else None
+    return _explain(trainer, tuple(traces), outputs, targets, float(loss), penalty, recorder.lr, step_before)
+
+
+def _predictions(trainer: Any, outputs: torch.Tensor, targets: torch.Tensor) -> tuple[np.ndarray, np.ndarray, int]:
+    """First predictions and targets, and how many of the batch are right (classification)."""
+    exp = trainer.experiment
+    if trainer.dataset.task != "classification":
+        return outputs[:SAMPLE_ROWS, 0].cpu().numpy().copy(), targets[:SAMPLE_ROWS, 0].cpu().numpy().copy(), -1
+    last = exp.layers[-1].activation
+    pred = predict_classes(exp.loss, outputs, last)
+    if targets.dim() == 1:
+        labels = targets.long()
+    elif targets.shape[1] == 1:
+        labels = (targets[:, 0] > decision_threshold(exp.loss, 1, last)).long()
+    else:
+        labels = targets.argmax(dim=1)
+    correct = int((pred == labels).sum())
+    return pred[:SAMPLE_ROWS].cpu().numpy().copy(), labels[:SAMPLE_ROWS].cpu().numpy().copy(), correct
+
+
+def _rows(traces: tuple[LayerTrace, ...], cells: Any) -> tuple[LayerRow, ...]:
+    return tuple(LayerRow(t.index, t.label, tuple(cells(t))) for t in traces)
+
+
+def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor, targets: torch.Tensor,
+             loss: float, penalty: float | None, lr: float, step_before: int) -> StepExplanation:
+    exp = trainer.experiment
+    n_layers, n = len(traces), outputs.shape[0]
+    classify = trainer.dataset.task == "classification"
+    pred, target, correct = _predictions(trainer, outputs, targets)
+    last = traces[-1].output
+    forward = Phase(
+        "forward", "1. Forward pass",
+        f"A batch of {n} training samples flows through the {n_layers} layers, one after the other: each layer "
+        f"combines its inputs with its weights and applies its activation. The network's outputs average "
+        f"{last.mean:.3g} (spread {last.std:.3g}).",
+        _rows(traces, lambda t: (("mean", t.output.mean), ("std", t.output.std), ("min", t.output.min),
+                                 ("max", t.output.max), ("zeros %", 100 * t.output.zero_fraction))),
+        tuple(range(n_layers)))
+    loss_words = LOSS_WORDS.get(exp.loss, f"mean {exp.loss}")
+    text = (f"The loss compares the {n} predictions with their {'labels' if classify else 'targets'}: "
+            f"{loss_words} {loss:.4g}.")
+    if classify:
+        text += f" {correct} of {n} are already right."
+    if penalty is not None:
+        text += f" The {exp.regularization.kind.upper()} penalty on large weights adds {penalty:.3g}."
+    loss_phase = Phase(
+        "loss", "2. Loss", text,
+        _rows(traces, lambda t: (("units", float(np.prod(t.output_shape))), ("mean", t.output.mean),
+                                 ("std", t.output.std))),
+        (n_layers - 1,),
+        ("predicted", "label") if classify else ("prediction", "target"), np.stack([pred, target], axis=1))
+    with_grad = [t for t in traces if math.isfinite(t.grad_weight_norm)]
+    text = ("Backpropagation sends the loss's gradient back from the last layer to the first with the chain rule, "
+            "so every weight learns which way to move to lower the loss.")
+    if with_grad:
+        big = max(with_grad, key=lambda t: t.grad_weight_norm)
+        small = min(with_grad, key=lambda t: t.grad_weight_norm)
+        text += (f" The weight gradient is largest in {big.label.split(' (')[0]} (norm {big.grad_weight_norm:.3g})"
+                 f" and smallest in {small.label.split(' (')[0]} ({small.grad_weight_norm:.3g}).")
+    backward = Phase(
+        "backward", "3. Backward pass", text,
+        _rows(traces, lambda t: (("‖∇ output‖", t.grad_output_norm), ("‖∇ W‖", t.grad_weight_norm),
+                                 ("‖∇ b‖", t.grad_bias_norm))),
+        tuple(range(n_layers - 1, -1, -1)))
+    changed = [t for t in traces if math.isfinite(t.relative_change)]
+    text = f"The optimizer ({exp.optimizer.name}, learning rate {lr:g}) moves every weight a small step against its gradient."
+    if changed:
+        low, high = min(t.relative_change for t in changed), max(t.relative_change for t in changed)
+        top = max(changed, key=lambda t: t.relative_change).label.split(" (")[0]
+        text += f" The weights changed by {100 * low:.2g}% to {100 * high:.2g}% of their size, most in {top}."
+    update = Phase(
+        "update", "4. Update", text,
+        _rows(traces, lambda t: (("‖W‖", t.weight_norm), ("‖ΔW‖", t.delta_weight_norm),
+                                 ("‖ΔW‖/‖W‖", t.relative_change), ("‖Δb‖", t.delta_bias_norm))),
+        tuple(t.index for t in traces if math.isfinite(t.delta_weight_norm) or math.isfinite(t.delta_bias_norm)))
+    return StepExplanation((forward, loss_phase, backward, update), traces, step_before + 1,
+                           step_before // trainer.steps_per_epoch, n, loss, penalty, lr, pred, target)
+
+
+class ExplainCursor:
+    """Walks an explanation: through the active layers of a phase, then on to the next phase."""
+
+    def __init__(self, explanation: StepExplanation):
+        self.explanation = explanation
+        self._positions = [(p, layer) for p, phase in enumerate(explanation.phases)
+                           for layer in (phase.active_order or (None,))]
+        self._at = 0
+
+    def current(self) -> tuple[int, int | None]:
+        """(phase index, active layer index or None)."""
+        return self._positions[self._at]
+
+    @property
+    def phase(self) -> Phase:
+        return self.explanation.phases[self.current()[0]]
+
+    @property
+    def position(self) -> int:
+        return self._at
+
+    @property
+    def total(self) -> int:
+        return len(self._positions)
+
+    @property
+    def done(self) -> bool:
+        """True on the last layer of the last phase: there is nothing left to advance to."""
+        return self._at == len(self._positions) - 1
+
+    def advance(self) -> bool:
+        """Move to the next layer, or the next phase after the phase's last layer. False when already done."""
+        if self.done:
+            return False
+        self._at += 1
+        return True

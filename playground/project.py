@@ -1,0 +1,117 @@
+"""A saved experiment on disk: the spec JSON, plus optional weights and history files beside it.
+
+``circle.json`` stays a plain experiment file that the CLI and any editor can read. Trained
+weights go to ``circle.weights.pt`` (a ``torch.save`` state_dict, read back with
+``weights_only=True``) and the run history to ``circle.history.json``. Every file is written
+atomically, so saving over a file never leaves half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CheckpointError, PlaygroundError
+from .files import atomic_write_text
+from .spec import Experiment, load
+from .training import Report
+
+
+@dataclass(frozen=True, eq=False)
+class SavedProject:
+    experiment: Experiment
+    state: dict[str, Any] | None  # model state_dict, or None when no weights were saved
+    history: tuple[Report, ...]
+    notes: tuple[str, ...] = ()  # problems with the optional files: the spec still opened
+
+
+def sidecar_paths(path: str | os.PathLike) -> tuple[Path, Path]:
+    """The weights and history files that belong to an experiment file."""
+    p = Path(path)
+    stem = p.with_suffix("") if p.suffix.lower() == ".json" else p
+    return Path(f"{stem}.weights.pt"), Path(f"{stem}.history.json")
+
+
+def history_to_json(history: list[Report] | tuple[Report, ...]) -> str:
+    # NaN is not JSON: store it as null so any JSON reader opens the file.
+    rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(r).items()}
+            for r in history]
+    return json.dumps({"format": "nn-playground-history", "version": 1, "reports": rows})
+
+
+def history_from_json(text: str, source: str) -> tuple[Report, ...]:
+    try:
+        data = json.loads(text)
+        rows = data["reports"]
+        reports = []
+        for row in rows:
+            if row.get("train_loss") is None:
+                row = {**row, "train_loss": math.nan}
+            reports.append(Report(**row))
+        return tuple(reports)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise CheckpointError(f"{source} is not a readable run history") from None
+
+
+def save_project(path: str | os.PathLike, experiment: Experiment, state: dict[str, Any] | None = None,
+                 history: list[Report] | tuple[Report, ...] = ()) -> None:
+    """Write the spec, and the weights and history when given (stale sidecars are removed)."""
+    weights_path, history_path = sidecar_paths(path)
+    atomic_write_text(path, experiment.to_json())
+    if state is not None:
+        import io
+
+        import torch
+
+        from .files import atomic_write_bytes
+
+        buf = io.BytesIO()
+        torch.save({k: v.detach().cpu() for k, v in state.items()}, buf)
+        atomic_write_bytes(weights_path, buf.getvalue())
+    elif weights_path.exists():
+        weights_path.unlink()  # weights of an older network would not match this spec
+    if history:
+        atomic_write_text(history_path, history_to_json(history))
+    elif history_path.exists():
+        history_path.unlink()
+
+
+def load_project(path: str | os.PathLike) -> SavedProject:
+    """Read an experiment file and, if present, its weights and history.
+
+    A bad spec raises SpecError. Bad or mismatched sidecars do not stop the experiment from
+    opening: they are skipped and explained in ``notes``.
+    """
+    experiment = load(str(path))
+    weights_path, history_path = sidecar_paths(path)
+    notes: list[str] = []
+    state = None
+    if weights_path.exists():
+        try:
+            state = _read_state(weights_path)
+        except PlaygroundError as exc:
+            notes.append(f"The saved weights were not loaded: {exc}")
+    history: tuple[Report, ...] = ()
+    if history_path.exists():
+        try:
+            history = history_from_json(history_path.read_text(encoding="utf-8"), history_path.name)
+        except (PlaygroundError, OSError, UnicodeDecodeError) as exc:
+            notes.append(f"The saved run history was not loaded: {exc}")
+    return SavedProject(experiment, state, history, tuple(notes))
+
+
+def _read_state(path: Path) -> dict[str, Any]:
+    from .checkpoint import read_torch_file
+
+    state = read_torch_file(path)
+    if isinstance(state, dict) and state.get("format") == "nn-playground-checkpoint":
+        state = state.get("state_dict")
+    import torch
+
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise CheckpointError(f"{path.name} does not hold a state_dict")
+    return state

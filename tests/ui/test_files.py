@@ -1,0 +1,111 @@
+"""Saving and reopening with weights and history, and autosave that survives kill -9."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from playground.examples import load_example
+from playground.project import sidecar_paths
+from playground.spec import default_experiment
+from ui import autosave
+from ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def train_epochs(window, qtbot, epochs):
+    window.set_experiment(replace(window.spec, epochs=epochs))
+    window.on_train_toggle()
+    qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=30000)
+
+
+def test_save_quit_reopen_and_continue(window, qtbot, tmp_path):
+    train_epochs(window, qtbot, 5)
+    path = tmp_path / "run.json"
+    assert window.files.save_path(str(path))
+    weights, history = sidecar_paths(path)
+    assert weights.exists() and history.exists()
+    saved_history = list(window.history)
+    window.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    assert again.files.open_path(str(path))
+    assert again.history == saved_history
+    x, _ = again.loss_plot.curve("train_loss").getData()
+    assert len(x) == len(saved_history)
+    # more epochs, then Train: the run continues from the saved weights
+    again.training_panel.spec_changed.emit(replace(again.spec, epochs=7))
+    again.on_train_toggle()
+    qtbot.waitUntil(lambda: again.runner.state in ("finished", "paused"), timeout=30000)
+    epochs = [r.epoch for r in again.history if r.epoch_end]
+    assert epochs[:5] == [1, 2, 3, 4, 5] and epochs[-1] == 7
+    again.close()
+
+
+def test_damaged_weights_open_with_a_note(window, tmp_path):
+    path = tmp_path / "run.json"
+    window.files.save_path(str(path))
+    sidecar_paths(path)[0].write_bytes(b"junk")
+    assert window.files.open_path(str(path))
+    assert "weights were not loaded" in window.files.error_box.text()
+    window.files.error_box.close()
+
+
+def test_autosave_and_restore_in_process(window, qtbot):
+    window.set_experiment(load_example("xor"))
+    window.files.autosaver.save_now()
+    assert autosave.pending_restore().experiment == load_example("xor")
+    fresh = MainWindow()
+    qtbot.addWidget(fresh)
+    fresh.files.ask_restore = lambda: True
+    assert fresh.files.offer_restore()
+    assert fresh.spec == load_example("xor")
+    fresh.close()
+    assert autosave.pending_restore() is None  # a clean exit leaves nothing to restore
+
+
+def test_declining_restore_discards_it(window):
+    window.files.autosaver.save_now()
+    window.files.ask_restore = lambda: False
+    assert not window.files.offer_restore()
+    assert autosave.pending_restore() is None
+
+
+def test_kill_9_then_next_start_offers_restore(tmp_path, qtbot):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NN_PLAYGROUND_DATA_DIR=str(os.environ["NN_PLAYGROUND_DATA_DIR"]),
+               NN_PLAYGROUND_AUTOSAVE_MS="100")
+    proc = subprocess.Popen([sys.executable, "-m", "ui.app", str(ROOT / "assets/examples/spiral.json")], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not autosave.autosave_path().exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        assert autosave.autosave_path().exists(), "the app never autosaved"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    window = MainWindow()
+    qtbot.addWidget(window)
+    asked = []
+    window.files.ask_restore = lambda: asked.append(1) or True
+    assert window.files.offer_restore() and asked
+    assert window.spec == load_example("spiral")
+    window.close()

@@ -1,0 +1,183 @@
+"""File commands of the window: new, open, save (with weights and history), recent files, autosave, restore.
+
+Nothing here loses work: files are written atomically, a file that fails to open leaves the current
+experiment untouched, and an autosave lets the next start restore a crashed or killed session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from playground.errors import PlaygroundError
+from playground.project import SavedProject, load_project, save_project
+from playground.spec import default_experiment
+
+from . import autosave
+from .dialogs import show_error
+
+MAX_RECENT = 8
+
+
+class FileController(QObject):
+    """Owns the File menu's behaviour for one MainWindow."""
+
+    def __init__(self, window: Any):
+        super().__init__(window)
+        self.window = window
+        self.error_box: QMessageBox | None = None
+        self.include_weights = True
+        self.autosaver = autosave.Autosaver(self._autosave_snapshot, self)
+        self.ask_restore = self._ask_restore  # replaced in tests
+        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu.setObjectName("menu_recent")
+        self.recent_menu.setToolTip("Reopen one of the experiments you opened or saved lately.")
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+
+    # ----------------------------------------------------------------- commands
+
+    @Slot()
+    def on_file_new(self) -> None:
+        self.window.set_experiment(default_experiment())
+
+    @Slot()
+    def on_file_open(self) -> None:
+        path = self._ask_open_path()
+        if path:
+            self.open_path(path)
+
+    def _ask_open_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open experiment", str(Path.cwd()), "Experiments (*.json)")
+        return path
+
+    def open_path(self, path: str) -> bool:
+        """Open an experiment (and its saved weights and history); on error the current one stays."""
+        try:
+            saved = load_project(path)
+        except PlaygroundError as exc:
+            self._error("Cannot open experiment", f"{Path(path).name}: {exc}")
+            return False
+        self.restore_project(saved, path)
+        self.remember_recent(path)
+        if saved.notes:
+            self._error("Opened with problems", "\n\n".join(saved.notes))
+        return True
+
+    def restore_project(self, saved: SavedProject, path: str | None = None) -> None:
+        """Show a saved experiment with its history; Train continues from its weights."""
+        self.window.set_experiment(saved.experiment, path)
+        if saved.state is not None or saved.history:
+            self.window.resume_from(saved.state, list(saved.history))
+
+    @Slot()
+    def on_file_save(self) -> None:
+        if self.window.path:
+            self.save_path(self.window.path)
+        else:
+            self.on_file_save_as()
+
+    @Slot()
+    def on_file_save_as(self) -> None:
+        path = self._ask_save_path("Save experiment", self.window.path or "experiment.json", "Experiments (*.json)")
+        if path:
+            self.save_path(path)
+
+    def _ask_save_path(self, title: str, default: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
+        return path
+
+    def save_path(self, path: str) -> bool:
+        """Save the spec, plus the trained weights and history when there are any (and that option is on)."""
+        w = self.window
+        state = w.runner.model_state() if self.include_weights else None
+        history = list(w.history) if self.include_weights else []
+        try:
+            save_project(path, w.spec, state, history)
+        except (OSError, PlaygroundError) as exc:
+            self._error("Cannot save", f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
+            return False
+        w.path = path
+        w.undo_stack.setClean()
+        self.remember_recent(path)
+        w.update_title()
+        return True
+
+    @Slot(bool)
+    def on_file_include_weights(self, on: bool) -> None:
+        self.include_weights = on
+
+    @Slot()
+    def on_file_screenshot(self) -> None:
+        path = self._ask_save_path("Save screenshot", "nn-playground.png", "PNG images (*.png)")
+        if path and not self.window.grab().save(path, "PNG"):
+            self._error("Cannot save", f"Could not write {path}")
+
+    @Slot()
+    def on_file_export_metrics(self) -> None:
+        from playground.metrics import write_metrics_csv
+
+        path = self._ask_save_path("Export metrics", "metrics.csv", "CSV tables (*.csv)")
+        if path:
+            try:
+                write_metrics_csv(self.window.history, path)
+            except OSError as exc:
+                self._error("Cannot export", f"Could not write {path}: {exc.strerror or exc}")
+
+    def _error(self, title: str, message: str, details: str = "") -> None:
+        self.error_box = show_error(self.window, title, message, details)
+
+    # ----------------------------------------------------------------- recent files
+
+    def recent_files(self) -> list[str]:
+        value = QSettings().value("recent_files", [])
+        return [str(v) for v in (value if isinstance(value, list) else [value] if value else [])]
+
+    def remember_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        recent = [path] + [p for p in self.recent_files() if p != path]
+        QSettings().setValue("recent_files", recent[:MAX_RECENT])
+
+    @Slot()
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.setData(path)
+            action.triggered.connect(self._open_recent)
+        if not recent:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+
+    @Slot()
+    def _open_recent(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.open_path(str(action.data()))
+
+    # ----------------------------------------------------------------- autosave and restore
+
+    def _autosave_snapshot(self) -> tuple[Any, list]:
+        return self.window.spec, self.window.history
+
+    def offer_restore(self) -> bool:
+        """At start-up: if the last session died, offer its experiment and history back."""
+        saved = autosave.pending_restore()
+        if saved is None:
+            return False
+        if self.ask_restore():
+            self.restore_project(saved)
+            return True
+        autosave.discard()
+        return False
+
+    def _ask_restore(self) -> bool:
+        answer = QMessageBox.question(
+            self.window, "Restore the last session?",
+            "nn-playground did not close normally last time. Restore the experiment and training history "
+            "from that session?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,321 @@
+"""Image-classification views: test samples with predictions, the confusion matrix and first-layer filters."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from ui.plots.data_preview import image_mosaic
+
+from .colormaps import diverging_lut, sequential_lut
+
+TEXT_COLOR = "#222222"
+CORRECT, WRONG, UNKNOWN = "#009E73", "#D55E00", "#888888"  # Okabe-Ito green and vermillion
+SAMPLES = 36
+COLUMNS = 6
+INK_LUT = np.repeat(np.linspace(255, 0, 256).astype(np.uint8)[:, None], 3, axis=1)  # 0 white, 1 black: ink on paper
+
+
+def style_plot(plot: pg.PlotItem, x_label: str | None = None, y_label: str | None = None) -> None:
+    """Projector-sized fonts and readable axes; a static view, so no mouse zoom or context menu."""
+    tick_font = QFont()
+    tick_font.setPointSize(11)
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setPen(pg.mkPen("#666666"))
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.setStyle(tickFont=tick_font)
+        axis.enableAutoSIPrefix(False)
+    for side, label in (("bottom", x_label), ("left", y_label)):
+        if label:
+            plot.setLabel(side, label, color=TEXT_COLOR, **{"font-size": "12pt"})
+        else:
+            plot.hideAxis(side)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+
+
+def titled_plot(object_name: str, tooltip: str) -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem]:
+    """A white GraphicsLayoutWidget holding one PlotItem."""
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground("w")
+    widget.setObjectName(object_name)
+    widget.setToolTip(tooltip)
+    widget.setMinimumSize(260, 260)
+    return widget, widget.addPlot()
+
+
+def fit_text(items: list[pg.TextItem], plot: pg.PlotItem, cell: float, chars: int, lines: int = 1,
+             height: float | None = None) -> None:
+    """Size the labels of a grid to its cells on screen: as big as fits, 8 to 18 pixels high."""
+    px_w, px_h = plot.vb.viewPixelSize()
+    if not items or px_w <= 0 or px_h <= 0:
+        return
+    width_px, height_px = cell / px_w, (height if height is not None else cell) / px_h
+    size = int(min(0.92 * width_px / (0.62 * max(chars, 1)), 0.9 * height_px / (1.45 * lines), 18))
+    font = QFont()
+    font.setPixelSize(max(size, 8))
+    for item in items:
+        item.setFont(font)
+
+
+def _quiet_axes(plot: pg.PlotItem, x_label: str, y_label: str | None = None) -> None:
+    """No axis lines or tick marks (the image has its own edges), only the tick labels and axis titles."""
+    for side, label in (("bottom", x_label), ("left", y_label)):
+        if label:
+            axis = plot.getAxis(side)
+            axis.setPen(pg.mkPen("w"))  # setPen also recolours the title: set it again below
+            axis.setTextPen(pg.mkPen(TEXT_COLOR))
+            axis.setStyle(tickLength=0)
+            plot.setLabel(side, label, color=TEXT_COLOR, **{"font-size": "12pt"})
+
+
+def _hide_axes(plot: pg.PlotItem) -> None:
+    plot.setMouseEnabled(False, False)
+    plot.setAspectLocked(True)
+    plot.invertY(True)  # row 0 of the images at the top
+
+
+class ConfusionMatrixView(QWidget):
+    """The test-set confusion matrix (rows = true class, columns = predicted) with a count in each cell.
+
+    Works for any classification data, so the main window can show it alone for 2-D and table sets.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("confusion_matrix_view")
+        self.graphics, self.plot = titled_plot(
+            "confusion_plot", "Test-set predictions by class: rows are the true class, columns the predicted one.")
+        style_plot(self.plot, "predicted", "true")
+        _quiet_axes(self.plot, "predicted", "true")
+        _hide_axes(self.plot)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(sequential_lut())
+        self.plot.addItem(self.image)
+        self.texts: list[list[pg.TextItem]] = []  # [true][predicted], created once per class count
+        self.class_names: tuple[str, ...] = ()
+        self.matrix: np.ndarray | None = None
+        self.plot.vb.sigResized.connect(self._fit)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+        self.set_snapshot(None)
+
+    @staticmethod
+    def applies_to(dataset: Any) -> bool:
+        return dataset is not None and dataset.task == "classification"
+
+    def set_dataset(self, dataset: Any) -> None:
+        """Label the axes with the class names and clear the counts."""
+        names: tuple[str, ...] = ()
+        if self.applies_to(dataset):
+            names = tuple(dataset.class_names) or tuple(str(i) for i in range(dataset.num_classes))
+        self._set_classes(names)
+        self.set_snapshot(None)
+
+    def set_snapshot(self, snapshot: Any) -> None:
+        """Draw snapshot.confusion; None (or a snapshot without one) clears the counts."""
+        matrix = None if snapshot is None else snapshot.confusion
+        self.matrix = matrix
+        if matrix is None:
+            self.image.clear()
+            for row in self.texts:
+                for text in row:
+                    text.setText("")
+            self.plot.setTitle("Confusion matrix", size="14pt", color=TEXT_COLOR)
+            return
+        n = matrix.shape[0]
+        if n != len(self.texts):  # a snapshot from data with another class count: number the classes
+            self._set_classes(self.class_names if len(self.class_names) == n else tuple(map(str, range(n))))
+        top = max(int(matrix.max()), 1)
+        self.image.setImage(matrix.astype(np.float32), levels=(0, top))
+        for (i, j), count in np.ndenumerate(matrix):
+            # Dark text on light cells, white on dark ones; zeros faint so the errors stand out.
+            color = UNKNOWN if count == 0 else ("#FFFFFF" if count > 0.55 * top else TEXT_COLOR)
+            self.texts[i][j].setText(str(int(count)))
+            self.texts[i][j].setColor(color)
+        total = int(matrix.sum())
+        accuracy = f" — accuracy {np.trace(matrix) / total:.1%}" if total else ""
+        self.plot.setTitle(f"Confusion matrix{accuracy}", size="14pt", color=TEXT_COLOR)
+        self._fit()
+
+    def _set_classes(self, names: tuple[str, ...]) -> None:
+        """Rebuild the cell labels and ticks: only when the number of classes changes."""
+        self.class_names = names
+        for row in self.texts:
+            for text in row:
+                self.plot.removeItem(text)
+        n = len(names)
+        self.texts = [[pg.TextItem("", color=TEXT_COLOR, anchor=(0.5, 0.5)) for _ in range(n)] for _ in range(n)]
+        for i, row in enumerate(self.texts):
+            for j, text in enumerate(row):
+                text.setPos(j + 0.5, i + 0.5)
+                self.plot.addItem(text)
+        ticks = [[(i + 0.5, name) for i, name in enumerate(names)]]
+        for side in ("bottom", "left"):
+            self.plot.getAxis(side).setTicks(ticks)
+        if n:
+            self.plot.setRange(xRange=(0, n), yRange=(0, n), padding=0.02)
+
+    def _fit(self) -> None:
+        digits = len(str(int(self.matrix.max()))) if self.matrix is not None and self.matrix.size else 1
+        fit_text([t for row in self.texts for t in row], self.plot, 1.0, max(digits, 2))
+
+
+class ImageViews(QWidget):
+    """Test samples with predicted and true class, the confusion matrix and first-layer filters, in a grid."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("image_views")
+        self.samples_widget, self.samples_plot = titled_plot(
+            "samples_plot", "The first 36 test images with the predicted and true class; mistakes in vermillion.")
+        style_plot(self.samples_plot)
+        _hide_axes(self.samples_plot)
+        self.samples_image = pg.ImageItem(axisOrder="row-major")
+        self.samples_plot.addItem(self.samples_image)
+        self.frames = {kind: pg.PlotCurveItem(connect="finite", pen=pg.mkPen(color, width=w))
+                       for kind, color, w in (("unknown", UNKNOWN, 1), ("correct", CORRECT, 2), ("wrong", WRONG, 4))}
+        for frame in self.frames.values():
+            self.samples_plot.addItem(frame)
+        self.labels: list[pg.TextItem] = []
+        self.mistakes: list[int] = []  # indices of the samples marked wrong
+        self.samples_plot.vb.sigResized.connect(self._fit_labels)
+
+        self.confusion = ConfusionMatrixView()
+        self.filters_widget, self.filters_plot = titled_plot(
+            "filters_plot", "The first learned layer's weights as images, each scaled to its own largest weight.")
+        style_plot(self.filters_plot, "blue = positive, orange = negative")
+        _quiet_axes(self.filters_plot, "blue = positive, orange = negative")
+        self.filters_plot.getAxis("bottom").setStyle(showValues=False)  # pixel positions mean nothing here
+        _hide_axes(self.filters_plot)
+        self.filters_image = pg.ImageItem(axisOrder="row-major")
+        self.filters_image.setLookupTable(diverging_lut())
+        self.filters_plot.addItem(self.filters_image)
+
+        layout = QGridLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.samples_widget, 0, 0, 2, 1)
+        layout.addWidget(self.confusion, 0, 1)
+        layout.addWidget(self.filters_widget, 1, 1)
+        layout.setColumnStretch(0, 5)
+        layout.setColumnStretch(1, 4)
+        layout.setRowStretch(0, 3)
+        layout.setRowStretch(1, 2)
+        self.dataset = None
+        self._cell = (1, 1, 1, 1)  # image width and height, gap between columns, label band: in image pixels
+        self.set_dataset(None)
+
+    @staticmethod
+    def applies_to(dataset: Any) -> bool:
+        return dataset is not None and dataset.task == "classification" and len(dataset.input_shape) == 3
+
+    def set_dataset(self, dataset: Any) -> None:
+        """Show the first 36 test images (predictions come with the snapshots)."""
+        self.dataset = dataset if self.applies_to(dataset) else None
+        self.confusion.set_dataset(self.dataset)
+        for label in self.labels:
+            self.samples_plot.removeItem(label)
+        self.labels = []
+        if self.dataset is None or not self.dataset.n_test:
+            self.samples_image.clear()
+        else:
+            images = self.dataset.x_test[:SAMPLES]
+            images = images.transpose(0, 2, 3, 1) if images.shape[1] == 3 else images.mean(axis=1)
+            n, h, w = images.shape[:3]
+            gap_x, band = max(1, round(0.3 * w)), max(2, round(0.8 * h))  # band: room for two label lines
+            paper = 1.0 if images.ndim == 4 else 0.0  # white between the cells (colour, or the ink LUT)
+            mosaic = np.full(((h + band) * math.ceil(n / COLUMNS), (w + gap_x) * COLUMNS) + images.shape[3:],
+                             paper, dtype=np.float32)
+            for i in range(n):
+                r, c = divmod(i, COLUMNS)
+                y, x = r * (h + band), c * (w + gap_x)
+                mosaic[y:y + h, x:x + w] = images[i]
+            self.samples_image.setImage(mosaic, levels=(0.0, 1.0), lut=None if images.ndim == 4 else INK_LUT)
+            self._cell = (w, h, gap_x, band)
+            for i in range(n):
+                r, c = divmod(i, COLUMNS)
+                label = pg.TextItem("", anchor=(0.5, 0.0))
+                label.setPos(c * (w + gap_x) + w / 2, r * (h + band) + h + 0.08 * band)
+                self.samples_plot.addItem(label)
+                self.labels.append(label)
+            self.samples_plot.setRange(xRange=(-gap_x / 2, mosaic.shape[1] - gap_x / 2),
+                                       yRange=(-0.1 * band, mosaic.shape[0]), padding=0.01)
+        self.set_snapshot(None)
+
+    def set_snapshot(self, snapshot: Any) -> None:
+        """Predictions, confusion matrix and filters of a snapshot; None shows the true classes only."""
+        self._draw_samples(None if snapshot is None else snapshot.predictions)
+        self.confusion.set_snapshot(snapshot)
+        self._draw_filters(snapshot)
+
+    def _draw_samples(self, predictions: np.ndarray | None) -> None:
+        ds = self.dataset
+        self.mistakes = []
+        rects: dict[str, list[int]] = {"unknown": [], "correct": [], "wrong": []}
+        names = ds.class_names if ds is not None else ()
+        for i, label in enumerate(self.labels):
+            true = int(ds.y_test[i])
+            if predictions is None or i >= len(predictions):
+                label.setText(f"true {names[true]}")
+                label.setColor(TEXT_COLOR)
+                rects["unknown"].append(i)
+                continue
+            pred = int(predictions[i])
+            kind = "correct" if pred == true else "wrong"
+            label.setText(f"pred {names[pred]}\ntrue {names[true]}")
+            label.setColor(CORRECT if kind == "correct" else WRONG)
+            rects[kind].append(i)
+        self.mistakes = rects["wrong"]
+        for kind, indices in rects.items():
+            self.frames[kind].setData(*self._frame_path(indices))
+        if predictions is None or not self.labels:
+            self.samples_plot.setTitle("Test samples", size="14pt", color=TEXT_COLOR)
+        else:
+            correct = len(rects["correct"])
+            self.samples_plot.setTitle(f"Test samples — {correct} of {correct + len(self.mistakes)} correct",
+                                       size="14pt", color=TEXT_COLOR)
+        self._fit_labels()
+
+    def _frame_path(self, indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Closed rectangles around the given samples, separated by NaN: one curve for all of them."""
+        w, h, gap_x, band = self._cell
+        cell_w, pad = w + gap_x, 0.06 * h
+        xs, ys = [], []
+        for i in indices:
+            r, c = divmod(i, COLUMNS)
+            x0, y0 = c * cell_w - pad, r * (h + band) - pad
+            x1, y1 = x0 + w + 2 * pad, y0 + h + 2 * pad
+            xs += [x0, x1, x1, x0, x0, np.nan]
+            ys += [y0, y0, y1, y1, y0, np.nan]
+        return np.array(xs, dtype=float), np.array(ys, dtype=float)
+
+    def _fit_labels(self) -> None:
+        if self.dataset is None:
+            return
+        chars = 5 + max((len(n) for n in self.dataset.class_names), default=1)
+        w, _h, gap_x, band = self._cell
+        fit_text(self.labels, self.samples_plot, w + gap_x, chars, lines=2, height=band)
+
+    def _draw_filters(self, snapshot: Any) -> None:
+        filters = None if snapshot is None else snapshot.filters
+        if filters is None or not len(filters):
+            self.filters_image.clear()
+            self.filters_plot.setTitle("First-layer filters", size="14pt", color=TEXT_COLOR)
+            return
+        n, h, w = filters.shape
+        scale = np.abs(filters).reshape(n, -1).max(axis=1)
+        scale[~(scale > 0)] = 1.0  # an all-zero (or NaN) filter stays as it is
+        columns = math.ceil(math.sqrt(n))
+        mosaic = image_mosaic(filters / scale[:, None, None], columns, 1, background=np.nan)  # NaN: transparent
+        self.filters_image.setImage(mosaic, levels=(-1.0, 1.0))
+        self.filters_plot.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.03)
+        conv = next((layer.type == "conv2d" for layer in snapshot.layers if layer.type in ("conv2d", "linear")), False)
+        kind = "conv filters" if conv else "first-layer weights as images"
+        self.filters_plot.setTitle(f"{kind} ({n} of {h}×{w})", size="14pt", color=TEXT_COLOR)

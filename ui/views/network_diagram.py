@@ -1,0 +1,361 @@
+"""The network as a diagram: inputs, one column per layer, weights as coloured edges (TF Playground style).
+
+The items are built once per structure (layers, input features, data shape) and restyled in place on
+every snapshot. Wide layers show their first few neurons and a "+k more" label, so the picture stays
+readable instead of becoming a hairball. Hovering a neuron emits ``neuron_hovered`` so the boundary
+view can show that neuron's map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+
+from playground.datasets import DATASETS, FEATURES
+from playground.layers import describe_shape
+from playground.model import check_network
+
+from .diagram_items import NODE, BoxItem, EdgeItem, NodeItem, text_item
+
+MAX_NODES = 8
+NODE_PITCH = 68  # vertical distance between neuron centres
+WIDE_GAP = 190  # between two neuron columns: room for the edges to fan out
+NARROW_GAP = 64  # next to a box
+BOX_HEIGHT = 250
+THIN, CONV_WIDTH, IMAGE_BOX = 40, 120, 120
+MAX_SCALE = 2.0  # a tiny network should not fill a projector wall
+ELEMENTWISE = ("dropout", "batchnorm")  # 1-D layers the weights of the next linear layer reach across
+POOL_NAMES = {"maxpool2d": "max pool", "avgpool2d": "avg pool"}
+CAPTION = ("Lines are weights: blue positive, orange negative, thicker = larger. The small square on a "
+           "neuron is its bias. Hover a line to read its weight.")
+HOVER_MAPS = " Hover a neuron to see its output over the plane."
+
+
+def feature_label(name: str) -> str:
+    """A feature's display label: 'x1^2' → 'x₁²' (from the registry's description), else the name itself."""
+    return FEATURES.description(name).split(":")[0] if name in FEATURES else name
+
+
+@dataclass
+class Column:
+    """One column of the diagram: the inputs (layer_index −1) or one layer."""
+
+    layer_index: int
+    layer_type: str
+    width: float
+    units: int = 0  # > 0 for neuron columns
+    x: float = 0.0
+    nodes: list[NodeItem] = field(default_factory=list)
+    box: BoxItem | None = None
+
+
+class _FitView(QGraphicsView):
+    """A graphics view that always scales its scene to fit (up to MAX_SCALE)."""
+
+    def __init__(self, scene: QGraphicsScene):
+        super().__init__(scene)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QColor("white"))
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+
+    def fit(self) -> None:
+        rect = self.scene().sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 2:
+            return
+        scale = min(self.viewport().width() / rect.width(), self.viewport().height() / rect.height(), MAX_SCALE)
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(rect.center())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.fit()
+
+
+class NetworkDiagram(QWidget):
+    """Draws the experiment's network and restyles it from each snapshot."""
+
+    neuron_hovered = Signal(int, int)  # layer index (−1 = input features), unit
+    neuron_unhovered = Signal()
+
+    def __init__(self, parent: QWidget | None = None, max_nodes: int = MAX_NODES):
+        super().__init__(parent)
+        self.setObjectName("network_diagram")
+        self.max_nodes = max_nodes
+        self.experiment: Any = None
+        self.dataset: Any = None
+        self.snapshot: Any = None
+        self.columns: list[Column] = []
+        self.nodes: dict[tuple[int, int], NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self.more_labels: dict[int, Any] = {}  # layer index → its "+k more" text item
+        self._spans: list[tuple[int, tuple[int, int], list[EdgeItem]]] = []  # layer, weight shape, edges
+        self._key: Any = None
+        self._hovered = False
+
+        self.scene = QGraphicsScene(self)
+        self.view = _FitView(self.scene)
+        self.view.setObjectName("network_diagram_view")
+        self.caption = QLabel(CAPTION)
+        self.caption.setObjectName("network_diagram_caption")
+        self.caption.setWordWrap(True)
+        font = self.caption.font()
+        font.setPointSize(font.pointSize() + 1)
+        self.caption.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.caption)
+        self.setMinimumSize(360, 300)
+
+    # ------------------------------------------------------------------ public
+
+    @staticmethod
+    def applies_to(dataset: Any) -> bool:
+        """Every network can be drawn."""
+        return dataset is not None
+
+    def set_experiment(self, experiment: Any) -> None:
+        """Use ``experiment``'s layers and features; rebuilds the items only if the structure changed."""
+        self.experiment = experiment
+        self._rebuild_if_changed()
+
+    def set_dataset(self, dataset: Any) -> None:
+        """Use ``dataset``'s input shape, feature and class names."""
+        self.dataset = dataset
+        self._rebuild_if_changed()
+
+    @Slot(object)
+    def set_snapshot(self, snapshot: Any) -> None:
+        """Restyle edges, biases and neuron maps from ``snapshot`` (None clears them)."""
+        self.snapshot = snapshot
+        self._apply_snapshot()
+
+    # ------------------------------------------------------------------ structure
+
+    def _shape_info(self) -> tuple[Any, tuple[str, ...], tuple[str, ...], str, int]:
+        """Input shape (None while unknown), input names, class names, task and class count."""
+        exp, ds = self.experiment, self.dataset
+        if ds is not None:
+            names = tuple(feature_label(n) for n in ds.feature_names) if ds.points_train is not None \
+                else tuple(ds.feature_names)
+            return tuple(ds.input_shape), names, tuple(ds.class_names), ds.task, ds.num_classes
+        info = DATASETS.get(exp.data.dataset) if exp.data.dataset in DATASETS else None
+        if info is not None and info.kind == "2d":
+            names = tuple(feature_label(n) for n in exp.data.features)
+            return (len(names),), names, (), info.task or "classification", info.num_classes or 0
+        return None, (), (), "classification", 0
+
+    def _rebuild_if_changed(self) -> None:
+        key = None
+        if self.experiment is not None:
+            key = (self.experiment.layers, self.experiment.loss, self._shape_info())
+        if key == self._key:
+            return
+        self._key = key
+        self._build()
+        self._apply_snapshot()
+
+    def _build(self) -> None:
+        if self._hovered:  # the hovered item is about to go: let the boundary view go back to the output
+            self._node_left()
+        self.scene.clear()
+        self.columns, self.nodes, self.edges, self.more_labels, self._spans = [], {}, [], {}, []
+        if self.experiment is None:
+            self.scene.setSceneRect(QRectF())
+            return
+        layers = self.experiment.layers
+        input_shape, input_names, class_names, task, num_classes = self._shape_info()
+        shapes: list[Any] = [None] * len(layers)
+        if input_shape is not None:
+            check = check_network(layers, input_shape, task, num_classes, self.experiment.loss)
+            shapes = [c.output_shape for c in check.layers]
+        self._add_input_column(input_shape, input_names)
+        for i, layer in enumerate(layers):
+            self._add_layer_column(i, layer, shapes[i])
+        self._place_columns()
+        in_shapes = [input_shape] + shapes[:-1]
+        covered = self._add_weight_edges(in_shapes)
+        self._add_connectors(covered)
+        self._add_labels(class_names, task)
+        self.caption.setText(CAPTION + (HOVER_MAPS if input_shape is not None and len(input_shape) == 1
+                                        and self.experiment.data.features else ""))
+        rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        self.scene.setSceneRect(rect)
+        self.view.fit()
+
+    def _add_input_column(self, shape: Any, names: tuple[str, ...]) -> None:
+        if shape is None or len(shape) != 1:
+            text = "image" if shape is None else (f"{shape[1]}×{shape[2]}\nimage" if shape[0] == 1
+                                                   else f"{shape[0]}×{shape[1]}×{shape[2]}\nimage")
+            column = Column(-1, "input", IMAGE_BOX)
+            column.box = BoxItem(QRectF(-IMAGE_BOX / 2, -IMAGE_BOX / 2, IMAGE_BOX, IMAGE_BOX), text,
+                                 "The input: one image per sample.", vertical=False, fill="#F6F6F6")
+            self.columns.append(column)
+            return
+        column = Column(-1, "input", NODE, units=shape[0])
+        self._add_nodes(column, [names[j] if j < len(names) else f"input {j + 1}" for j in range(shape[0])])
+        self.columns.append(column)
+
+    def _add_layer_column(self, i: int, layer: Any, out_shape: Any) -> None:
+        params = layer.params()
+        name = f"layer {i + 1}"
+        if layer.type == "linear":
+            column = Column(i, layer.type, NODE, units=int(params["units"]))
+            self._add_nodes(column, [f"Neuron {u + 1} of {name} ({layer.activation})" for u in range(column.units)])
+            self.columns.append(column)
+            return
+        shape_text = describe_shape(out_shape) if out_shape is not None else "shape unknown (check the layers)"
+        if layer.type == "conv2d":
+            c, h, w = out_shape if out_shape is not None else (params["filters"], "?", "?")
+            text, vertical, width = f"conv\n{c}@{h}×{w}", False, CONV_WIDTH
+            tip = (f"Layer {i + 1}: conv2d, {params['filters']} filters of {params['kernel']}×{params['kernel']}, "
+                   f"stride {params['stride']}, padding {params['padding']}, {layer.activation} → {shape_text}")
+        else:
+            text = {"flatten": f"flatten → {out_shape[0]}" if out_shape is not None else "flatten",
+                    "dropout": f"dropout {params.get('p')}", "batchnorm": "batch norm"}.get(
+                layer.type, f"{POOL_NAMES.get(layer.type, layer.type)} {params.get('kernel', '')}".strip())
+            vertical, width = True, THIN
+            tip = f"Layer {i + 1}: {layer.type} → {shape_text}"
+        column = Column(i, layer.type, width)
+        column.box = BoxItem(QRectF(-width / 2, -BOX_HEIGHT / 2, width, BOX_HEIGHT), text, tip, vertical)
+        self.columns.append(column)
+
+    def _add_nodes(self, column: Column, names: list[str]) -> None:
+        shown = min(column.units, self.max_nodes)
+        for unit in range(shown):
+            node = NodeItem(column.layer_index, unit, names[unit], self._node_entered, self._node_left)
+            column.nodes.append(node)
+            self.nodes[(column.layer_index, unit)] = node
+        if column.units > shown:
+            label = text_item(f"+{column.units - shown} more", 16, "#555555", italic=True)
+            self.more_labels[column.layer_index] = label
+
+    def _place_columns(self) -> None:
+        x = 0.0
+        for k, column in enumerate(self.columns):
+            if k:
+                prev = self.columns[k - 1]
+                x += prev.width / 2 + (WIDE_GAP if prev.units and column.units else NARROW_GAP) + column.width / 2
+            column.x = x
+            slots = len(column.nodes) + (1 if column.layer_index in self.more_labels else 0)
+            for s, node in enumerate(column.nodes):
+                node.setPos(x, (s - (slots - 1) / 2) * NODE_PITCH)
+                self.scene.addItem(node)
+            more = self.more_labels.get(column.layer_index) if column.units else None
+            if more is not None:
+                bounds = more.boundingRect()
+                more.setPos(x - bounds.width() / 2, (slots - 1) / 2 * NODE_PITCH - bounds.height() / 2)
+                self.scene.addItem(more)
+            if column.box is not None:
+                column.box.setPos(x, 0)
+                self.scene.addItem(column.box)
+
+    def _add_weight_edges(self, in_shapes: list[Any]) -> set[int]:
+        """Edges for every linear layer whose inputs are a drawn neuron column; returns covered column gaps."""
+        covered: set[int] = set()  # k: the gap between column k-1 and column k has weight edges
+        for k, column in enumerate(self.columns):
+            if column.layer_type != "linear" or k == 0:
+                continue
+            j = k - 1
+            while j > 0 and self.columns[j].layer_type in ELEMENTWISE:
+                j -= 1
+            source = self.columns[j]
+            fan_in = in_shapes[column.layer_index]
+            if not source.units or fan_in is None or tuple(fan_in) != (source.units,):
+                continue
+            covered.update(range(j + 1, k + 1))
+            edges = []
+            for dst in column.nodes:
+                for src in source.nodes:
+                    line = QLineF(src.pos() + QPointF(NODE / 2, 0), dst.pos() - QPointF(NODE / 2, 0))
+                    src_name = src.name if source.layer_index < 0 else \
+                        f"neuron {src.unit + 1} of layer {source.layer_index + 1}"
+                    text = f"weight from {src_name} to neuron {dst.unit + 1} of layer {column.layer_index + 1}"
+                    edge = EdgeItem(line, column.layer_index, src.unit, dst.unit, text)
+                    self.scene.addItem(edge)
+                    edges.append(edge)
+            self.edges.extend(edges)
+            self._spans.append((column.layer_index, (column.units, source.units), edges))
+        return covered
+
+    def _add_connectors(self, covered: set[int]) -> None:
+        """Plain grey lines where data flows without drawable weights (into, out of and between boxes)."""
+        pen = QPen(QColor("#999999"), 1.5)
+        for k in range(1, len(self.columns)):
+            if k in covered:
+                continue
+            a, b = self.columns[k - 1], self.columns[k]
+            starts = [n.pos() + QPointF(NODE / 2, 0) for n in a.nodes] or [QPointF(a.x + a.width / 2, 0)]
+            ends = [n.pos() - QPointF(NODE / 2, 0) for n in b.nodes] or [QPointF(b.x - b.width / 2, 0)]
+            for p in starts:
+                for q in ends:
+                    self.scene.addLine(QLineF(p, q), pen).setZValue(0)
+
+    def _add_labels(self, class_names: tuple[str, ...], task: str) -> None:
+        top = -max([len(c.nodes) + (c.layer_index in self.more_labels) for c in self.columns] + [1]) * NODE_PITCH / 2
+        top = min(top, -BOX_HEIGHT / 2) - 12
+        last = len(self.columns) - 1
+        for k, column in enumerate(self.columns):
+            if column.layer_index < 0:
+                lines = ["Input"]
+            else:
+                layer = self.experiment.layers[column.layer_index]
+                lines = ["Output" if k == last else f"Layer {column.layer_index + 1}"]
+                if column.units:
+                    lines.append(f"{column.units} {layer.activation}")
+            for row, text in enumerate(lines):  # the layer name on one line for all, details below it
+                item = text_item(text, 15 if row else 18, bold=not row)
+                bounds = item.boundingRect()
+                item.setPos(column.x - bounds.width() / 2, top - 48 + row * 24)
+                self.scene.addItem(item)
+        first, final = self.columns[0], self.columns[-1]
+        for node in first.nodes:  # feature names to the left of the inputs
+            item = text_item(node.name, 18, bold=True)
+            item.setPos(node.x() - NODE / 2 - 10 - item.boundingRect().width(), node.y() - item.boundingRect().height() / 2)
+            self.scene.addItem(item)
+        if last > 0 and final.units:
+            names = class_names if task != "regression" and len(class_names) == final.units else (
+                ("predicted value",) if task == "regression" and final.units == 1 else ())
+            for node, name in zip(final.nodes, names):
+                item = text_item(name, 18, bold=True)
+                item.setPos(node.x() + NODE / 2 + 10, node.y() - item.boundingRect().height() / 2)
+                self.scene.addItem(item)
+
+    # ------------------------------------------------------------------ snapshot
+
+    def _apply_snapshot(self) -> None:
+        snap = self.snapshot
+        usable = snap is not None and self.experiment is not None and len(snap.layers) == len(self.experiment.layers)
+        for (layer_index, unit), node in self.nodes.items():
+            if not usable:
+                node.set_state(None, None)
+                continue
+            maps = snap.input_maps if layer_index < 0 else (
+                snap.neuron_maps[layer_index] if layer_index < len(snap.neuron_maps) else None)
+            bias = snap.layers[layer_index].bias if layer_index >= 0 else None
+            node.set_state(float(bias[unit]) if bias is not None and unit < len(bias) else None,
+                           maps[unit] if maps is not None and unit < len(maps) else None)
+        for layer_index, shape, edges in self._spans:
+            weight = snap.layers[layer_index].weight if usable else None
+            fits = weight is not None and weight.shape == shape
+            for edge in edges:
+                edge.set_weight(float(weight[edge.dst, edge.src]) if fits else None)
+
+    def _node_entered(self, layer_index: int, unit: int) -> None:
+        self._hovered = True
+        self.neuron_hovered.emit(layer_index, unit)
+
+    def _node_left(self) -> None:
+        self._hovered = False
+        self.neuron_unhovered.emit()
