@@ -121,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (MemoryError, RuntimeError) as exc:
+        if not isinstance(exc, MemoryError) and "out of memory" not in str(exc).lower():
+            raise
+        print("error: training ran out of memory: use a smaller batch_size or a smaller network "
+              "(fewer units or filters)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -81,3 +81,18 @@ def test_divergence_is_reported_in_the_summary(tmp_path):
     assert result.returncode == 0
     summary = json.loads(result.stdout)
     assert summary["diverged"] is True and "learning rate" in summary["message"]
+
+
+def test_out_of_memory_is_a_message(monkeypatch, capsys, tmp_path):
+    from playground import cli, training
+
+    spec = tmp_path / "c.json"
+    spec.write_text("{}")
+
+    def explode(self, *a, **k):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(training.Trainer, "run", explode)
+    assert cli.main(["train", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "ran out of memory" in err and "smaller batch_size" in err
