@@ -90,7 +90,6 @@ class MainWindow(QMainWindow):
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel { background: #fde2e1; color: #8a1c13; padding: 6px; border-radius: 4px; }")
         self.banner.hide()
         box.addWidget(self.banner)
         box.addWidget(self.loss_plot, 1)
@@ -266,8 +265,7 @@ class MainWindow(QMainWindow):
         self.status.update(batch)
         last = batch[-1]
         if last.status == "diverged":
-            self.banner.setText(last.message)
-            self.banner.show()
+            self.show_banner(last.message)
 
     @Slot(str)
     def _on_state(self, state: str) -> None:
@@ -277,9 +275,16 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def _on_failed(self, message: str, details: str) -> None:
-        self.banner.setText(message)
-        self.banner.show()
+        self.show_banner(message)
         self.error_box = show_error(self, "Training failed", message, details)
+
+    def show_banner(self, text: str, level: str = "error") -> None:
+        """A message above the curves that stays until the next run: red for errors, amber for notices."""
+        colours = {"error": ("#fde2e1", "#8a1c13"), "notice": ("#fff4d6", "#6b4b00")}[level]
+        self.banner.setStyleSheet(f"QLabel {{ background: {colours[0]}; color: {colours[1]}; padding: 6px; "
+                                  "border-radius: 4px; }")
+        self.banner.setText(text)
+        self.banner.show()
 
     @Slot(object)
     def _on_ready(self, trainer: Any) -> None:
@@ -287,7 +292,7 @@ class MainWindow(QMainWindow):
 
         self.status.set_device(device_label(str(trainer.device)))
         if trainer.device_notice:
-            self.statusBar().showMessage(trainer.device_notice, 10000)
+            self.show_banner(f"Note: {trainer.device_notice}.", "notice")
 
     # ----------------------------------------------------------------- files
 
