@@ -16,7 +16,7 @@ import torch
 from .errors import CheckpointError, PlaygroundError
 from .files import atomic_write_bytes
 from .spec import Experiment, from_dict, to_dict
-from .training import Report
+from .reports import Report
 
 CHECKPOINT_FORMAT = "nn-playground-checkpoint"
 

@@ -215,7 +215,7 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
     forward = Phase(
         "forward", "1. Forward pass",
         f"A batch of {n} training samples flows through the {n_layers} layers, one after the other: each layer "
-        f"combines its inputs with its weights and applies its activation. The network's outputs average "
+        f"transforms what the layer before it produced. The network's outputs average "
         f"{last.mean:.3g} (spread {last.std:.3g}).",
         _rows(traces, lambda t: (("mean", t.output.mean), ("std", t.output.std), ("min", t.output.min),
                                  ("max", t.output.max), ("zeros %", 100 * t.output.zero_fraction))),
@@ -229,7 +229,7 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         text += f" The {exp.regularization.kind.upper()} penalty on large weights adds {penalty:.3g}."
     loss_phase = Phase(
         "loss", "2. Loss", text,
-        _rows(traces, lambda t: (("units", float(np.prod(t.output_shape))), ("mean", t.output.mean),
+        _rows(traces, lambda t: (("outputs", float(np.prod(t.output_shape))), ("mean", t.output.mean),
                                  ("std", t.output.std))),
         (n_layers - 1,),
         ("predicted", "label") if classify else ("prediction", "target"), np.stack([pred, target], axis=1))
@@ -243,8 +243,8 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
                  f" and smallest in {small.label.split(' (')[0]} ({small.grad_weight_norm:.3g}).")
     backward = Phase(
         "backward", "3. Backward pass", text,
-        _rows(traces, lambda t: (("‖∇ output‖", t.grad_output_norm), ("‖∇ W‖", t.grad_weight_norm),
-                                 ("‖∇ b‖", t.grad_bias_norm))),
+        _rows(traces, lambda t: (("‖output grad‖", t.grad_output_norm), ("‖weight grad‖", t.grad_weight_norm),
+                                 ("‖bias grad‖", t.grad_bias_norm))),
         tuple(range(n_layers - 1, -1, -1)))
     changed = [t for t in traces if math.isfinite(t.relative_change)]
     text = f"The optimizer ({exp.optimizer.name}, learning rate {lr:g}) moves every weight a small step against its gradient."
@@ -255,7 +255,7 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
     update = Phase(
         "update", "4. Update", text,
         _rows(traces, lambda t: (("‖W‖", t.weight_norm), ("‖ΔW‖", t.delta_weight_norm),
-                                 ("‖ΔW‖/‖W‖", t.relative_change), ("‖Δb‖", t.delta_bias_norm))),
+                                 ("‖ΔW‖ / ‖W‖", t.relative_change), ("‖Δb‖", t.delta_bias_norm))),
         tuple(t.index for t in traces if math.isfinite(t.delta_weight_norm) or math.isfinite(t.delta_bias_norm)))
     return StepExplanation((forward, loss_phase, backward, update), traces, step_before + 1,
                            step_before // trainer.steps_per_epoch, n, loss, penalty, lr, pred, target)

@@ -9,7 +9,7 @@ from dataclasses import fields
 from typing import Sequence
 
 from .files import atomic_write_text
-from .training import Report
+from .reports import Report
 
 COLUMNS = [f.name for f in fields(Report)]
 

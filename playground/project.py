@@ -18,7 +18,7 @@ from typing import Any
 from .errors import CheckpointError, PlaygroundError
 from .files import atomic_write_text
 from .spec import Experiment, load
-from .training import Report
+from .reports import Report
 
 
 @dataclass(frozen=True, eq=False)

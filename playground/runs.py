@@ -65,13 +65,20 @@ class RunStore:
         self._next_id = 1
 
     def add(self, experiment: Experiment, history: Sequence[Report], final_state: dict[str, Any] | None = None,
-            status: str = "finished") -> Run:
-        """Keep a run, named after what differs from the previous one ("Run 3: adam lr 0.01")."""
-        previous = next(reversed(self._runs.values()), None)
+            status: str = "finished", compared_to: int | None = None) -> Run:
+        """Keep a run, named after what differs from the previous one ("Run 3: adam lr 0.01").
+
+        ``compared_to`` names the run this one was derived from (a re-run with one change): the name
+        then says what differs from that run, "Run 5: lr 0.1 (vs Run 1)".
+        """
+        latest = next(reversed(self._runs.values()), None)
+        previous = self._runs.get(compared_to, latest) if compared_to is not None else latest
         run_id, self._next_id = self._next_id, self._next_id + 1
         state = None if final_state is None else {k: v.detach().to("cpu", copy=True) for k, v in final_state.items()}
-        run = Run(run_id, f"Run {run_id}: {_describe(experiment, previous)}", experiment, tuple(history), state,
-                  time.time(), status)
+        name = f"Run {run_id}: {_describe(experiment, previous)}"
+        if previous is not None and previous is not latest and not name.endswith(f"same as Run {previous.id}"):
+            name += f" (vs Run {previous.id})"
+        run = Run(run_id, name, experiment, tuple(history), state, time.time(), status)
         self._runs[run_id] = run
         self._evict(keep=run_id)
         return run

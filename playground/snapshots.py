@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from .datasets import DATASETS, RANGE_2D, feature_matrix
+from .health import health_warnings  # noqa: F401  (re-exported: warnings are computed from snapshots)
 from .losses import class_probabilities
 
 GRID = 100  # boundary resolution, as TensorFlow Playground
@@ -213,32 +214,3 @@ def first_layer_filters(trainer: Any) -> np.ndarray | None:
         elif spec.type not in ("dropout", "batchnorm"):
             return None
     return None
-
-
-HEALTH_VANISHING = 1e-3
-HEALTH_EXPLODING = 1e3
-
-
-def health_warnings(snapshot: Snapshot) -> list[str]:
-    """Plain-language warnings about gradients and dead units, for students."""
-    warnings: list[str] = []
-    norms = [(i, s.grad_norm) for i, s in enumerate(snapshot.layers) if math.isfinite(s.grad_norm)]
-    if len(norms) >= 2:
-        top = max(n for _, n in norms)
-        for i, norm in norms:
-            layer = snapshot.layers[i]
-            if top > 0 and norm < HEALTH_VANISHING * top:
-                cause = {"sigmoid": "sigmoid saturates; try relu", "tanh": "tanh saturates; try relu"}.get(
-                    layer.activation, "try relu, batchnorm or a higher learning rate")
-                warnings.append(f"gradients in layer {i + 1} are vanishing ({norm:.1e} vs {top:.1e} in the "
-                                f"strongest layer): {cause}")
-                break
-    for i, norm in norms:
-        if norm > HEALTH_EXPLODING:
-            warnings.append(f"gradients in layer {i + 1} are exploding (norm {norm:.1e}): lower the learning rate")
-            break
-    for i, layer in enumerate(snapshot.layers):
-        if layer.dead_fraction is not None and layer.dead_fraction >= 0.5:
-            warnings.append(f"{layer.dead_fraction:.0%} of layer {i + 1}'s relu units are dead (never active): "
-                            "lower the learning rate or use leaky_relu")
-    return warnings

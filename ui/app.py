@@ -51,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from .main_window import MainWindow
 
-    window = MainWindow(experiment, args.experiment)
+    # A screenshot shows the default layout, whatever the user's saved window state is.
+    window = MainWindow(experiment, args.experiment, restore_settings=not args.screenshot)
     if args.screenshot:
         from .screenshot import ScreenshotSession
 

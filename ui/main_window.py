@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QTabWidget,
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter,
                                QToolBar, QVBoxLayout, QWidget)
 
 from playground.datasets import load_dataset
@@ -31,12 +31,13 @@ from .plots.loss_plot import LossPlot
 from .runner import TrainingRunner
 from .spec_commands import SpecEdit
 from .status_bar import TrainingStatus
+from .views_panel import ViewsPanel
 
 
 class MainWindow(QMainWindow):
     """nn-playground's window."""
 
-    def __init__(self, experiment: Experiment | None = None, path: str | None = None):
+    def __init__(self, experiment: Experiment | None = None, path: str | None = None, restore_settings: bool = True):
         super().__init__()
         self.setObjectName("main_window")
         self.spec = experiment or default_experiment()
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.layer_stack = LayerStackEditor()
         self.training_panel = TrainingPanel()
         self.loss_plot = LossPlot()
+        self.views_panel = ViewsPanel()
         self.editors = (self.data_panel, self.layer_stack, self.training_panel)
         self._build_layout()
         self.files = FileController(self)
@@ -74,17 +76,17 @@ class MainWindow(QMainWindow):
         self.runner.state_changed.connect(self._on_state)
         self.runner.failed.connect(self._on_failed)
         self.runner.ready.connect(self._on_ready)
+        self.runner.snapshot.connect(self.views_panel.add_snapshot)
         self._apply(self.spec, first=True)
-        self._restore_settings()
+        if restore_settings:
+            self._restore_settings()
         self.files.autosaver.start()
 
     # ----------------------------------------------------------------- layout
 
     def _build_layout(self) -> None:
-        self.views = QTabWidget()
-        self.views.setObjectName("views")
-        self.views.setDocumentMode(True)
         curves = QWidget()
+        curves.setObjectName("curves")
         box = QVBoxLayout(curves)
         box.setContentsMargins(4, 4, 4, 4)
         self.banner = QLabel()
@@ -93,20 +95,28 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         box.addWidget(self.banner)
         box.addWidget(self.loss_plot, 1)
-        self.views.addTab(curves, "Training curves")
-        self.setCentralWidget(self.views)
-        for title, name, widget, area in (
-            ("Data", "dock_data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("Network", "dock_network", self.layer_stack, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("Training", "dock_training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-        ):
+        self.central = QSplitter(Qt.Orientation.Vertical)
+        self.central.setObjectName("central_splitter")
+        self.central.addWidget(self.views_panel)
+        self.central.addWidget(curves)
+        self.central.setSizes([520, 380])
+        self.setCentralWidget(self.central)
+        self.docks: dict[str, QDockWidget] = {}
+        for title, name, widget in (("Data", "dock_data", self.data_panel),
+                                    ("Training", "dock_training", self.training_panel),
+                                    ("Network", "dock_network", self.layer_stack)):
             dock = QDockWidget(title, self)
             dock.setObjectName(name)
             dock.setWidget(widget)
             dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-            self.addDockWidget(area, dock)
-        self.resize(1500, 900)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+            self.docks[name] = dock
+        # Data and Training share one tabbed column so the views get the width.
+        self.tabifyDockWidget(self.docks["dock_data"], self.docks["dock_training"])
+        self.docks["dock_data"].raise_()
+        self.resizeDocks([self.docks["dock_data"]], [430], Qt.Orientation.Horizontal)
+        self.resize(1500, 940)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Controls", self)
@@ -147,6 +157,8 @@ class MainWindow(QMainWindow):
         self._recheck()
         for editor in self.editors:
             editor.set_spec(new)
+        if first or old.layers != new.layers or old.data.features != new.data.features:
+            self.views_panel.set_experiment(new)
         restart = first or needs_restart(old, new)
         if restart or not self.runner.has_run:
             # A saved run waiting to be continued survives changes that do not invalidate it (epochs, lr).
@@ -169,6 +181,7 @@ class MainWindow(QMainWindow):
         except PlaygroundError as exc:
             self.dataset, self.data_error = None, str(exc)
         self.data_panel.set_dataset(self.dataset, self.data_error)
+        self.views_panel.set_dataset(self.dataset)
         task = self.dataset.task if self.dataset is not None else "classification"
         self.loss_plot.set_task(task)
 
@@ -204,6 +217,7 @@ class MainWindow(QMainWindow):
         self.runner.configure(self.spec, self.dataset)
         self.history = []
         self.loss_plot.clear()
+        self.views_panel.clear()
         self.status.reset()
         self.banner.hide()
         self._update_controls()

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from playground.runs import Run, RunStore
+from playground.runs import METRIC_COLUMNS, Run, RunStore
 from playground.spec import Experiment
 
 from .dialogs import show_error
 
 # Okabe-Ito colours. Blue and vermillion are the live train/test curves, and yellow is faint on white,
-# so those come last: the first few runs compared get the clearest, unmistakable colours.
-GHOST_PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#D55E00")
-GHOST_ALPHA = 190
+# so those come last, and sky (close to the live blue) waits too: the first runs get unmistakable colours.
+GHOST_PALETTE = ("#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#0072B2", "#D55E00")
+GHOST_ALPHA = "BE"  # of 255 (hex): faint enough to read as "an earlier run", strong enough on a projector
 GHOST_WIDTH = 2.0
 GHOST_Z = -10  # under the live curves (z 0)
 EPOCH_END_METRICS = ("test_loss", "test_accuracy", "train_accuracy")
 ID_ROLE = Qt.ItemDataRole.UserRole
+UNTICKED_TEXT = "#8A8A8A"
 
 
 def ghost_colors(runs: Sequence[Run]) -> dict[int, str]:
@@ -41,10 +43,12 @@ class GhostCurves:
 
     ``metric`` is a Report field: "test_loss" (default) or "test_accuracy"/"train_accuracy" use the
     epoch-end reports, "train_loss" uses every report. Items are kept per run and updated with setData.
+    ``in_legend=False`` leaves the legend alone: on a small second plot (accuracy) the entries would hide
+    the curves, and the colours already match the loss plot's legend and the runs table.
     """
 
-    def __init__(self, plot: pg.PlotItem, metric: str = "test_loss"):
-        self.plot, self.metric = plot, metric
+    def __init__(self, plot: pg.PlotItem, metric: str = "test_loss", in_legend: bool = True):
+        self.plot, self.metric, self.in_legend = plot, metric, in_legend
         self.items: dict[int, pg.PlotDataItem] = {}
         self.runs: list[Run] = []
         self.x_axis = "step"
@@ -52,10 +56,9 @@ class GhostCurves:
 
     def set_runs(self, runs: Sequence[Run], x_axis: str | None = None) -> None:
         """Draw exactly these runs against "step" or "epoch" (None keeps the current axis)."""
-        if x_axis is not None:
-            if x_axis not in ("step", "epoch"):
-                raise ValueError(f"x axis must be 'step' or 'epoch', got {x_axis!r}")
-            self.x_axis = x_axis
+        if x_axis not in (None, "step", "epoch"):
+            raise ValueError(f"x axis must be 'step' or 'epoch', got {x_axis!r}")
+        self.x_axis = x_axis or self.x_axis
         self.runs = list(runs)
         wanted = {run.id for run in self.runs}
         for run_id in [i for i in self.items if i not in wanted]:
@@ -63,9 +66,7 @@ class GhostCurves:
         colors = ghost_colors(self.runs)
         for run in self.runs:
             item = self.items.get(run.id) or self._new_item(run)
-            color = QColor(colors[run.id])
-            color.setAlpha(GHOST_ALPHA)
-            item.setPen(pg.mkPen(color, width=GHOST_WIDTH, style=Qt.PenStyle.DashLine))
+            item.setPen(pg.mkPen(colors[run.id] + GHOST_ALPHA, width=GHOST_WIDTH, style=Qt.PenStyle.DashLine))
             item.setData(*self.curve_data(run))
             item.opts["name"] = run.name + self._suffix
         self.refresh_legend()
@@ -81,14 +82,13 @@ class GhostCurves:
         """The (x, y) this run's ghost shows: NaN where the metric was not measured (drawn as a gap)."""
         reports = run.history if self.metric not in EPOCH_END_METRICS else [r for r in run.history if r.epoch_end]
         x = np.array([getattr(r, self.x_axis) for r in reports], dtype=float)
-        y = np.array([np.nan if getattr(r, self.metric) is None else getattr(r, self.metric) for r in reports],
-                     dtype=float)
-        return x, y
+        values = (getattr(r, self.metric) for r in reports)
+        return x, np.array([np.nan if v is None else v for v in values], dtype=float)
 
     def refresh_legend(self) -> None:
         """Make sure every ghost has its legend entry with its current name (call after the legend was cleared)."""
         legend = self.plot.legend
-        if legend is None:
+        if legend is None or not self.in_legend:
             return
         for item in self.items.values():
             label = legend.getLabel(item)
@@ -98,7 +98,7 @@ class GhostCurves:
                 label.setText(item.name())
 
     def _new_item(self, run: Run) -> pg.PlotDataItem:
-        item = pg.PlotDataItem(name=run.name + self._suffix, connect="finite", autoDownsampleFactor=1.0)
+        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.0)  # no name yet: refresh_legend adds it
         item.setZValue(GHOST_Z)
         self.plot.addItem(item)  # before the downsampling: addItem overwrites it with the plot's own
         item.setDownsampling(auto=True, method="peak")
@@ -124,18 +124,16 @@ class RunsView(QWidget):
         self.store = store if store is not None else RunStore()
         self._checked: list[int] = []
         self._refresh_pending = False
+        self._rerun_source: int | None = None  # the run the next one was re-run from, for its name
 
         self.hint = QLabel("Finished runs appear here. Tick runs to draw their curves as dashed lines under the "
-                           "live ones; double-click a name to rename it.")
-        self.hint.setObjectName("runs_hint")
-        self.hint.setWordWrap(True)
-        self.table = QTableWidget()
-        self.table.setObjectName("runs_table")
-        self.table.setToolTip("The runs of this session: only the settings that differ are shown as columns.")
+                           "live ones; double-click a name to rename it.", objectName="runs_hint", wordWrap=True)
+        self.table = QTableWidget(objectName="runs_table", toolTip="The runs of this session: only the settings "
+                                  "that differ are shown as columns.")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        triggers = QAbstractItemView.EditTrigger
+        self.table.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemChanged.connect(self._on_item_changed)
@@ -160,18 +158,15 @@ class RunsView(QWidget):
         self.refresh()
 
     def _button(self, text: str, name: str, slot, tooltip: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tooltip)
+        button = QPushButton(text, objectName=name, toolTip=tooltip)
         button.clicked.connect(slot)
         return button
 
-    # ----------------------------------------------------------------- public
-
     def add_run(self, experiment: Experiment, history: Sequence, final_state: dict | None = None,
                 status: str = "finished") -> Run:
-        """Keep a finished run in the store and list it."""
-        run = self.store.add(experiment, history, final_state, status)
+        """Keep a finished run and list it; after "Re-run with same seed" it is named against the re-run one."""
+        run = self.store.add(experiment, history, final_state, status, compared_to=self._rerun_source)
+        self._rerun_source = None
         self.refresh()
         return run
 
@@ -190,12 +185,12 @@ class RunsView(QWidget):
     def rerun_selected(self) -> None:
         selected = self.selected_runs()
         if len(selected) == 1:
+            self._rerun_source = selected[0].id
             self.rerun_requested.emit(selected[0].experiment)
 
     def delete_selected(self) -> None:
-        doomed = {run.id for run in self.selected_runs()}
-        for run_id in doomed:
-            self.store.delete(run_id)
+        for run in self.selected_runs():
+            self.store.delete(run.id)
         self.refresh()
 
     def export_selected(self) -> None:
@@ -222,23 +217,30 @@ class RunsView(QWidget):
         self._set_checked([i for i in self._checked if i in {r.id for r in runs}])
         selected = set(self._selected_ids())
         ids = [run.id for run in runs]
-        columns, rows = self.store.comparison_table(ids, self._checked if len(self._checked) >= 2 else ids)
+        narrowed = len(self._checked) >= 2
+        columns, rows = self.store.comparison_table(ids, self._checked if narrowed else ids)
         colors = ghost_colors(self.checked_runs())
-        with QSignalBlocker(self.table):
+        select = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        with QSignalBlocker(self.table), QSignalBlocker(self.table.selectionModel()):
             self.table.clear()
             self.table.setColumnCount(len(columns))
             self.table.setRowCount(len(rows))
             self.table.setHorizontalHeaderLabels(columns)
+            where = "the ticked runs" if narrowed else "the runs"
+            for col in range(1, len(columns) - len(METRIC_COLUMNS)):
+                self.table.horizontalHeaderItem(col).setToolTip(f"{columns[col]} differs among {where}.")
             for row, (run, cells) in enumerate(zip(runs, rows)):
                 for col, text in enumerate(cells):
                     item = QTableWidgetItem(text)
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                     if col > 0:
                         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                        if narrowed and run.id not in colors:  # the columns describe the ticked runs
+                            item.setForeground(QColor(UNTICKED_TEXT))
                     self.table.setItem(row, col, item)
                 self._style_name_item(self.table.item(row, 0), run, colors.get(run.id))
                 if run.id in selected:
-                    self.table.selectRow(row)
+                    self.table.selectionModel().select(self.table.model().index(row, 0), select)
         self.hint.setVisible(not runs)
         self._update_buttons()
 
@@ -266,10 +268,8 @@ class RunsView(QWidget):
             self._set_checked([*self._checked, run.id] if ticked else [i for i in self._checked if i != run.id])
             self._schedule_refresh()  # not now: rebuilding would delete the item Qt is still handling
         elif item.text() != run.name:
-            try:
+            with contextlib.suppress(ValueError):  # an empty name: keep the old one
                 self.store.rename(run.id, item.text())
-            except ValueError:  # an empty name: keep the old one
-                pass
             with QSignalBlocker(self.table):
                 item.setText(self.store.get(run.id).name)
             if run.id in self._checked:
@@ -288,13 +288,9 @@ class RunsView(QWidget):
         self.overlay_changed.emit(self.checked_runs())
 
     def _schedule_refresh(self) -> None:
-        if not self._refresh_pending:
+        if not self._refresh_pending:  # several ticks in one event-loop turn: one rebuild
             self._refresh_pending = True
-            QTimer.singleShot(0, self, self._refresh_if_pending)
-
-    def _refresh_if_pending(self) -> None:
-        if self._refresh_pending:
-            self.refresh()
+            QTimer.singleShot(0, self, self.refresh)
 
     def _update_buttons(self) -> None:
         count = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0

@@ -51,8 +51,13 @@ class TrainingStatus:
         while len(self._recent) > 2 and last.seconds - self._recent[0][0] > 1.0:
             self._recent.popleft()
         (t0, s0), (t1, s1) = self._recent[0], self._recent[-1]
-        if t1 > t0:
-            self._labels["speed"].setText(f"{(s1 - s0) / (t1 - t0):,.0f} steps/s")
+        if last.status != "running" and last.seconds > 0:
+            rate = last.step / last.seconds  # a finished or paused run: its average speed
+        elif t1 > t0:
+            rate = (s1 - s0) / (t1 - t0)
+        else:
+            return
+        self._labels["speed"].setText(f"{rate:,.0f} steps/s")
 
 
 def _duration(seconds: float) -> str:

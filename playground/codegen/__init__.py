@@ -19,6 +19,8 @@ from ..datasets import DATASETS, FEATURES, Dataset, load_dataset
 from ..datasets import features as _features_module
 from ..datasets import synthetic as _synthetic
 from ..datasets.digits import ASSET as DIGITS_ASSET
+from ..errors import ModelError
+from ..model import check_network
 from ..registry import Registry
 
 RULE = "# " + "-" * 96
@@ -34,32 +36,36 @@ class DataCode:
 
 
 def section(title: str) -> str:
-    """A banner line that starts a numbered part of a generated script."""
+    """A banner that starts a numbered part of a generated script."""
     return f"{RULE}\n# {title}\n{RULE}\n"
 
 
-def _top_level(module: Any) -> tuple[str, dict[str, ast.AST]]:
-    source = inspect.getsource(module)
+def docstring_text(text: str) -> str:
+    """User text made safe inside a generated triple-quoted docstring (backslashes and quotes escaped)."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def join_blocks(blocks: list[str]) -> str:
+    """Top-level blocks of code, two blank lines apart as PEP 8 has them; empty blocks are left out."""
+    return "\n\n\n".join(block.strip("\n") for block in blocks if block.strip()) + "\n"
+
+
+def generator_source(function: Callable) -> str:
+    """The source of a generator in ``synthetic.py`` and every helper and constant it uses, in file order."""
+    source = inspect.getsource(_synthetic)
     defs: dict[str, ast.AST] = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef):
             defs[node.name] = node
         elif isinstance(node, ast.Assign):
             defs.update({t.id: node for t in node.targets if isinstance(t, ast.Name)})
-    return source, defs
-
-
-def generator_source(function: Callable) -> str:
-    """The source of a generator in ``synthetic.py`` and every helper and constant it uses, in file order."""
-    source, defs = _top_level(_synthetic)
     needed: set[str] = set()
     todo = [function.__name__]
     while todo:
         name = todo.pop()
-        if name in needed:
-            continue
-        needed.add(name)
-        todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs]
+        if name not in needed:
+            needed.add(name)
+            todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs]
     nodes = sorted({id(defs[n]): defs[n] for n in needed}.values(), key=lambda node: node.lineno)
     return "\n\n\n".join(ast.get_source_segment(source, node) for node in nodes)  # type: ignore[misc]
 
@@ -128,12 +134,11 @@ def number(text):
 
 
 def read_csv(path, target):
-    """The table as float64 features (text columns one-hot), the encoded target, and the numeric columns.
+    """Float64 features (text columns one-hot), the encoded target, and which columns are numeric.
 
-    A compact copy of nn-playground's reader: the same encoding, but none of its checks and
-    error messages, so give it a file the playground accepts.
-    """
-    text = open(path, "rb").read().decode("utf-8-sig")
+    nn-playground's reader without its checks and messages: give it a file the playground accepts."""
+    with open(path, "rb") as file:
+        text = file.read().decode("utf-8-sig")
     first = next(line for line in text.splitlines() if line.strip())
     delimiter = max(",;\\t", key=lambda d: len(next(csv.reader([first], delimiter=d))))  # ties: comma
     rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
@@ -185,7 +190,8 @@ IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x
 
 def read_idx(path):
     """One IDX file (plain or .gz): 0, 0, a type byte, a dimension count, big-endian int32 sizes, the values."""
-    raw = gzip.open(path).read() if path.name.lower().endswith(".gz") else path.read_bytes()
+    raw = path.read_bytes()
+    raw = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw
     dtype, ndim = np.dtype(IDX_TYPES[raw[2]]), raw[3]
     shape = struct.unpack(f">{ndim}i", raw[4:4 + 4 * ndim])
     values = np.frombuffer(raw, dtype, count=math.prod(shape), offset=4 + 4 * ndim)
@@ -235,14 +241,14 @@ def data_section(experiment: Any, dataset: Dataset) -> DataCode:
     if info.kind == "2d":
         generate = inspect.getclosurevars(info.load).nonlocals["generate"]
         formulas = feature_expressions()
-        columns = "\n".join(f"        {formulas[f]},  # {f}: {FEATURES.description(f)}" for f in data.features)
+        columns = "\n".join(f"        {formulas[f]},  # {FEATURES.description(f)}" for f in data.features)
         targets = ("labels.astype(np.int64)  # class indices" if dataset.task == "classification"
                    else "labels.astype(np.float32).reshape(-1, 1)  # one target value per point")
         head += ["# The generator is nn-playground's own code, copied, so the points are identical.",
                  f"SAMPLES = {data.samples}", f"NOISE = {float(data.noise)!r}", f"TEST_FRACTION = {data.test_fraction!r}"]
         body = [generator_source(generate), split,
                 _PLANAR.substitute(generator=generate.__name__, columns=columns, targets=targets)]
-        return DataCode(imports, "\n".join(head) + "\n\n\n" + "\n\n".join(body), False)
+        return DataCode(imports, join_blocks(["\n".join(head), *body]), False)
     if data.dataset == "digits":
         head.append(f"DATA_PATH = {str(DIGITS_ASSET)!r}  # the copy bundled with nn-playground; --data picks another")
         template = _DIGITS
@@ -255,12 +261,17 @@ def data_section(experiment: Any, dataset: Dataset) -> DataCode:
     if cap:
         head.append(f"SAMPLES = {data.samples}")
     head.append(f"TEST_FRACTION = {data.test_fraction!r}")
-    return DataCode(imports, "\n".join(head) + "\n\n\n" + split + "\n\n" + template.substitute(), True)
+    return DataCode(imports, join_blocks(["\n".join(head), split, template.substitute()]), True)
 
 
 def load_for(experiment: Any, dataset: Dataset | None) -> Dataset:
-    """The experiment's dataset: the one given (the GUI has it already) or freshly loaded."""
-    return dataset if dataset is not None else load_dataset(experiment.data, experiment.seed)
+    """The experiment's dataset (given, or loaded); ModelError if the trainer would refuse the network."""
+    ds = dataset if dataset is not None else load_dataset(experiment.data, experiment.seed)
+    check = check_network(experiment.layers, ds.input_shape, ds.task, ds.num_classes, experiment.loss,
+                          target_dim=ds.target_dim)
+    if not check.ok:
+        raise ModelError(check.error or "invalid network", check.error_layer)
+    return ds
 
 
 # The script builders use the helpers above, so they are imported after them.

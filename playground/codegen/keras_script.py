@@ -11,8 +11,8 @@ from typing import Any
 
 from ..datasets import Dataset
 from ..layers import LAYER_TYPES, Shape, describe_shape
-from ..losses import decision_threshold, signed_binary
-from . import data_section, load_for, section
+from ..losses import LOSSES, decision_threshold, signed_binary
+from . import data_section, docstring_text, join_blocks, load_for, section
 from .pytorch_script import activation_code, layer_code
 
 # Keras activation names; None means no activation (PyTorch's nn.Identity).
@@ -74,7 +74,8 @@ def keras_layers(layer: Any, shape: Shape, regularizer: str) -> list[str]:
     """The Keras layer lines (without indentation or trailing commas) for one playground layer."""
     p = layer.params()
     kind = layer.type
-    torch_text = f"  # PyTorch: {layer_code(layer, shape)}, {activation_code(layer.activation)}"
+    torch_act = "" if layer.activation == "linear" else f", {activation_code(layer.activation)}"
+    torch_text = f"  # PyTorch: {layer_code(layer, shape)}{torch_act}"
     act, extra = keras_activation(layer.activation, kind in ("linear", "conv2d"))
     reg = f", kernel_regularizer={regularizer}" if regularizer and kind in ("linear", "conv2d") else ""
     if kind == "linear":
@@ -184,6 +185,10 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
     classify = ds.task == "classification"
     encode, predict = target_code(exp.loss, ds.task, shape[0], last, ds.num_classes)
     loss = LOSS_CODE[exp.loss].format(logits=last != "softmax")
+    loss += f"  # PyTorch: nn.{type(LOSSES.get(exp.loss).factory()).__name__}()"
+    if exp.loss == "cross_entropy":
+        loss += ("; from_logits=True: the network ends without softmax" if last != "softmax" else
+                 "; from_logits=False: the last layer already applies softmax")
     opt_call, opt_why = optimizer_code(exp.optimizer)
     imports = [f"import {i}" if not i.startswith("from") else i for i in ("math", *data.imports)]
     batch = "len(x_train)" if exp.batch_size == "full" else f"min({exp.batch_size}, len(x_train))"
@@ -195,34 +200,32 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
                     f"    return {sched.min_lr!r} + (LEARNING_RATE - {sched.min_lr!r}) * 0.5 * (1 + math.cos(math.pi * t))\n")
     else:
         schedule = "    return LEARNING_RATE  # constant\n"
-    description = f"\n{exp.description}\n" if exp.description else ""
+    description = f"\n{docstring_text(exp.description)}\n" if exp.description else ""
     transpose = ("    # PyTorch images are (N, C, H, W); Keras wants (N, H, W, C).\n"
                  "    x_train, x_test = x_train.transpose(0, 2, 3, 1), x_test.transpose(0, 2, 3, 1)\n") if image else ""
     accuracy = ("    accuracy = np.mean(predict_classes(model.predict(x_test, verbose=0)) == y_test)\n"
                 '    print(f"final test_accuracy={accuracy:.4f} test_loss={test_loss:.6g}")\n') if classify else \
         '    print(f"final test_loss={test_loss:.6g}")\n'
     metrics = ', metrics=["accuracy"]' if exp.loss == "cross_entropy" else ""
-    predict_def = f'\n\ndef predict_classes(outputs):\n    """Predicted class per row."""\n{predict}\n' if classify else ""
-    return "\n".join([
-        HEADER.format(name=exp.name, description=description),
-        "\n".join(sorted(imports)) + "\n\nimport keras  # Keras 3; with TensorFlow 2.15 or older: from tensorflow import keras\n"
-        "import numpy as np\nfrom keras import layers\n",
-        f"SEED = {exp.seed}\nEPOCHS = {exp.epochs}\nLEARNING_RATE = {exp.optimizer.lr!r}\n",
+    predict_def = f'def predict_classes(outputs):\n    """Predicted class per row."""\n{predict}' if classify else ""
+    return join_blocks([
+        HEADER.format(name=docstring_text(exp.name), description=description) + "\n"
+        + "\n".join(sorted(imports)) + "\n\nimport keras  # Keras 3; with TensorFlow 2.15 or older: from tensorflow import keras\n"
+        "import numpy as np\nfrom keras import layers\n\n"
+        f"SEED = {exp.seed}\nEPOCHS = {exp.epochs}\nLEARNING_RATE = {exp.optimizer.lr!r}",
         data.code,
-        section("2. Model"),
-        (reg_notes + "\n" if reg_notes else "") + (f"REGULARIZER = {regularizer}\n\n\n" if regularizer else ""),
+        section("2. Model") + (f"\n{reg_notes}\nREGULARIZER = {regularizer}" if regularizer else ""),
         "def build_model():\n"
         "    keras.utils.set_random_seed(SEED)  # seeds Python, numpy and the backend (other numbers than PyTorch's)\n"
         "    return keras.Sequential([\n"
-        f"        keras.Input(shape={keras_shape!r}),  # one sample's shape, without the batch axis ({describe_shape(tuple(ds.input_shape))})\n"
-        f"{body}\n    ])\n",
-        section("3. Loss, targets and optimizer"),
-        f"LOSS = {loss}\n",
-        f'\ndef encode_targets(labels):\n    """What the loss compares the outputs with (as in the PyTorch script)."""\n{encode}\n'
-        + predict_def,
-        f"\ndef make_optimizer():\n    return {opt_call}  # {opt_why}\n",
-        f'\ndef learning_rate(epoch, lr):\n    """Called by LearningRateScheduler before each epoch (epochs count from 0)."""\n{schedule}',
-        section("4. Training: compile, then fit runs the whole loop"),
+        f"        keras.Input(shape={keras_shape!r}),  # one sample's shape, without the batch axis"
+        f" ({describe_shape(tuple(ds.input_shape))})\n{body}\n    ])",
+        section("3. Loss, targets and optimizer") + f"\nLOSS = {loss}",
+        f'def encode_targets(labels):\n    """What the loss compares the outputs with (as in the PyTorch script)."""\n{encode}',
+        predict_def,
+        f"def make_optimizer():\n    return {opt_call}  # {opt_why}",
+        f'def learning_rate(epoch, lr):\n    """Called by LearningRateScheduler before each epoch (epochs count from 0)."""\n{schedule}',
+        section("4. Training: compile, then fit runs the whole loop") + "\n"
         "def main():\n"
         f"    x_train, y_train, x_test, y_test = load_data(SEED)\n{transpose}"
         "    model = build_model()\n"
@@ -234,6 +237,6 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
         "              callbacks=[keras.callbacks.LearningRateScheduler(learning_rate)], verbose=2)\n"
         "    # Keras' loss includes the regularization penalty; the PyTorch script reports the data loss alone.\n"
         '    test_loss = model.evaluate(x_test, encode_targets(y_test), verbose=0, return_dict=True)["loss"]\n'
-        + accuracy + "    return model\n",
-        '\nif __name__ == "__main__":\n    main()\n',
+        + accuracy + "    return model",
+        'if __name__ == "__main__":\n    main()',
     ])

@@ -13,7 +13,7 @@ from typing import Any
 from ..datasets import Dataset
 from ..layers import ACTIVATIONS, LAYER_TYPES, Shape, describe_shape
 from ..losses import LOSSES, decision_threshold, signed_binary
-from . import data_section, load_for, section
+from . import data_section, docstring_text, join_blocks, load_for, section
 
 # How each layer type is written; ``shape`` is the layer's input shape, ``p`` its parameters.
 _LAYER_CODE = {
@@ -95,7 +95,7 @@ def schedule_code(spec: Any) -> str:
                 f"    return {spec.min_lr!r} + (LEARNING_RATE - {spec.min_lr!r}) * 0.5 * (1 + math.cos(math.pi * t))")
     else:
         return ""
-    return f"\n\ndef learning_rate(epoch, epochs):\n{body}\n"
+    return f"def learning_rate(epoch, epochs):\n{body}"
 
 
 def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
@@ -103,7 +103,7 @@ def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
     exp = experiment
     ds = load_for(exp, dataset)
     data = data_section(exp, ds)
-    blocks, out_shape = model_lines(exp.layers, ds.input_shape)
+    model, out_shape = model_lines(exp.layers, ds.input_shape)
     last = exp.layers[-1].activation
     classify = ds.task == "classification"
     encode, predict = target_code(exp.loss, ds.task, out_shape[0], last, ds.num_classes)
@@ -113,44 +113,43 @@ def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
     import_lines = [f"import {name}" for name in sorted(imports)] + [i for i in data.imports if i.startswith("from")]
     import_lines += ["", "import numpy as np", "import torch", "from torch import nn"]
     batch = '"full"' if exp.batch_size == "full" else str(exp.batch_size)
-    description = f"\n{exp.description}\n" if exp.description else ""
-    parts = [
-        f'"""{exp.name} (nn-playground experiment, exported as a PyTorch script).\n{description}\n'
+    description = f"\n{docstring_text(exp.description)}\n" if exp.description else ""
+    blocks = [
+        f'"""{docstring_text(exp.name)} (nn-playground experiment, exported as a PyTorch script).\n{description}\n'
         "It needs only PyTorch and numpy. Run it with\n\n"
         "    python this_script.py [--epochs N] [--save weights.pt]\n\n"
         "On the CPU it reproduces the playground's run exactly: the same data, initial weights, batches\n"
-        'and updates, so it prints the numbers the playground shows.\n"""\n',
-        "\n".join(import_lines) + "\n",
+        'and updates, so it prints the numbers the playground shows.\n"""\n\n' + "\n".join(import_lines) + "\n\n"
         f"SEED = {exp.seed}  # seeds the data, the initial weights and the batch order\n"
         f"EPOCHS = {exp.epochs}\nBATCH_SIZE = {batch}  # \"full\": the whole training set in every step\n"
-        f"LEARNING_RATE = {exp.optimizer.lr!r}\n",
+        f"LEARNING_RATE = {exp.optimizer.lr!r}",
         data.code,
-        section("2. Model"),
+        section("2. Model") + "\n"
         "def build_model():\n"
         '    """The layer stack. Each block is nn.Sequential(layer, activation), as in nn-playground, so the\n'
         '    weight names ("0.0.weight", ...) match its weights files."""\n'
         "    torch.manual_seed(SEED)  # PyTorch's default initialisation draws the starting weights from this\n"
-        "    return nn.Sequential(\n" + "\n".join(blocks) + "\n    )\n",
-        section("3. Loss, targets and optimizer"),
-        f"loss_fn = nn.{type(LOSSES.get(exp.loss).factory()).__name__}()  # {LOSSES.description(exp.loss)}\n\n\n"
-        f'def encode_targets(labels):\n    """What the loss compares the outputs with."""\n{encode}\n',
-    ]
-    if classify:
-        parts.append(f'\ndef predict_classes(outputs):\n    """Predicted class per row."""\n{predict}\n')
-    parts.append(
-        "\n\ndef make_optimizer(model):\n"
+        "    return nn.Sequential(\n" + "\n".join(model) + "\n    )",
+        section("3. Loss, targets and optimizer") + "\n"
+        f"loss_fn = nn.{type(LOSSES.get(exp.loss).factory()).__name__}()  # {LOSSES.description(exp.loss)}",
+        f'def encode_targets(labels):\n    """What the loss compares the outputs with."""\n{encode}',
+        f'def predict_classes(outputs):\n    """Predicted class per row."""\n{predict}' if classify else "",
+        "def make_optimizer(model):\n"
         "    # foreach=False: nn-playground's choice on the CPU (a loop over a few tiny tensors is faster than\n"
         "    # the fused kernels); it changes nothing but speed.\n"
-        f"    return {optimizer_code(exp.optimizer)}\n" + schedule_code(exp.schedule))
+        f"    return {optimizer_code(exp.optimizer)}",
+        schedule_code(exp.schedule),
+    ]
     if penalty:
         op = "w.pow(2).sum()" if reg.kind == "l2" else "w.abs().sum()"
-        parts.append(
-            f"\n\ndef penalty(weights):\n"
+        blocks.append(
+            "def penalty(weights):\n"
             f'    """{reg.kind.upper()} regularization: rate times the sum of {"squared" if reg.kind == "l2" else "absolute"}'
             ' weights (biases are not penalised)."""\n'
-            f"    return {reg.rate!r} * sum({op} for w in weights)\n")
-    parts.append(section("4. Training") + _training_code(data.has_path, classify, penalty, exp.schedule.name != "none"))
-    return "\n".join(parts)
+            f"    return {reg.rate!r} * sum({op} for w in weights)")
+    blocks.append(section("4. Training") + "\n" +
+                  _training_code(data.has_path, classify, penalty, exp.schedule.name != "none"))
+    return join_blocks(blocks)
 
 
 def _training_code(has_path: bool, classify: bool, penalty: bool, scheduled: bool) -> str:

@@ -104,15 +104,16 @@ def test_numbers_match_a_manual_pass():
     assert f"{float(loss):.4g}" in explanation.phases[1].text
     assert explanation.batch_size == len(x)
     for trace, block, out, new_block in zip(explanation.layers, model, outputs, trainer.model):
-        assert trace.output.mean == pytest.approx(float(out.mean()), abs=1e-6)
-        assert trace.output.max == pytest.approx(float(out.max()), abs=1e-6)
-        np.testing.assert_allclose(trace.sample, out.detach()[:8, :16].numpy(), atol=1e-6)
+        value = out.detach()
+        assert trace.output.mean == pytest.approx(float(value.mean()), abs=1e-6)
+        assert trace.output.max == pytest.approx(float(value.max()), abs=1e-6)
+        np.testing.assert_allclose(trace.sample, value[:8, :16].numpy(), atol=1e-6)
         assert trace.grad_output_norm == pytest.approx(float(out.grad.norm()), rel=1e-5)
         assert trace.grad_weight_norm == pytest.approx(float(block[0].weight.grad.norm()), rel=1e-5)
         assert trace.grad_bias_norm == pytest.approx(float(block[0].bias.grad.norm()), rel=1e-5)
         change = new_block[0].weight.detach() - block[0].weight.detach()
         assert trace.delta_weight_norm == pytest.approx(float(change.norm()), rel=1e-5)
-        assert trace.relative_change == pytest.approx(float(change.norm() / block[0].weight.norm()), rel=1e-5)
+        assert trace.relative_change == pytest.approx(float(change.norm() / block[0].weight.detach().norm()), rel=1e-5)
         # plain SGD: the step is exactly lr times the gradient
         assert trace.delta_weight_norm == pytest.approx(exp.optimizer.lr * trace.grad_weight_norm, rel=1e-4)
     assert explanation.lr == exp.optimizer.lr

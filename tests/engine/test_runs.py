@@ -2,6 +2,8 @@
 
 import csv
 import math
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -10,7 +12,7 @@ import torch
 from playground.examples import load_example
 from playground.model import build_model
 from playground.runs import METRIC_COLUMNS, RunStore, cpu_state, safe_file_stem
-from playground.spec import DataSpec, LayerSpec, OptimizerSpec
+from playground.spec import LayerSpec, OptimizerSpec
 from playground.training import Trainer
 
 
@@ -74,7 +76,17 @@ def test_automatic_names_say_what_changed(trained, base):
     assert store.add(many, ()).name == "Run 6: seed 7 spiral noise 0.1 +1 more"
 
 
-def test_comparison_lists_only_differing_paths(trained, base):
+def test_a_rerun_is_named_against_the_run_it_came_from(trained):
+    store = RunStore()
+    for t in trained:
+        store.add(*t)
+    faster = replace(trained[0][0], optimizer=replace(trained[0][0].optimizer, lr=0.1))
+    assert store.add(faster, (), compared_to=1).name == "Run 4: lr 0.1 (vs Run 1)"
+    assert store.add(trained[1][0], (), compared_to=2).name == "Run 5: same as Run 2"
+    assert store.add(faster, (), compared_to=99).name == "Run 6: lr 0.1 momentum 0"  # gone: vs the latest run
+
+
+def test_comparison_lists_only_differing_paths(trained):
     store = RunStore()
     ids = [store.add(*t).id for t in trained]
     columns, rows = store.comparison_table([ids[0], ids[2]])  # sgd 0.03 vs adam 0.01: name and lr differ
@@ -157,3 +169,9 @@ def test_store_keeps_at_most_max_runs_dropping_the_oldest_unpinned(trained):
     assert len(store) == 3 and not store.is_pinned(1)
     with pytest.raises(ValueError):
         RunStore(max_runs=0)
+
+
+def test_run_store_imports_no_qt():
+    code = "import playground.runs, sys; print('\\n'.join(sys.modules))"
+    mods = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert not {m for m in mods.stdout.split() if m.split(".")[0] in ("PySide6", "pyqtgraph", "shiboken6", "ui")}

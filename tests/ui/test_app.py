@@ -87,3 +87,11 @@ def test_pyside6_refcount_regression_in_a_subprocess():
     result = subprocess.run([sys.executable, "-c", REFCOUNT_SCRIPT], capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["ok", "10000"]
+
+
+def test_window_modules_do_not_import_torch():
+    """The window paints before torch loads (about a second); only the worker and the device list need it."""
+    code = "import sys, ui.main_window, ui.app; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert result.stdout.strip() == "False", result.stderr

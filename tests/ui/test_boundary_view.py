@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF
 
 from playground.examples import load_example
 from playground.snapshots import GRID, MAP, Snapshot, plane_points, take_snapshot
+from playground.spec import OptimizerSpec
 from playground.training import Trainer
 from ui.views.boundary_view import BoundaryView, blend_classes
 from ui.views.colormaps import BLUE, ORANGE, class_colors, hex_to_rgb
@@ -19,24 +20,25 @@ SCREENSHOT = Path("/work/tmp/boundary_view.png")
 
 
 def trained(name: str, epochs: int) -> tuple[Trainer, Snapshot]:
-    trainer = Trainer(load_example(name))
+    """A trained example; full-batch Adam learns these sets in few (cheap) steps."""
+    trainer = Trainer(replace(load_example(name), batch_size="full", optimizer=OptimizerSpec("adam", lr=0.05)))
     trainer.train(epochs=epochs)
     return trainer, take_snapshot(trainer)
 
 
 @pytest.fixture(scope="module")
 def circle():
-    return trained("circle", 40)
+    return trained("circle", 60)
 
 
 @pytest.fixture(scope="module")
 def blobs():
-    return trained("blobs", 20)
+    return trained("blobs", 30)
 
 
 @pytest.fixture(scope="module")
 def regression():
-    return trained("reg-plane", 5)
+    return trained("reg-plane", 10)
 
 
 @pytest.fixture
@@ -83,14 +85,14 @@ def test_trained_circle_is_blue_in_the_centre_and_orange_in_the_corners(view, ci
 
 
 @pytest.mark.parametrize("axis", [0, 1])
-def test_grid_rows_run_bottom_to_top_and_columns_left_to_right_on_screen(view, qtbot, circle, axis):
+def test_grid_rows_run_bottom_to_top_and_columns_left_to_right_on_screen(view, qtbot, axis):
     """A grid that is +1 where x (or y) > 0, built from plane_points, must be blue on that side on screen."""
-    view.set_dataset(circle[0].dataset)
-    view.show()
+    view.show()  # no dataset: no points cover the probed pixels
     qtbot.waitExposed(view)
     coordinate = plane_points(GRID)[:, axis].reshape(GRID, GRID)
     view.set_snapshot(plane_snapshot(np.sign(coordinate).astype(np.float32)))
-    high, low = (QPointF(4.5, 0.5), QPointF(-4.5, 0.5)) if axis == 0 else (QPointF(0.5, 4.5), QPointF(0.5, -4.5))
+    # Off-axis probe points, so a transposed image (x and y swapped) fails too.
+    high, low = (QPointF(4.5, -2), QPointF(-4.5, 2)) if axis == 0 else (QPointF(-2, 4.5), QPointF(2, -4.5))
     high_color, low_color = pixel_at(view, high.x(), high.y()), pixel_at(view, low.x(), low.y())
     as_rgb = [(c.red(), c.green(), c.blue()) for c in (high_color, low_color)]
     assert nearest(as_rgb[0], ORANGE, BLUE) == 1
@@ -119,7 +121,6 @@ def test_show_test_toggles_the_test_scatter(view, circle):
     assert view.test_scatter.data.size == 0
     view.show_test_check.setChecked(True)
     assert view.test_scatter.data.size == ds.n_test
-    assert view.test_scatter.isVisible() or not view.isVisible()
     view.show_test_check.setChecked(False)
     assert view.test_scatter.data.size == 0
 
@@ -168,6 +169,12 @@ def test_regression_uses_symmetric_target_levels_and_disables_discretize(view, r
     low, high = int(np.argmin(ds.y_train)), int(np.argmax(ds.y_train))
     assert nearest(brushes[low].color().getRgb(), ORANGE, BLUE) == 0
     assert nearest(brushes[high].color().getRgb(), ORANGE, BLUE) == 1
+
+
+def test_a_diverged_snapshot_draws_without_raising(view, circle):
+    view.set_dataset(circle[0].dataset)
+    view.set_snapshot(plane_snapshot(np.full((GRID, GRID), np.nan, dtype=np.float32)))
+    assert view.image.image.shape == (GRID, GRID, 4)
 
 
 def test_show_map_replaces_the_output_until_none(view, circle):

@@ -28,7 +28,7 @@ def run(layers, epochs, every):
 @pytest.fixture(scope="module")
 def relu_run():
     layers = (LayerSpec("linear", "relu", units=8), LayerSpec("linear", "relu", units=8), LayerSpec("linear", units=2))
-    trainer, snaps = run(layers, 6, 2)
+    trainer, snaps = run(layers, 3, 1)
     return snaps
 
 
@@ -82,7 +82,7 @@ def test_repeated_step_is_not_appended_and_an_older_step_restarts(view, relu_run
     assert view.grad_curves == {} and view.recorded_steps().size == 0 and view.heat_image.image is None
 
 
-def test_nan_grad_norm_is_skipped(view, relu_run):
+def test_nan_grad_norm_is_skipped(view):
     trainer = Trainer(default_experiment())
     view.set_snapshot(take_snapshot(trainer))  # before any step: no gradients yet
     curve = view.grad_curves[0]
@@ -129,14 +129,13 @@ def test_dead_relu_bars_equal_the_snapshot(view, dead_snapshot, sigmoid_run):
     dead = [s.dead_fraction for s in dead_snapshot.layers if s.dead_fraction is not None]
     assert dead[1] == 1.0 and len(dead) == 2
     np.testing.assert_allclose(view.dead_bars.opts["height"], dead)
-    assert [name for _, name in view.dead_plot.getAxis("bottom")._tickLevels[0]] == ["layer 1", "layer 2"]
+    assert [name for _, name in view.dead_plot.getAxis("bottom")._tickLevels[0]] == ["1", "2"]
     assert [t.toPlainText() for t in view.dead_texts] == [f"{d:.0%}" for d in dead]
-    assert not view.no_relu_text.isVisible() or not view.isVisible()
+    assert not view.no_relu_text.isVisible()
     assert "dead" in view.warnings_label.text()
     view.set_snapshot(sigmoid_run[-1])  # another structure: the history restarts
     assert len(view.dead_bars.opts["height"]) == 0 and view.no_relu_text.toPlainText() == "no relu layers"
-    view.show()
-    assert view.no_relu_text.isVisible()
+    assert view.no_relu_text.isVisible() and view.dead_texts == []
 
 
 def test_vanishing_gradient_warning_for_a_deep_sigmoid_net(view, sigmoid_run):

@@ -71,8 +71,8 @@ def test_renaming_in_the_table_renames_the_run(view, qtbot):
     view.table.editItem(name_item(view, 1))
     editor = view.table.findChild(QLineEdit)
     editor.setText("with momentum")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    assert view.store.runs()[1].name == "with momentum"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on a queued call
+    qtbot.waitUntil(lambda: view.store.runs()[1].name == "with momentum")
     name_item(view, 1).setText("   ")  # an empty name is refused and the old one comes back
     assert view.store.runs()[1].name == "with momentum" and name_item(view, 1).text() == "with momentum"
 
@@ -108,6 +108,9 @@ def test_rerun_emits_the_selected_runs_experiment(view, qtbot, trained):
     with qtbot.waitSignal(view.rerun_requested) as blocker:
         view.rerun_button.click()
     assert blocker.args[0] == trained[1][0] and blocker.args[0].seed == trained[1][0].seed
+    changed = replace(trained[1][0], optimizer=replace(trained[1][0].optimizer, momentum=0.5))
+    assert view.add_run(changed, trained[1][1]).name == "Run 4: momentum 0.5 (vs Run 2)"
+    assert view.add_run(changed, ()).name == "Run 5: same as Run 4"  # only the next run after a re-run
 
 
 def test_delete_removes_runs_and_updates_the_overlay(view, qtbot):
@@ -180,12 +183,13 @@ def test_ghosts_of_train_loss_and_accuracy(qtbot, view):
     qtbot.addWidget(plot)
     run = view.store.runs()[2]
     train = GhostCurves(plot.export_items()["loss"], "train_loss")
-    accuracy = GhostCurves(plot.export_items()["accuracy"], "test_accuracy")
+    accuracy = GhostCurves(plot.export_items()["accuracy"], "test_accuracy", in_legend=False)
     train.set_runs([run])
     accuracy.set_runs([run])
     np.testing.assert_allclose(ghost_xy(train.items[run.id])[1], [r.train_loss for r in run.history])
     np.testing.assert_allclose(ghost_xy(accuracy.items[run.id])[1],
                                [r.test_accuracy for r in run.history if r.epoch_end])
+    assert plot.accuracy_plot.legend.getLabel(accuracy.items[run.id]) is None  # colours match the loss legend
     plot.set_smoothing(0.5)  # LossPlot rebuilds its legend, dropping ours ...
     train.refresh_legend()  # ... so the main window asks for it back
     assert plot.loss_plot.legend.getLabel(train.items[run.id]).text == f"{run.name} (train)"
@@ -198,13 +202,16 @@ def test_ghost_colors_are_distinct_and_stable(view):
     assert ghost_colors(runs[1:]) == {runs[1].id: GHOST_PALETTE[1], runs[2].id: GHOST_PALETTE[2]}
 
 
-def test_screenshot(qtbot, view, trained):
+def test_screenshot(qtbot, trained):
     """Adam trains live while the SGD and momentum runs are ghosts; saved for the docs and a look."""
+    view = RunsView()  # not the fixture's: the splitter below owns and deletes it
+    for exp, history, state in trained:
+        view.add_run(exp, history, state)
     plot = LossPlot()
     plot.add_reports(list(trained[2][1]))
     runs = view.store.runs()
-    ghosts = {name: GhostCurves(item, "test_loss" if name == "loss" else "test_accuracy")
-              for name, item in plot.export_items().items()}
+    items = plot.export_items()
+    ghosts = {"loss": GhostCurves(items["loss"]), "accuracy": GhostCurves(items["accuracy"], "test_accuracy", False)}
     view.overlay_changed.connect(lambda checked: [g.set_runs(checked) for g in ghosts.values()])
     view.set_checked([runs[0].id, runs[1].id])
     splitter = QSplitter(Qt.Orientation.Vertical)

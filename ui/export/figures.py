@@ -13,27 +13,28 @@ ratio is the scale scales everything alike.
 
 from __future__ import annotations
 
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsWidget, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
 from playground.errors import PlaygroundError
 from playground.files import atomic_write_bytes
 from playground.registry import Registry
 
-from .paper_style import paper_style
+from .staging import activate_layouts, frozen_views, measure, only, paper_style, resized
 
 SCREEN_DPI = 96.0  # Qt's logical DPI: one on-screen pixel is 1/96 inch, so a 9 pt font keeps its size on paper
 RENDER_HINTS = (QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                 | QPainter.RenderHint.SmoothPixmapTransform)
 PAPER = QColor("white")
+MAX_PNG_PIXELS = 100_000_000  # 400 MB of image memory: beyond this a PNG is a typo, not a figure
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,9 @@ def format_for_path(path: str | Path) -> str:
 def render_figure(target: Any, fmt: str, pixels: tuple[int, int], dpi: float = 150,
                   white_background: bool = True, font_scale: float = 1.0) -> bytes:
     """The file contents of a figure in format ``fmt`` (a FIGURE_FORMATS name)."""
+    if fmt == "png" and pixels[0] * pixels[1] > MAX_PNG_PIXELS:
+        raise PlaygroundError(f"A {pixels[0]} × {pixels[1]} PNG is too large (over {MAX_PNG_PIXELS // 10**6} "
+                              "megapixels); lower the size or the DPI, or choose SVG or PDF.")
     root = plot_root(target)
     scene = root.scene()
     if scene is None:
@@ -119,11 +123,17 @@ def render_figure(target: Any, fmt: str, pixels: tuple[int, int], dpi: float = 1
     logical = QSizeF(pixels[0] / scale, pixels[1] / scale)
     pen_scale = 1.0 if fmt == "svg" else scale  # SVG is drawn in logical pixels; PNG and PDF in device dots
     background = PAPER if white_background else _view_background(scene)
-    with ExitStack() as stack:
-        source = stack.enter_context(_resized(root, logical))
-        stack.enter_context(_only(root, scene))
+    with ExitStack() as stack:  # undone in reverse order: style, visibility, size, then the view ranges
+        hold_ranges = stack.enter_context(frozen_views(root, scene))
+        source = stack.enter_context(resized(root, logical))
+        stack.enter_context(only(root, scene))
         stack.enter_context(paper_style(root, white_background, font_scale, pen_scale))
-        _activate_layouts(root)
+        activate_layouts(root)
+        hold_ranges()
+        if font_scale != 1.0:
+            measure(scene, source)
+            activate_layouts(root)
+            hold_ranges()
         return FIGURE_FORMATS.get(fmt).render(scene, source, logical, pixels, dpi, background)
 
 
@@ -136,10 +146,7 @@ def export_widget_png(widget: QWidget, path: str | Path, scale: float = 1.0) -> 
         image = QImage(round(size.width() * scale), round(size.height() * scale), QImage.Format.Format_ARGB32)
         image.setDevicePixelRatio(scale)
         image.fill(widget.palette().window().color())
-        painter = QPainter(image)
-        painter.setRenderHints(RENDER_HINTS)
-        widget.render(painter)
-        painter.end()
+        widget.render(image)  # the device pixel ratio scales text and lines alike
     path = Path(path)
     try:
         atomic_write_bytes(path, _image_bytes(image, "PNG"))
@@ -227,53 +234,6 @@ def _paint(scene: QGraphicsScene, painter: QPainter, source: QRectF, logical: QS
         for item in items:
             item.setExportMode(False)
         painter.end()
-
-
-@contextmanager
-def _resized(root: QGraphicsItem, logical: QSizeF) -> Iterator[QRectF]:
-    """Lay the item out at the export size for the duration; yield its rectangle in the scene."""
-    if not isinstance(root, QGraphicsWidget):  # a plain item has no layout: it is scaled as it is
-        yield root.sceneBoundingRect()
-        return
-    old = root.geometry()
-    # Below its minimum a widget would stay larger than asked and the figure would be squashed.
-    minimum = root.minimumSize()
-    root.setGeometry(QRectF(old.topLeft(), logical.expandedTo(minimum)))
-    _activate_layouts(root)
-    try:
-        yield root.mapRectToScene(root.rect())
-    finally:
-        root.setGeometry(old)
-        _activate_layouts(root)
-
-
-@contextmanager
-def _only(root: QGraphicsItem, scene: QGraphicsScene) -> Iterator[None]:
-    """Hide every item outside ``root`` (its neighbours in a layout may overlap it while it is resized)."""
-    hidden = [item for item in scene.items()
-              if item.isVisible() and not _related(item, root)
-              and (item.parentItem() is None or _related(item.parentItem(), root))]
-    for item in hidden:
-        item.setVisible(False)
-    try:
-        yield
-    finally:
-        for item in hidden:
-            item.setVisible(True)
-
-
-def _related(item: QGraphicsItem, root: QGraphicsItem) -> bool:
-    return item is root or root.isAncestorOf(item) or item.isAncestorOf(root)
-
-
-def _activate_layouts(root: QGraphicsItem) -> None:
-    """Apply pending layout changes now (Qt would do it on the next event loop pass, after the render)."""
-    stack = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, QGraphicsWidget) and item.layout() is not None:
-            item.layout().activate()
-        stack.extend(item.childItems())
 
 
 def _view_background(scene: QGraphicsScene) -> QColor:

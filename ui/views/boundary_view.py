@@ -92,6 +92,7 @@ class BoundaryView(QWidget):
                                         interactive=False, width=18, colorMapMenu=False)
         self.colorbar.getAxis("right").setTickFont(tick_font)
         self.colorbar.getAxis("right").enableAutoSIPrefix(False)
+        self.colorbar.getAxis("right").setTextPen("#222")
         self.graphics.addItem(self.colorbar, row=0, col=1)
         self.legend = pg.LegendItem(labelTextColor="#222", labelTextSize="12pt", horSpacing=16, colCount=4)
         self.graphics.addItem(self.legend, row=1, col=0, colspan=2)

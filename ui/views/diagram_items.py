@@ -1,4 +1,4 @@
-"""The graphics items of the network diagram: neuron nodes, weight edges and layer boxes.
+"""The graphics pieces of the network diagram: neuron nodes, weight edges, layer boxes, the fitting view.
 
 Each item is built once per network structure and then restyled in place on every snapshot
 (``set_weight``, ``set_state``), so a frame costs a few hundred setPen calls, never a rebuild.
@@ -6,13 +6,14 @@ Each item is built once per network structure and then restyled in place on ever
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPainterPathStroker, QPen, QPixmap
-from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsPixmapItem, QGraphicsRectItem,
-                               QGraphicsSimpleTextItem)
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
+from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsScene,
+                               QGraphicsSimpleTextItem, QGraphicsView)
 
 from .colormaps import BLUE, ORANGE, apply_lut, diverging_lut
 
@@ -22,6 +23,7 @@ EDGE_HOVER_WIDTH = 10.0  # edges are thin: hovering picks them up within this ba
 NEUTRAL_EDGE = QColor("#BBBBBB")
 OUTLINE = QColor("#555555")
 HIGHLIGHT = QColor("#000000")
+MAX_SCALE = 2.0  # a tiny network should not fill a projector wall
 _LUT = diverging_lut()
 
 
@@ -179,3 +181,45 @@ def text_item(text: str, pixels: int, color: str = "#222222", bold: bool = False
     item.setFont(scene_font(pixels, bold, italic))
     item.setBrush(QBrush(QColor(color)))
     return item
+
+
+@dataclass
+class Column:
+    """One column of the diagram: the inputs (layer_index −1) or one layer."""
+
+    layer_index: int
+    layer_type: str
+    width: float
+    units: int = 0  # > 0 for neuron columns
+    x: float = 0.0
+    nodes: list[NodeItem] = field(default_factory=list)
+    box: BoxItem | None = None
+
+
+class FitView(QGraphicsView):
+    """A graphics view that always scales its scene to fit (up to MAX_SCALE)."""
+
+    def __init__(self, scene: QGraphicsScene):
+        super().__init__(scene)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QColor("white"))
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+
+    def fit(self) -> None:
+        rect = self.scene().sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 2:
+            return
+        scale = min(self.viewport().width() / rect.width(), self.viewport().height() / rect.height(), MAX_SCALE)
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(rect.center())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.fit()

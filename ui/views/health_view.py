@@ -10,7 +10,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from playground.snapshots import health_warnings
+from playground.health import health_warnings
 
 from .colormaps import PALETTE, sequential_lut
 from .image_views import TEXT_COLOR, style_plot
@@ -93,13 +93,13 @@ class HealthView(QWidget):
         self.heat_image = pg.ImageItem(axisOrder="col-major")  # x: snapshot, y: value bin
         self.heat_image.setLookupTable(sequential_lut())
         self.heat_plot.addItem(self.heat_image)
-        self.hist_bars = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush="#0072B2", pen=pg.mkPen("w"))
+        self.hist_bars = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush="#0072B2", pen=pg.mkPen("#0072B2"))
         self.bars_plot.addItem(self.hist_bars)
 
         self.dead_widget = pg.PlotWidget(background="w", title="Dead ReLUs")
         self.dead_widget.setObjectName("health_dead_relus")
         self.dead_plot = self.dead_widget.getPlotItem()
-        style_plot(self.dead_plot, "relu layer", "share of units dead")
+        style_plot(self.dead_plot, "layer (relu)", "share of units dead")
         self.dead_plot.setYRange(0, 1.05, padding=0)
         self.dead_plot.setMouseEnabled(False, False)
         self.dead_bars = pg.BarGraphItem(x=[], height=[], width=0.6)
@@ -159,6 +159,7 @@ class HealthView(QWidget):
         self.grad_curves: dict[int, pg.PlotDataItem] = {}  # layer index -> curve, layers with parameters only
         self.weight_curves: dict[int, pg.PlotDataItem] = {}
         self._signature: tuple | None = None
+        self._param_layers: list[int] = []
         self._n, self._steps = 0, np.zeros(64)
         self._grad = self._weight = np.zeros((64, 0))
         self._heat: dict[int, np.ndarray] = {}  # layer -> (capacity, VALUE_BINS), each column scaled to max 1
@@ -281,7 +282,7 @@ class HealthView(QWidget):
         fractions = np.array([f for _, f in dead], dtype=float)
         brushes = [pg.mkBrush("#D55E00" if f >= 0.5 else "#0072B2") for f in fractions]
         self.dead_bars.setOpts(x=np.arange(len(dead)), height=fractions, width=0.6, brushes=brushes)
-        self.dead_plot.getAxis("bottom").setTicks([[(k, f"layer {i + 1}") for k, (i, _) in enumerate(dead)]])
+        self.dead_plot.getAxis("bottom").setTicks([[(k, str(i + 1)) for k, (i, _) in enumerate(dead)]])
         self.dead_plot.setXRange(-0.6, max(len(dead), 1) - 0.4, padding=0)
         if len(self.dead_texts) != len(dead):  # the number of relu layers changed: a new structure
             for text in self.dead_texts:

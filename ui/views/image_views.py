@@ -21,19 +21,21 @@ COLUMNS = 6
 INK_LUT = np.repeat(np.linspace(255, 0, 256).astype(np.uint8)[:, None], 3, axis=1)  # 0 white, 1 black: ink on paper
 
 
-def style_plot(plot: pg.PlotItem, x_label: str | None = None, y_label: str | None = None) -> None:
-    """Projector-sized fonts and readable axes; a static view, so no mouse zoom or context menu."""
+def style_plot(plot: pg.PlotItem, x_label: str | None = None, y_label: str | None = None,
+               lines: bool = True) -> None:
+    """Projector-sized fonts and labelled axes (unlabelled ones hidden); ``lines=False`` keeps only the text."""
     tick_font = QFont()
-    tick_font.setPointSize(11)
-    for side in ("left", "bottom"):
-        axis = plot.getAxis(side)
-        axis.setPen(pg.mkPen("#666666"))
-        axis.setTextPen(pg.mkPen(TEXT_COLOR))
-        axis.setStyle(tickFont=tick_font)
-        axis.enableAutoSIPrefix(False)
+    tick_font.setPointSize(12)
     for side, label in (("bottom", x_label), ("left", y_label)):
+        axis = plot.getAxis(side)
+        # Around an image the image has its own edges: a white axis line and no tick marks, just the text.
+        axis.setPen(pg.mkPen("#666666" if lines else "w"))
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        # maxTickLevel 0: grid lines at major ticks only, as readable, and minor ones cost milliseconds a frame
+        axis.setStyle(tickFont=tick_font, maxTickLevel=0, **({} if lines else {"tickLength": 0}))
+        axis.enableAutoSIPrefix(False)
         if label:
-            plot.setLabel(side, label, color=TEXT_COLOR, **{"font-size": "12pt"})
+            plot.setLabel(side, label, color=TEXT_COLOR, **{"font-size": "13pt"})  # after setPen, which recolours it
         else:
             plot.hideAxis(side)
     plot.setMenuEnabled(False)
@@ -64,18 +66,13 @@ def fit_text(items: list[pg.TextItem], plot: pg.PlotItem, cell: float, chars: in
         item.setFont(font)
 
 
-def _quiet_axes(plot: pg.PlotItem, x_label: str, y_label: str | None = None) -> None:
-    """No axis lines or tick marks (the image has its own edges), only the tick labels and axis titles."""
-    for side, label in (("bottom", x_label), ("left", y_label)):
-        if label:
-            axis = plot.getAxis(side)
-            axis.setPen(pg.mkPen("w"))  # setPen also recolours the title: set it again below
-            axis.setTextPen(pg.mkPen(TEXT_COLOR))
-            axis.setStyle(tickLength=0)
-            plot.setLabel(side, label, color=TEXT_COLOR, **{"font-size": "12pt"})
+def _class_name(names: tuple[str, ...], index: int) -> str:
+    """The class's name, or its number when a stale snapshot predicts a class this data does not have."""
+    return names[index] if 0 <= index < len(names) else str(index)
 
 
-def _hide_axes(plot: pg.PlotItem) -> None:
+def _image_plot(plot: pg.PlotItem) -> None:
+    """A fixed view of an image grid: square pixels, row 0 at the top, no mouse zoom."""
     plot.setMouseEnabled(False, False)
     plot.setAspectLocked(True)
     plot.invertY(True)  # row 0 of the images at the top
@@ -92,15 +89,15 @@ class ConfusionMatrixView(QWidget):
         self.setObjectName("confusion_matrix_view")
         self.graphics, self.plot = titled_plot(
             "confusion_plot", "Test-set predictions by class: rows are the true class, columns the predicted one.")
-        style_plot(self.plot, "predicted", "true")
-        _quiet_axes(self.plot, "predicted", "true")
-        _hide_axes(self.plot)
+        style_plot(self.plot, "predicted", "true", lines=False)
+        _image_plot(self.plot)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(sequential_lut())
         self.plot.addItem(self.image)
         self.texts: list[list[pg.TextItem]] = []  # [true][predicted], created once per class count
         self.class_names: tuple[str, ...] = ()
         self.matrix: np.ndarray | None = None
+        self._digits = 0  # digits of the largest count, which the cell font is sized for
         self.plot.vb.sigResized.connect(self._fit)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -143,7 +140,8 @@ class ConfusionMatrixView(QWidget):
         total = int(matrix.sum())
         accuracy = f" — accuracy {np.trace(matrix) / total:.1%}" if total else ""
         self.plot.setTitle(f"Confusion matrix{accuracy}", size="14pt", color=TEXT_COLOR)
-        self._fit()
+        if len(str(top)) != self._digits:  # refit only when the counts get wider: setFont on every cell costs
+            self._fit()
 
     def _set_classes(self, names: tuple[str, ...]) -> None:
         """Rebuild the cell labels and ticks: only when the number of classes changes."""
@@ -164,8 +162,8 @@ class ConfusionMatrixView(QWidget):
             self.plot.setRange(xRange=(0, n), yRange=(0, n), padding=0.02)
 
     def _fit(self) -> None:
-        digits = len(str(int(self.matrix.max()))) if self.matrix is not None and self.matrix.size else 1
-        fit_text([t for row in self.texts for t in row], self.plot, 1.0, max(digits, 2))
+        self._digits = len(str(max(int(self.matrix.max()), 1))) if self.matrix is not None else 1
+        fit_text([t for row in self.texts for t in row], self.plot, 1.0, max(self._digits, 2))
 
 
 class ImageViews(QWidget):
@@ -177,7 +175,7 @@ class ImageViews(QWidget):
         self.samples_widget, self.samples_plot = titled_plot(
             "samples_plot", "The first 36 test images with the predicted and true class; mistakes in vermillion.")
         style_plot(self.samples_plot)
-        _hide_axes(self.samples_plot)
+        _image_plot(self.samples_plot)
         self.samples_image = pg.ImageItem(axisOrder="row-major")
         self.samples_plot.addItem(self.samples_image)
         self.frames = {kind: pg.PlotCurveItem(connect="finite", pen=pg.mkPen(color, width=w))
@@ -191,10 +189,9 @@ class ImageViews(QWidget):
         self.confusion = ConfusionMatrixView()
         self.filters_widget, self.filters_plot = titled_plot(
             "filters_plot", "The first learned layer's weights as images, each scaled to its own largest weight.")
-        style_plot(self.filters_plot, "blue = positive, orange = negative")
-        _quiet_axes(self.filters_plot, "blue = positive, orange = negative")
+        style_plot(self.filters_plot, "blue = positive, orange = negative", lines=False)
         self.filters_plot.getAxis("bottom").setStyle(showValues=False)  # pixel positions mean nothing here
-        _hide_axes(self.filters_plot)
+        _image_plot(self.filters_plot)
         self.filters_image = pg.ImageItem(axisOrder="row-major")
         self.filters_image.setLookupTable(diverging_lut())
         self.filters_plot.addItem(self.filters_image)
@@ -247,6 +244,7 @@ class ImageViews(QWidget):
                 self.labels.append(label)
             self.samples_plot.setRange(xRange=(-gap_x / 2, mosaic.shape[1] - gap_x / 2),
                                        yRange=(-0.1 * band, mosaic.shape[0]), padding=0.01)
+        self._fit_labels()
         self.set_snapshot(None)
 
     def set_snapshot(self, snapshot: Any) -> None:
@@ -263,13 +261,13 @@ class ImageViews(QWidget):
         for i, label in enumerate(self.labels):
             true = int(ds.y_test[i])
             if predictions is None or i >= len(predictions):
-                label.setText(f"true {names[true]}")
+                label.setText(f"true {_class_name(names, true)}")
                 label.setColor(TEXT_COLOR)
                 rects["unknown"].append(i)
                 continue
             pred = int(predictions[i])
             kind = "correct" if pred == true else "wrong"
-            label.setText(f"pred {names[pred]}\ntrue {names[true]}")
+            label.setText(f"pred {_class_name(names, pred)}\ntrue {_class_name(names, true)}")
             label.setColor(CORRECT if kind == "correct" else WRONG)
             rects[kind].append(i)
         self.mistakes = rects["wrong"]
@@ -281,7 +279,6 @@ class ImageViews(QWidget):
             correct = len(rects["correct"])
             self.samples_plot.setTitle(f"Test samples — {correct} of {correct + len(self.mistakes)} correct",
                                        size="14pt", color=TEXT_COLOR)
-        self._fit_labels()
 
     def _frame_path(self, indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Closed rectangles around the given samples, separated by NaN: one curve for all of them."""

@@ -8,18 +8,17 @@ view can show that neuron's map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QLineF, QPointF, QRectF, Signal, Slot
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsScene, QLabel, QVBoxLayout, QWidget
 
 from playground.datasets import DATASETS, FEATURES
 from playground.layers import describe_shape
 from playground.model import check_network
 
-from .diagram_items import NODE, BoxItem, EdgeItem, NodeItem, text_item
+from .diagram_items import NODE, BoxItem, Column, EdgeItem, FitView, NodeItem, text_item
 
 MAX_NODES = 8
 NODE_PITCH = 68  # vertical distance between neuron centres
@@ -27,7 +26,6 @@ WIDE_GAP = 190  # between two neuron columns: room for the edges to fan out
 NARROW_GAP = 64  # next to a box
 BOX_HEIGHT = 250
 THIN, CONV_WIDTH, IMAGE_BOX = 40, 120, 120
-MAX_SCALE = 2.0  # a tiny network should not fill a projector wall
 ELEMENTWISE = ("dropout", "batchnorm")  # 1-D layers the weights of the next linear layer reach across
 POOL_NAMES = {"maxpool2d": "max pool", "avgpool2d": "avg pool"}
 CAPTION = ("Lines are weights: blue positive, orange negative, thicker = larger. The small square on a "
@@ -38,48 +36,6 @@ HOVER_MAPS = " Hover a neuron to see its output over the plane."
 def feature_label(name: str) -> str:
     """A feature's display label: 'x1^2' → 'x₁²' (from the registry's description), else the name itself."""
     return FEATURES.description(name).split(":")[0] if name in FEATURES else name
-
-
-@dataclass
-class Column:
-    """One column of the diagram: the inputs (layer_index −1) or one layer."""
-
-    layer_index: int
-    layer_type: str
-    width: float
-    units: int = 0  # > 0 for neuron columns
-    x: float = 0.0
-    nodes: list[NodeItem] = field(default_factory=list)
-    box: BoxItem | None = None
-
-
-class _FitView(QGraphicsView):
-    """A graphics view that always scales its scene to fit (up to MAX_SCALE)."""
-
-    def __init__(self, scene: QGraphicsScene):
-        super().__init__(scene)
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setBackgroundBrush(QColor("white"))
-        self.setFrameShape(QGraphicsView.Shape.NoFrame)
-
-    def fit(self) -> None:
-        rect = self.scene().sceneRect()
-        if rect.isEmpty() or self.viewport().width() < 2:
-            return
-        scale = min(self.viewport().width() / rect.width(), self.viewport().height() / rect.height(), MAX_SCALE)
-        self.resetTransform()
-        self.scale(scale, scale)
-        self.centerOn(rect.center())
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self.fit()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        self.fit()
 
 
 class NetworkDiagram(QWidget):
@@ -104,7 +60,7 @@ class NetworkDiagram(QWidget):
         self._hovered = False
 
         self.scene = QGraphicsScene(self)
-        self.view = _FitView(self.scene)
+        self.view = FitView(self.scene)
         self.view.setObjectName("network_diagram_view")
         self.caption = QLabel(CAPTION)
         self.caption.setObjectName("network_diagram_caption")
@@ -163,6 +119,7 @@ class NetworkDiagram(QWidget):
         if key == self._key:
             return
         self._key = key
+        self.snapshot = None  # it shows the old network; the next run's snapshots will fit
         self._build()
         self._apply_snapshot()
 
@@ -322,7 +279,8 @@ class NetworkDiagram(QWidget):
         first, final = self.columns[0], self.columns[-1]
         for node in first.nodes:  # feature names to the left of the inputs
             item = text_item(node.name, 18, bold=True)
-            item.setPos(node.x() - NODE / 2 - 10 - item.boundingRect().width(), node.y() - item.boundingRect().height() / 2)
+            bounds = item.boundingRect()
+            item.setPos(node.x() - NODE / 2 - 10 - bounds.width(), node.y() - bounds.height() / 2)
             self.scene.addItem(item)
         if last > 0 and final.units:
             names = class_names if task != "regression" and len(class_names) == final.units else (

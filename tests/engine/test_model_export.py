@@ -1,0 +1,96 @@
+"""Model export: state_dict and TorchScript files load back and compute the same outputs; ONNX explains itself."""
+
+import sys
+import warnings
+
+import pytest
+import torch
+
+from playground.checkpoint import load_weights
+from playground.errors import PlaygroundError
+from playground.model import build_model
+from playground.model_export import (EXPORT_FORMATS, ONNX_MISSING, export_onnx, export_state_dict,
+                                     export_torchscript)
+from playground.spec import from_dict
+
+MLP = from_dict({"layers": [{"type": "linear", "units": 6, "activation": "relu"}, {"type": "batchnorm"},
+                            {"type": "dropout", "p": 0.5}, {"type": "linear", "units": 2, "activation": "softmax"}]})
+CNN = from_dict({"data": {"dataset": "digits", "features": [], "samples": None},
+                 "layers": [{"type": "conv2d", "filters": 3, "padding": 1, "activation": "gelu"},
+                            {"type": "maxpool2d"}, {"type": "dropout", "p": 0.3}, {"type": "batchnorm"},
+                            {"type": "flatten"}, {"type": "linear", "units": 10}]})
+
+
+def trained(exp, input_shape):
+    """A model whose batchnorm statistics moved, left in training mode as the trainer leaves it."""
+    torch.manual_seed(0)
+    model = build_model(exp.layers, input_shape)
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(torch.randn(16, *input_shape) * 3 + 1)
+    return model
+
+
+def reference_outputs(model, x):
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+    model.train()
+    return out
+
+
+def test_state_dict_round_trip(tmp_path):
+    model = trained(MLP, (2,))
+    path = tmp_path / "deep" / "weights.pt"
+    export_state_dict(model, path)
+    state = torch.load(path, weights_only=True)
+    assert list(state) == list(model.state_dict())
+    other = build_model(MLP.layers, (2,))
+    load_weights(other, path)
+    assert all(torch.equal(a, b) for a, b in zip(other.state_dict().values(), model.state_dict().values()))
+
+
+@pytest.mark.parametrize("exp, shape", [(MLP, (2,)), (CNN, (1, 8, 8))])
+def test_torchscript_loads_back_and_computes_the_same(exp, shape, tmp_path):
+    model = trained(exp, shape)
+    path = tmp_path / "model.torchscript.pt"
+    export_torchscript(model, shape, path)
+    assert model.training, "the caller's model keeps its mode"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        loaded = torch.jit.load(str(path))
+    x = torch.randn(5, *shape)  # another batch size than the trace's single sample
+    with torch.no_grad():
+        assert torch.allclose(loaded(x), reference_outputs(model, x), atol=1e-6)
+    assert not list(tmp_path.glob(".*.tmp")), "no temp file is left behind"
+
+
+def test_onnx_without_the_package_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # makes `import onnx` raise ImportError
+    path = tmp_path / "model.onnx"
+    with pytest.raises(PlaygroundError) as info:
+        export_onnx(trained(MLP, (2,)), (2,), path)
+    assert str(info.value) == ONNX_MISSING
+    assert ONNX_MISSING == "ONNX export needs the optional onnx package: pip install 'nn-playground[onnx]'"
+    assert not path.exists()
+
+
+def test_export_formats_registry_drives_a_menu(tmp_path):
+    assert EXPORT_FORMATS.names() == ["state_dict", "torchscript", "onnx"]
+    model = trained(MLP, (2,))
+    for entry in EXPORT_FORMATS:
+        assert entry.description and entry.value.suffix.startswith(".")
+        if entry.name != "onnx":
+            path = tmp_path / f"model{entry.value.suffix}"
+            entry.value.write(model, (2,), path)
+            assert path.stat().st_size > 0
+
+
+def test_onnx_export_when_the_package_is_there(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    path = tmp_path / "model.onnx"
+    export_onnx(trained(CNN, (1, 8, 8)), (1, 8, 8), path)
+    graph = onnx.load(str(path))
+    onnx.checker.check_model(graph)
+    assert graph.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"

@@ -1,0 +1,170 @@
+"""Explain view: shows each phase's text and table, walks layers then phases, and asks for steps."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+from playground.examples import load_example
+from playground.explain import explain_step
+from playground.training import Trainer
+from ui.views.explain_view import ACTIVE_ROW, DONE_TEXT, IDLE_TITLE, ExplainView, format_number
+
+SCREENSHOT = Path("/work/tmp/explain_view.png")
+
+
+@pytest.fixture(scope="module")
+def circle():
+    """The default circle net a little into training, and one explained step."""
+    trainer = Trainer(load_example("circle"))
+    for _ in range(30):
+        trainer.train_step()
+    return trainer, explain_step(trainer)
+
+
+@pytest.fixture
+def view(qtbot):
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.resize(1000, 760)
+    return view
+
+
+def _active_rows(view):
+    table = view.table
+    return [r for r in range(table.rowCount()) if table.item(r, 0).background().color() == ACTIVE_ROW]
+
+
+def test_idle_view_invites_a_step(view, qtbot):
+    assert view.title.text() == IDLE_TITLE and "Explain next step" in view.text.text()
+    assert not view.next_button.isEnabled() and view.current() is None
+    with qtbot.waitSignal(view.step_requested, timeout=1000):
+        view.step_button.click()
+
+
+def test_shows_phase_text_and_table(view, qtbot, circle):
+    trainer, explanation = circle
+    with qtbot.waitSignal(view.layer_highlighted, timeout=1000) as signal:
+        view.set_explanation(explanation)
+    assert signal.args == [0]
+    forward = explanation.phases[0]
+    assert view.title.text() == forward.title and view.text.text() == forward.text
+    assert "background" in view.breadcrumb.text().split("Forward")[0]  # the current phase is the emphasised one
+    assert view.table.rowCount() == 3 and view.table.columnCount() == 1 + len(forward.columns)
+    assert view.table.item(1, 0).text() == "layer 2 (linear, tanh)"
+    assert view.table.item(0, 1).text() == format_number(explanation.layers[0].output.mean)
+    assert _active_rows(view) == [0]
+    assert f"step {explanation.step}" in view.step_label.text()
+    # forward: the active layer's sample activations
+    sample = explanation.layers[0].sample
+    assert (view.detail.rowCount(), view.detail.columnCount()) == sample.shape
+    assert view.detail.item(2, 3).text() == format_number(float(sample[2, 3]), digits=2)
+
+
+def test_advancing_walks_layers_then_phases(view, qtbot, circle):
+    _, explanation = circle
+    view.set_explanation(explanation)
+    highlighted = []
+    view.layer_highlighted.connect(highlighted.append)
+    visited, titles = [view.current()], [view.title.text()]
+    while view.next_button.isEnabled():
+        view.next_button.click()
+        visited.append(view.current())
+        titles.append(view.title.text())
+        assert _active_rows(view) == [visited[-1][1]]
+    assert visited == [(0, 0), (0, 1), (0, 2), (1, 2), (2, 2), (2, 1), (2, 0), (3, 0), (3, 1), (3, 2)]
+    assert highlighted == [1, 2, 1, 0, 1, 2]  # emitted only when the active layer changes
+    assert titles[3] == "2. Loss" and titles[4] == "3. Backward pass" and titles[-1] == "4. Update"
+    assert DONE_TEXT in view.text.text()
+    view.advance()  # past the end: nothing moves
+    assert view.current() == (3, 2) and highlighted[-1] == 2 and len(highlighted) == 6
+
+
+def test_keys_advance(view, qtbot, circle):
+    view.set_explanation(circle[1])
+    with qtbot.waitActive(view):
+        view.show()
+        view.activateWindow()
+    qtbot.keyClick(view, Qt.Key.Key_N)
+    assert view.current() == (0, 1)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert view.current() == (0, 2)
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # Right belongs to the window (step one batch)
+    assert view.current() == (0, 2)
+
+
+def test_keys_in_a_window(qtbot, circle):
+    """N works anywhere in the window while the view shows, except in text fields; Enter stays with them."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    spin, button, view = QSpinBox(), QPushButton("elsewhere"), ExplainView()
+    layout = QVBoxLayout(window)
+    for widget in (spin, button, view):
+        layout.addWidget(widget)
+    view.set_explanation(circle[1])
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    spin.setFocus()
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_N):  # typing in a spin box never advances
+        qtbot.keyClick(spin, key)
+    assert view.current() == (0, 0)
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_N)
+    assert view.current() == (0, 1)
+    view.hide()  # e.g. its tab is not the current one
+    qtbot.keyClick(button, Qt.Key.Key_N)
+    assert view.current() == (0, 1)
+
+
+def test_loss_phase_shows_predictions_with_class_names(view, circle):
+    trainer, explanation = circle
+    view.set_dataset(trainer.dataset)
+    view.set_explanation(explanation)
+    for _ in range(3):
+        view.advance()
+    assert view.current() == (1, 2) and view.text.text() == explanation.phases[1].text
+    detail = explanation.phases[1].detail
+    names = trainer.dataset.class_names
+    assert view.detail.item(0, 1).text() == f"{names[detail[0, 1]]} ({detail[0, 1]})"
+    wrong = [r for r in range(detail.shape[0]) if detail[r, 0] != detail[r, 1]]
+    marked = [r for r in range(detail.shape[0]) if view.detail.verticalHeaderItem(r).text().endswith("✗")]
+    assert marked == wrong
+
+
+def test_new_step_restarts_and_none_clears(view, qtbot, circle):
+    _, explanation = circle
+    view.set_explanation(explanation)
+    for _ in range(5):
+        view.advance()
+    with qtbot.waitSignal(view.layer_highlighted, timeout=1000) as signal:
+        view.set_explanation(explanation)
+    assert signal.args == [0] and view.current() == (0, 0)
+    with qtbot.waitSignal(view.layer_highlighted, timeout=1000) as signal:
+        view.set_explanation(None)
+    assert signal.args == [None] and view.title.text() == IDLE_TITLE and not view.next_button.isEnabled()
+    view.set_step_enabled(False)
+    assert not view.step_button.isEnabled()
+
+
+def test_format_number():
+    assert format_number(float("nan")) == "—"
+    assert format_number(4.0) == "4" and format_number(0.0) == "0"
+    assert format_number(0.012345) == "0.0123" and format_number(1.5e-5) == "1.50e-05"
+
+
+def test_screenshot_mid_backward(view, qtbot, circle):
+    trainer, explanation = circle
+    view.set_dataset(trainer.dataset)
+    view.set_explanation(explanation)
+    for _ in range(5):
+        view.advance()
+    assert view.current() == (2, 1)
+    view.show()
+    qtbot.waitExposed(view)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    assert view.grab().save(str(SCREENSHOT))
+    assert np.isfinite(explanation.layers[1].grad_weight_norm)

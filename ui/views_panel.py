@@ -1,0 +1,131 @@
+"""The views above the curves: network and boundary, image views, health, with the timeline under them.
+
+It routes each snapshot to the views, keeps tabs that do not fit the data hidden, and only
+draws the visible tab (hidden views catch up when shown), so hidden views cost nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from .timeline import Timeline
+from .views.boundary_view import BoundaryView
+from .views.health_view import HealthView
+from .views.image_views import ConfusionMatrixView, ImageViews
+from .views.network_diagram import NetworkDiagram
+
+
+class ViewsPanel(QWidget):
+    """Tabs of snapshot views plus the timeline scrubber."""
+
+    visibility_changed = Signal(bool)  # whether any snapshot view is showing (the runner skips snapshots if not)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("views_panel")
+        self.diagram = NetworkDiagram()
+        self.boundary = BoundaryView()
+        self.images = ImageViews()
+        self.confusion = ConfusionMatrixView()
+        self.health = HealthView()
+        self.timeline = Timeline()
+        playground = QSplitter(Qt.Orientation.Horizontal)
+        playground.setObjectName("network_and_boundary")
+        playground.addWidget(self.diagram)
+        playground.addWidget(self.boundary)
+        playground.setSizes([560, 440])
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("view_tabs")
+        self.tabs.setDocumentMode(True)
+        # (tab widget, title, views it holds); views with applies_to decide the tab's visibility
+        self._tabs = [
+            (playground, "Network && boundary", (self.diagram, self.boundary)),
+            (self.diagram_only_page(), "Network", (self.diagram,)),
+            (self.images, "Images", (self.images,)),
+            (self.confusion, "Confusion matrix", (self.confusion,)),
+            (self.health, "Training health", (self.health,)),
+        ]
+        for page, title, _ in self._tabs:
+            self.tabs.addTab(page, title)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.timeline)
+        self._latest: Any = None
+        self._shown: dict[int, Any] = {}  # tab index -> snapshot it last drew
+        self.timeline.snapshot_selected.connect(self._show)
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.diagram.neuron_hovered.connect(self.boundary.show_neuron)
+        self.diagram.neuron_unhovered.connect(self.boundary.show_output)
+
+    def diagram_only_page(self) -> QWidget:
+        # The diagram can only live in one place; for image data it gets its own tab.
+        self._diagram_page = QWidget()
+        QVBoxLayout(self._diagram_page).setContentsMargins(0, 0, 0, 0)
+        return self._diagram_page
+
+    # ----------------------------------------------------------------- data and spec
+
+    def set_experiment(self, experiment: Any) -> None:
+        self.diagram.set_experiment(experiment)
+
+    def set_dataset(self, dataset: Any) -> None:
+        two_d = dataset is not None and BoundaryView.applies_to(dataset)
+        # For 2-D data the diagram sits beside the boundary; otherwise on a tab of its own.
+        playground, diagram_page = self._tabs[0][0], self._diagram_page
+        if two_d:
+            playground.insertWidget(0, self.diagram)
+        else:
+            diagram_page.layout().addWidget(self.diagram)
+        for view in (self.diagram, self.boundary, self.images, self.confusion, self.health):
+            view.set_dataset(dataset)
+        for index, (page, _, views) in enumerate(self._tabs):
+            if index == 0:
+                visible = two_d
+            elif index == 1:
+                visible = dataset is not None and not two_d
+            elif views[0] is self.confusion:
+                visible = dataset is not None and ConfusionMatrixView.applies_to(dataset) and not ImageViews.applies_to(dataset)
+            else:
+                visible = dataset is not None and type(views[0]).applies_to(dataset)
+            self.tabs.setTabVisible(index, visible)
+        self.clear()
+
+    def clear(self) -> None:
+        self.timeline.clear()
+        self.health.clear()
+        self._latest = None
+        self._shown.clear()
+        for view in (self.diagram, self.boundary, self.images, self.confusion):
+            view.set_snapshot(None)
+
+    # ----------------------------------------------------------------- snapshots
+
+    @Slot(object)
+    def add_snapshot(self, snapshot: Any) -> None:
+        """A new snapshot from the run: health records every one; the timeline decides what is shown."""
+        self.health.set_snapshot(snapshot)
+        self.timeline.add(snapshot)
+
+    @Slot(object)
+    def _show(self, snapshot: Any) -> None:
+        self._latest = snapshot
+        if not self.timeline.is_live:
+            self.health.show_at(snapshot)
+        self._draw_current()
+
+    def _draw_current(self) -> None:
+        index = self.tabs.currentIndex()
+        if self._latest is None or self._shown.get(index) is self._latest:
+            return
+        self._shown[index] = self._latest
+        for view in self._tabs[index][2]:
+            if view is not self.health:
+                view.set_snapshot(self._latest)
+
+    @Slot(int)
+    def _on_tab(self, _: int) -> None:
+        self._draw_current()
