@@ -125,8 +125,7 @@ class _Recorder:
         if i in self.stats or not torch.is_grad_enabled():
             return
         out = output.detach()
-        flat = out.reshape(out.shape[0], -1)
-        sample = flat[:SAMPLE_ROWS, :SAMPLE_UNITS].float().cpu().numpy().copy()
+        sample = out.reshape(out.shape[0], -1)[:SAMPLE_ROWS, :SAMPLE_UNITS].float().cpu().numpy().copy()
         self.stats[i] = (_stats(args[0].detach()), _stats(out), tuple(out.shape[1:]), sample)
         if output.requires_grad:
             output.register_hook(partial(self._grad, i))
@@ -152,15 +151,15 @@ def _norm(t: torch.Tensor | None) -> float:
 
 def layer_label(i: int, spec: Any) -> str:
     """'layer 2 (linear, tanh)'; an identity activation is left out."""
-    return f"layer {i + 1} ({spec.type})" if spec.activation == "linear" else f"layer {i + 1} ({spec.type}, {spec.activation})"
+    kind = spec.type if spec.activation == "linear" else f"{spec.type}, {spec.activation}"
+    return f"layer {i + 1} ({kind})"
 
 
 def explain_step(trainer: Any) -> StepExplanation:
     """Run one real training step on the trainer's next batch and explain it phase by phase."""
-    blocks = list(trainer.model)
-    ops = [block[0] for block in blocks]
-    before = [(getattr(op, "weight", None), getattr(op, "bias", None)) for op in ops]
-    before = [tuple(p.detach().clone() if isinstance(p, torch.Tensor) else None for p in pair) for pair in before]
+    ops = [block[0] for block in trainer.model]
+    before = [tuple(p.detach().clone() if isinstance(p, torch.Tensor) else None
+                    for p in (getattr(op, "weight", None), getattr(op, "bias", None))) for op in ops]
     step_before = trainer.step
     recorder = _Recorder(trainer)
     try:
@@ -170,7 +169,7 @@ def explain_step(trainer: Any) -> StepExplanation:
     if recorder.loss_io is None:
         raise RuntimeError("the training step did not reach the loss")
     traces = []
-    for i, (block, op, spec) in enumerate(zip(blocks, ops, trainer.experiment.layers)):
+    for i, (op, spec) in enumerate(zip(ops, trainer.experiment.layers)):
         in_stats, out_stats, shape, sample = recorder.stats[i]
         weight, bias = getattr(op, "weight", None), getattr(op, "bias", None)
         w0, b0 = before[i]
@@ -247,7 +246,8 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
                                  ("‖bias grad‖", t.grad_bias_norm))),
         tuple(range(n_layers - 1, -1, -1)))
     changed = [t for t in traces if math.isfinite(t.relative_change)]
-    text = f"The optimizer ({exp.optimizer.name}, learning rate {lr:g}) moves every weight a small step against its gradient."
+    text = (f"The optimizer ({exp.optimizer.name}, learning rate {lr:g}) moves every weight a small step against "
+            "its gradient.")
     if changed:
         low, high = min(t.relative_change for t in changed), max(t.relative_change for t in changed)
         top = max(changed, key=lambda t: t.relative_change).label.split(" (")[0]

@@ -18,13 +18,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-import torch
-
 from .files import atomic_write_bytes, atomic_write_text
 from .metrics import history_csv, last_epoch_report
 from .spec import Experiment
+from .reports import Report
 from .spec_diff import changed_fields, differing_hyperparameters, flatten
-from .training import Report
 
 MAX_RUNS = 50
 METRIC_COLUMNS = ["train loss", "test loss", "test accuracy", "epochs"]
@@ -43,14 +41,16 @@ class Run:
     name: str
     experiment: Experiment
     history: tuple[Report, ...]
-    final_state: dict[str, torch.Tensor] | None  # state_dict on the CPU, or None when weights were not kept
+    final_state: dict[str, Any] | None  # state_dict on the CPU, or None when weights were not kept
     created: float  # time.time() when it was added
     status: str  # "finished", "stopped" or "diverged"
 
 
-def cpu_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+def cpu_state(model: Any) -> dict[str, Any]:
     """A detached CPU copy of a model's state_dict, safe to keep after training goes on."""
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    from .checkpoint import state_dict_copy
+
+    return state_dict_copy(model)
 
 
 class RunStore:
@@ -155,6 +155,8 @@ class RunStore:
             written += [folder / f"{stem}.json", folder / f"{stem}.history.csv"]
             if run.final_state is not None:
                 buf = io.BytesIO()
+                import torch  # lazily: the run table is shown before torch has loaded
+
                 torch.save(run.final_state, buf)
                 atomic_write_bytes(folder / f"{stem}.weights.pt", buf.getvalue())
                 written.append(folder / f"{stem}.weights.pt")

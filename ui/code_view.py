@@ -142,6 +142,13 @@ class CodePane(QWidget):
     def text(self) -> str:
         return self.editor.toPlainText()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        # The theme changed: recolour for the new background. (This pane's palette is already updated
+        # when it gets the event; its editor's follows right after, with the same colours.)
+        if event.type() == QEvent.Type.PaletteChange and _is_dark(self.palette()) != self.highlighter.dark:
+            self.highlighter.set_dark(_is_dark(self.palette()))
+        super().changeEvent(event)
+
     def copy(self) -> None:
         QApplication.clipboard().setText(self.text())
         self.status.setText("Copied.")
@@ -196,11 +203,15 @@ class CodeView(QDialog):
         splitter.addWidget(self.pytorch)
         splitter.addWidget(self.keras)
         splitter.setChildrenCollapsible(False)
+        splitter.setSizes([1000, 1000])  # equal halves (scaled to the real width): neither is secondary
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.setObjectName("code_view_buttons")
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.explanation)
+        layout.addSpacing(6)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.resize(1280, 760)
@@ -224,12 +235,6 @@ class CodeView(QDialog):
             message = f"# No code for this experiment yet:\n# {error}\n"
             sources = message, message
         self.set_code(*sources, name=experiment.name)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.PaletteChange:  # the theme changed: recolour for the new background
-            for pane in (self.pytorch, self.keras):
-                pane.highlighter.set_dark(_is_dark(pane.editor.palette()))
-        super().changeEvent(event)
 
 
 def _is_dark(palette: QPalette) -> bool:

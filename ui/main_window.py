@@ -28,6 +28,7 @@ from .editors.data_panel import DataPanel
 from .editors.layer_stack import LayerStackEditor
 from .editors.training_panel import TrainingPanel
 from .plots.loss_plot import LossPlot
+from .run_archive import RunArchive
 from .runner import TrainingRunner
 from .spec_commands import SpecEdit
 from .status_bar import TrainingStatus
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._on_failed)
         self.runner.ready.connect(self._on_ready)
         self.runner.snapshot.connect(self.views_panel.add_snapshot)
+        self.runs = RunArchive(self)
+        self.views_panel.tabs.addTab(self.runs.view, "Runs")
         self._apply(self.spec, first=True)
         if restore_settings:
             self._restore_settings()
@@ -143,6 +146,7 @@ class MainWindow(QMainWindow):
 
     def set_experiment(self, experiment: Experiment, path: str | None = None) -> None:
         """Replace the whole experiment (open, new): starts a fresh undo history."""
+        self.runs.archive("stopped")
         self.runner.stop()
         self.undo_stack.clear()
         self.path = path
@@ -160,6 +164,8 @@ class MainWindow(QMainWindow):
         if first or old.layers != new.layers or old.data.features != new.data.features:
             self.views_panel.set_experiment(new)
         restart = first or needs_restart(old, new)
+        if restart and not first:
+            self.runs.archive("stopped")
         if restart or not self.runner.has_run:
             # A saved run waiting to be continued survives changes that do not invalidate it (epochs, lr).
             self.runner.configure(new, self.dataset, resume=None if restart else self.runner.resume)
@@ -214,6 +220,8 @@ class MainWindow(QMainWindow):
         self.actions["train_stop"].setEnabled(self.runner.has_run)
 
     def _reset_run(self) -> None:
+        self.runs.archive("stopped")
+        self.runs.new_run()
         self.runner.configure(self.spec, self.dataset)
         self.history = []
         self.loss_plot.clear()
@@ -284,6 +292,8 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_state(self, state: str) -> None:
         self._update_controls()
+        if state in ("finished", "diverged"):
+            self.runs.archive(state)
         if state == "finished":
             self.statusBar().showMessage("Training finished.", 5000)
 

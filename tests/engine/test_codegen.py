@@ -125,8 +125,8 @@ VARIANTS = {
         optimizer={"name": "adam", "lr": 0.01}, loss="mse", layers=dense((5, "tanh"), (1, "tanh"))),
     "huber-regression": small(data={"dataset": "reg-gauss", "samples": 150, "noise": 0.1, "test_fraction": 0.3},
                               loss="huber", layers=dense((6, "relu"), (1, "linear"))),
-    "l1-one-hot-three-classes-batch-7": small(data={"dataset": "blobs", "samples": 90, "noise": 0.3}, loss="l1", batch_size=7,
-                                      layers=dense((5, "tanh"), (3, "linear"))),
+    "l1-one-hot-three-classes-batch-7": small(data={"dataset": "blobs", "samples": 90, "noise": 0.3}, loss="l1",
+                                              batch_size=7, layers=dense((5, "tanh"), (3, "linear"))),
     "no-test-set": small(data={"dataset": "moons", "samples": 60, "test_fraction": 0.0}),
     "cnn-every-image-layer": from_dict({
         "seed": 5, "epochs": 1, "batch_size": 50, "optimizer": {"name": "adam", "lr": 0.01},
@@ -150,11 +150,11 @@ def test_every_option_matches_bit_for_bit(name, tmp_path, capsys):
 
 
 def test_variants_cover_every_registry_entry():
-    used = lambda attr: {getattr(v, attr) for v in VARIANTS.values()}  # noqa: E731
-    assert used("loss") == set(LOSSES.names())
-    assert {v.optimizer.name for v in VARIANTS.values()} == set(OPTIMIZERS.names())
-    assert {v.schedule.name for v in VARIANTS.values()} == set(SCHEDULES.names())
-    layers = [layer for v in VARIANTS.values() for layer in v.layers]
+    variants = VARIANTS.values()
+    layers = [layer for v in variants for layer in v.layers]
+    assert {v.loss for v in variants} == set(LOSSES.names())
+    assert {v.optimizer.name for v in variants} == set(OPTIMIZERS.names())
+    assert {v.schedule.name for v in variants} == set(SCHEDULES.names())
     assert {layer.type for layer in layers} == set(LAYER_TYPES.names())
     assert {layer.activation for layer in layers} == set(ACTIVATIONS.names())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor, QFont, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QFont, QFontInfo, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from playground.examples import load_example
@@ -131,5 +131,3 @@ def test_generated_code_for_an_example(view):
     view.show()
     view.grab().save(str(SCREENSHOT))
 
-
-from PySide6.QtGui import QFontInfo  # noqa: E402  (used in the first test; kept beside the font check)

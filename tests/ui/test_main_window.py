@@ -158,3 +158,17 @@ def test_every_control_has_a_tooltip(window):
                and type(w).__name__ not in ("QDockWidgetTitleButton", "QToolBarExtension")
                and not w.objectName().startswith("qt_")]
     assert not missing, missing
+
+
+def test_every_run_is_kept_and_can_be_overlaid(window, qtbot):
+    window.set_experiment(replace(default_experiment(), epochs=3))
+    for lr in (0.03, 0.3, 1.0):
+        window.training_panel.spec_changed.emit(replace(window.spec, optimizer=replace(window.spec.optimizer, lr=lr)))
+        window.on_train_toggle()
+        qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=60000)
+    runs = window.runs.view.store.runs()
+    assert [r.experiment.optimizer.lr for r in runs] == [0.03, 0.3, 1.0]
+    assert [len(r.history) for r in runs] == [3, 3, 3]
+    assert all(r.final_state is not None for r in runs)
+    window.runs.view.set_checked([r.id for r in runs])
+    assert len(window.runs.loss_ghosts.items) == 3

@@ -78,6 +78,8 @@ class ExportFigureDialog(QDialog):
         self.font_scale_spin.setSingleStep(0.1)
         self.font_scale_spin.setValue(float(settings.value("font_scale", 1.0)))
         self.font_scale_spin.setSuffix(" ×")
+        for spin in (self.dpi_spin, self.font_scale_spin):
+            spin.setMaximumWidth(140)  # short numbers: a full-width box looks like a text field
         self.white_check = _named(QCheckBox("White background, black text (for paper)"), "figure_white_background",
                                   "Draw the figure black on white whatever the window's theme; curves keep their colours.")
         self.white_check.setChecked(True)

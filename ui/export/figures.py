@@ -39,7 +39,8 @@ MAX_PNG_PIXELS = 100_000_000  # 400 MB of image memory: beyond this a PNG is a t
 
 @dataclass(frozen=True)
 class FigureFormat:
-    """One figure file type: its suffix and ``render(root, pixel_size, dpi, background) -> bytes``."""
+    """One figure file type: its suffix and ``render(scene, source, logical, pixels, dpi, background) -> bytes``,
+    which draws the scene rectangle ``source`` laid out at ``logical`` size into a file ``pixels`` large."""
 
     suffix: str
     render: Callable[..., bytes]
@@ -87,11 +88,11 @@ def export_plot(target: Any, path: str | Path, *, width: int | None = None, heig
     figure, not smaller text; ``font_scale`` enlarges the text. Raises PlaygroundError when the format is
     unknown or the file cannot be written.
     """
+    if dpi <= 0 or font_scale <= 0:
+        raise PlaygroundError("The DPI and the font scale must be positive.")
     path = Path(path)
     fmt = format_for_path(path)
     pixels = figure_size(target, width, height, dpi)
-    if dpi <= 0 or font_scale <= 0:
-        raise PlaygroundError("The DPI and the font scale must be positive.")
     data = render_figure(target, fmt, pixels, dpi, white_background, font_scale)
     try:
         atomic_write_bytes(path, data)

@@ -200,9 +200,8 @@ def resized(root: QGraphicsItem, logical: QSizeF) -> Iterator[QRectF]:
         yield root.sceneBoundingRect()
         return
     old = root.geometry()
-    # Below its minimum a widget would stay larger than asked and the figure would be squashed.
-    minimum = root.minimumSize()
-    root.setGeometry(QRectF(old.topLeft(), logical.expandedTo(minimum)))
+    # Qt keeps a widget at least its minimum size (axes plus a little); a smaller figure is scaled to fit.
+    root.setGeometry(QRectF(old.topLeft(), logical.expandedTo(root.minimumSize())))
     activate_layouts(root)
     try:
         yield root.mapRectToScene(root.rect())

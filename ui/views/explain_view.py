@@ -69,7 +69,6 @@ class ExplainView(QWidget):
         super().__init__(parent)
         self.setObjectName("explain_view")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.explanation: StepExplanation | None = None
         self.cursor: ExplainCursor | None = None
         self._highlighted: int | None = None
         self._lut = diverging_lut()
@@ -77,7 +76,8 @@ class ExplainView(QWidget):
 
         self.breadcrumb = _label("explain_breadcrumb", 15, tip="The four phases of one training step; "
                                  "the current one is highlighted.")
-        self.step_label = _label("explain_step_label", 13, wrap=False, tip="Which training step and batch is being explained.")
+        self.step_label = _label("explain_step_label", 13, wrap=False,
+                                 tip="Which training step and batch is being explained.")
         self.title = _label("explain_title", 22, bold=True)
         self.text = _label("explain_text", 16)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -175,7 +175,6 @@ class ExplainView(QWidget):
 
     def set_explanation(self, explanation: StepExplanation | None) -> None:
         """Show a freshly explained step from its first phase and layer; None clears the view."""
-        self.explanation = explanation
         self.cursor = ExplainCursor(explanation) if explanation is not None else None
         self._show(new=True)
 
@@ -184,7 +183,7 @@ class ExplainView(QWidget):
         self.step_button.setEnabled(enabled)
 
     def current(self) -> tuple[int, int | None] | None:
-        """(phase index, active layer) being shown, or None without an explanation."""
+        """(phase index, active layer) shown, or None without an explanation."""
         return self.cursor.current() if self.cursor is not None else None
 
     @Slot()
