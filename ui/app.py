@@ -24,14 +24,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_report_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nn-playground report",
+                                     description="Train an experiment headless and write a report folder with "
+                                                 "figures, metrics, the model, code and an index.html.")
+    parser.add_argument("experiment", help="experiment JSON file")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
+    parser.add_argument("--epochs", type=int, help="override the number of epochs")
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("train", "example"):
         from playground.cli import main as engine_main
 
         return engine_main(argv)
-    args = build_parser().parse_args(argv)
-    if args.screenshot:
+    report = bool(argv) and argv[0] == "report"
+    if report:
+        rargs = build_report_parser().parse_args(argv[1:])
+        args = argparse.Namespace(experiment=rargs.experiment, screenshot=None, size="1500x940",
+                                  train_epochs=rargs.epochs)
+    else:
+        args = build_parser().parse_args(argv)
+    if args.screenshot or report:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from playground.errors import PlaygroundError
     from playground.spec import load
@@ -53,12 +69,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # A screenshot shows the default layout, whatever the user's saved window state is.
     window = MainWindow(experiment, args.experiment, restore_settings=not args.screenshot)
-    if args.screenshot:
-        from .screenshot import ScreenshotSession
+    if args.screenshot or report:
+        from .screenshot import HeadlessSession, save_screenshot
 
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.resize(width, height)
-        session = ScreenshotSession(window, args.screenshot, args.train_epochs)
+        if report:
+            epochs = args.train_epochs if args.train_epochs is not None else window.spec.epochs
+            capture = lambda: _report(window, rargs.out)  # noqa: E731 (runs on the GUI thread)
+        else:
+            epochs = args.train_epochs
+            capture = lambda: save_screenshot(window, args.screenshot)  # noqa: E731
+        session = HeadlessSession(window, epochs, capture)
         window.show()
         QTimer.singleShot(0, session.start)
         app.exec()
@@ -67,6 +89,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     QTimer.singleShot(0, window.finish_startup)
     QTimer.singleShot(0, window.files.offer_restore)
     return app.exec()
+
+
+def _report(window, out: str) -> int:
+    from pathlib import Path
+
+    from playground.errors import PlaygroundError
+
+    from .report import write_report
+
+    try:
+        files = write_report(window, Path(out))
+    except (PlaygroundError, OSError) as exc:
+        print(f"nn-playground report: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {len(files)} files to {out} (open {Path(out) / 'index.html'})")
+    return 0
 
 
 if __name__ == "__main__":

@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
                                        batch, ds.target_dim)
             reason = None if self.check.ok else f"Fix the network first: {self.check.error}"
         self.layer_stack.set_check(self.check)
-        self._train_blocked = reason
+        self.train_blocked = reason
         self._update_controls()
 
     # ----------------------------------------------------------------- training
@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         running = state == "running"
         toggle = self.actions["train_toggle"]
         toggle.setText("Pause" if running else "Train")
-        blocked = self._train_blocked
+        blocked = self.train_blocked
         toggle.setEnabled(running or blocked is None)
         toggle.setToolTip(blocked or ("Pause training (Space)." if running else "Start training (Space)."))
         for name in ("train_step_batch", "train_step_epoch"):
@@ -248,20 +248,20 @@ class MainWindow(QMainWindow):
         if self.runner.state == "running":
             self.runner.pause()
             return
-        if self._train_blocked is not None:
+        if self.train_blocked is not None:
             return
         self._ensure_fresh_run()
         self.runner.start()
 
     @Slot()
     def on_train_step_batch(self) -> None:
-        if self._train_blocked is None and self.runner.state != "running":
+        if self.train_blocked is None and self.runner.state != "running":
             self._ensure_fresh_run()
             self.runner.step_batch()
 
     @Slot()
     def on_train_step_epoch(self) -> None:
-        if self._train_blocked is None and self.runner.state != "running":
+        if self.train_blocked is None and self.runner.state != "running":
             self._ensure_fresh_run()
             self.runner.step_epoch()
 

@@ -1,19 +1,20 @@
-"""The headless screenshot command: train N epochs in the real window, save a PNG, quit."""
+"""Headless runs of the real window: train N epochs, then capture (a screenshot, or a whole report)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 
-class ScreenshotSession(QObject):
-    """Drives one window through 'train, then grab' and records the exit code."""
+class HeadlessSession(QObject):
+    """Drives one window through 'train, then ``capture()``' and records the exit code it returns."""
 
-    def __init__(self, window, path: str, epochs: int):
+    def __init__(self, window, epochs: int, capture: Callable[[], int]):
         super().__init__(window)
-        self.window, self.path, self.epochs = window, path, epochs
+        self.window, self.epochs, self._capture = window, epochs, capture
         self.exit_code = 1
 
     @Slot()
@@ -22,8 +23,8 @@ class ScreenshotSession(QObject):
         if self.epochs <= 0:
             QTimer.singleShot(200, self.capture)
             return
-        if self.window._train_blocked is not None:
-            print(f"nn-playground: cannot train: {self.window._train_blocked}")
+        if self.window.train_blocked is not None:
+            print(f"nn-playground: cannot train: {self.window.train_blocked}")
             QTimer.singleShot(200, self.capture)
             return
         self.window.set_experiment(replace(self.window.spec, epochs=self.epochs), self.window.path)
@@ -32,14 +33,20 @@ class ScreenshotSession(QObject):
 
     @Slot(str)
     def _on_state(self, state: str) -> None:
-        if state in ("finished", "diverged", "failed", "paused"):
-            QTimer.singleShot(300, self.capture)  # let the last report batch paint
+        if state in ("finished", "diverged", "failed"):
+            QTimer.singleShot(300, self.capture)  # let the last report batch and snapshot paint
 
     @Slot()
     def capture(self) -> None:
-        ok = self.window.grab().save(self.path, "PNG")
-        self.exit_code = 0 if ok else 1
-        if not ok:
-            print(f"nn-playground: could not write {self.path}")
-        self.window.close()
-        QApplication.instance().quit()
+        try:
+            self.exit_code = self._capture()
+        finally:
+            self.window.close()
+            QApplication.instance().quit()
+
+
+def save_screenshot(window, path: str) -> int:
+    if window.grab().save(path, "PNG"):
+        return 0
+    print(f"nn-playground: could not write {path}")
+    return 1

@@ -129,3 +129,24 @@ class ViewsPanel(QWidget):
     @Slot(int)
     def _on_tab(self, _: int) -> None:
         self._draw_current()
+
+    def draw_all(self) -> None:
+        """Draw the latest snapshot in every view, visible or not (before exporting figures)."""
+        if self._latest is None:
+            return
+        for index, (_, _, views) in enumerate(self._tabs):
+            self._shown[index] = self._latest
+            for view in views:
+                if view is not self.health:
+                    view.set_snapshot(self._latest)
+
+    def figure_targets(self, dataset: Any) -> dict[str, Any]:
+        """Plot items worth exporting for this data, by file stem: the boundary or the confusion matrix."""
+        targets: dict[str, Any] = {}
+        if dataset is not None and BoundaryView.applies_to(dataset):
+            targets["boundary"] = self.boundary.plot
+        if dataset is not None and ImageViews.applies_to(dataset):
+            targets["confusion"] = self.images.confusion.plot
+        elif dataset is not None and ConfusionMatrixView.applies_to(dataset):
+            targets["confusion"] = self.confusion.plot
+        return targets

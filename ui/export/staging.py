@@ -95,6 +95,8 @@ def _restyle_axis(axis: pg.AxisItem, white: bool, font_scale: float, pen_scale: 
     old_pen, old_text_pen, old_style = axis._pen, axis._textPen, dict(axis.labelStyle)
     old_tick_font, old_width, old_height = axis.style["tickFont"], axis.fixedWidth, axis.fixedHeight
     vertical = axis.orientation in ("left", "right")
+    old_text_size = axis.textWidth, axis.textHeight
+    old_min, old_max = axis.minimumSize(), axis.maximumSize()
     pen = QPen(pg.mkColor(AXIS_INK) if white else axis.pen().color())
     pen.setCosmetic(True)
     pen.setWidthF(max(axis.pen().widthF(), 1.0) * pen_scale)
@@ -122,12 +124,17 @@ def _restyle_axis(axis: pg.AxisItem, white: bool, font_scale: float, pen_scale: 
         axis._pen, axis._textPen, axis.labelStyle = old_pen, old_text_pen, old_style
         if font_scale != 1.0:
             axis.setTickFont(old_tick_font)
-            if vertical:
-                axis.setWidth(old_width)
-            else:
-                axis.setHeight(old_height)
-        axis.picture = None
+        if vertical:
+            axis.setWidth(old_width)
+        else:
+            axis.setHeight(old_height)
         axis._updateLabel()
+        # Exactly the old size: the export's paint re-measured the labels, and pyqtgraph's own measure
+        # may be stale on screen; either way the window must not shift after an export.
+        axis.textWidth, axis.textHeight = old_text_size
+        axis.setMinimumSize(old_min)
+        axis.setMaximumSize(old_max)
+        axis.picture = None
 
     undo.append(restore)
 
@@ -219,21 +226,25 @@ def frozen_views(root: QGraphicsItem, scene: QGraphicsScene) -> Iterator[Callabl
     that puts the on-screen ranges back after resizing (auto-range padding depends on the size).
     """
     views = [item for item in scene.items() if isinstance(item, pg.ViewBox)]
-    saved = [(view, view.viewRange(), view.autoRangeEnabled()) for view in views]
+    # The requested range, not the shown one: an aspect-locked view shows more than it was asked for,
+    # and asking for what it showed would widen it a little more each export.
+    saved = [(view, [list(r) for r in view.state["targetRange"]], list(view.state["autoRange"]),
+              view.viewRange()) for view in views]
     ours = [entry for entry in saved if _related(entry[0], root)]
     for view in views:
         view.blockLink(True)
 
     def hold() -> None:
-        for view, (x_range, y_range), _ in ours:
+        for view, _, _, (x_range, y_range) in ours:
             view.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     try:
         yield hold
     finally:
-        for view, (x_range, y_range), (auto_x, auto_y) in saved:
-            view.setRange(xRange=x_range, yRange=y_range, padding=0)
-            view.enableAutoRange(x=auto_x, y=auto_y)  # an auto axis recomputes the same range at its old size
+        for view, target, auto, _ in saved:
+            view.state["targetRange"] = [list(r) for r in target]
+            view.state["autoRange"] = auto
+            view.updateViewRange()  # recomputes the shown range at the old size and tells the axes
         for view in views:
             view.blockLink(False)
 
