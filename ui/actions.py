@@ -38,6 +38,8 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("train_toggle", "Train", "&Train / Pause", "Space", "Start training, or pause it if it is running."),
     ActionDef("train_step_batch", "Train", "Step one &Batch", "Right", "Train on one batch, then pause."),
     ActionDef("train_step_epoch", "Train", "Step one &Epoch", "Shift+Right", "Train one whole epoch, then pause."),
+    ActionDef("train_explain", "Train", "E&xplain One Step", "E",
+              "Split one training step into forward, loss, backward and update, and walk through it layer by layer."),
     ActionDef("train_reset", "Train", "&Reset Weights", "R", "Throw away the trained weights and curves and start fresh."),
     ActionDef("train_stop", "Train", "&Stop", "Esc", "End the run; the curves stay, and Train starts a new run."),
     ActionDef("help_about", "Help", "&About nn-playground", "F1", "Show the version and what this tool is."),

@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._on_failed)
         self.runner.ready.connect(self._on_ready)
         self.runner.snapshot.connect(self.views_panel.add_snapshot)
+        self.runner.explanation.connect(self.views_panel.show_explanation)
+        self.views_panel.explain.step_requested.connect(self.on_train_explain)
         self.runs = RunArchive(self)
         self.views_panel.tabs.addTab(self.runs.view, "Runs")
         self._apply(self.spec, first=True)
@@ -215,8 +217,9 @@ class MainWindow(QMainWindow):
         blocked = self.train_blocked
         toggle.setEnabled(running or blocked is None)
         toggle.setToolTip(blocked or ("Pause training (Space)." if running else "Start training (Space)."))
-        for name in ("train_step_batch", "train_step_epoch"):
+        for name in ("train_step_batch", "train_step_epoch", "train_explain"):
             self.actions[name].setEnabled(blocked is None and not running)
+        self.views_panel.explain.set_step_enabled(blocked is None and not running)
         self.actions["train_stop"].setEnabled(self.runner.has_run)
 
     def _reset_run(self) -> None:
@@ -264,6 +267,13 @@ class MainWindow(QMainWindow):
         if self.train_blocked is None and self.runner.state != "running":
             self._ensure_fresh_run()
             self.runner.step_epoch()
+
+    @Slot()
+    def on_train_explain(self) -> None:
+        if self.train_blocked is None and self.runner.state != "running":
+            self._ensure_fresh_run()
+            self.views_panel.tabs.setCurrentWidget(self.views_panel.explain)
+            self.runner.explain_step()
 
     @Slot()
     def on_train_reset(self) -> None:

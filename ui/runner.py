@@ -26,6 +26,7 @@ class TrainingWorker(QObject):
     failed = Signal(int, str, str)  # run id, message, details
     ready = Signal(int, object)  # run id, the trainer (read its device and notices on the GUI thread)
     snapshot = Signal(int, object)  # run id, playground.snapshots.Snapshot
+    explanation = Signal(int, object)  # run id, playground.explain.StepExplanation
     finished = Signal()
 
     def __init__(self, run_id: int, experiment: Any, dataset: Any, resume: Any = None):
@@ -118,14 +119,21 @@ class TrainingWorker(QObject):
             self._send_snapshot(force=True)
             self.job_done.emit(self.run_id, "paused" if status == "stopped" else status)
             return
+        explanation = None
         if job == "batch":
             trainer.train_step()
+        elif job == "explain":
+            from playground.explain import explain_step
+
+            explanation = explain_step(trainer)  # a real training step, recorded phase by phase
         else:
             trainer.train_epoch()
         batch = trainer.flush(partial=True)
         if batch:
             self.reports.emit(self.run_id, batch)
         self._send_snapshot(force=True)
+        if explanation is not None:
+            self.explanation.emit(self.run_id, explanation)
         self.job_done.emit(self.run_id, "diverged" if trainer.diverged else
                            "finished" if trainer.finished else "stepped")
 
@@ -161,6 +169,7 @@ class TrainingRunner(QObject):
     failed = Signal(str, str)  # message, details
     ready = Signal(object)  # trainer of the current run, once built (for device label and snapshots)
     snapshot = Signal(object)  # latest Snapshot of the current run
+    explanation = Signal(object)  # StepExplanation of an explained step
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -206,6 +215,10 @@ class TrainingRunner(QObject):
 
     def step_epoch(self) -> None:
         self._queue("epoch")
+
+    def explain_step(self) -> None:
+        """One real training step, recorded phase by phase (forward, loss, backward, update)."""
+        self._queue("explain")
 
     def set_lr(self, lr: float) -> None:
         if self._worker is not None:
@@ -281,6 +294,7 @@ class TrainingRunner(QObject):
         worker.failed.connect(self._on_failed)
         worker.ready.connect(self._on_ready)
         worker.snapshot.connect(self._on_snapshot)
+        worker.explanation.connect(self._on_explanation)
         # Direct: quit() is thread-safe, and a queued call would wait for a GUI thread that may be blocked in wait().
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.finished.connect(worker.deleteLater)
@@ -322,6 +336,11 @@ class TrainingRunner(QObject):
             self.snapshot.emit(snap)
         finally:
             self._worker.snapshot_consumed()
+
+    @Slot(int, object)
+    def _on_explanation(self, run_id: int, explanation: Any) -> None:
+        if run_id == self.run_id:
+            self.explanation.emit(explanation)
 
     def set_snapshots_enabled(self, on: bool) -> None:
         self.snapshots_enabled = on

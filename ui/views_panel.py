@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from .timeline import Timeline
 from .views.boundary_view import BoundaryView
+from .views.explain_view import ExplainView
 from .views.health_view import HealthView
 from .views.image_views import ConfusionMatrixView, ImageViews
 from .views.network_diagram import NetworkDiagram
@@ -31,6 +32,7 @@ class ViewsPanel(QWidget):
         self.images = ImageViews()
         self.confusion = ConfusionMatrixView()
         self.health = HealthView()
+        self.explain = ExplainView()
         self.timeline = Timeline()
         playground = QSplitter(Qt.Orientation.Horizontal)
         playground.setObjectName("network_and_boundary")
@@ -47,6 +49,7 @@ class ViewsPanel(QWidget):
             (self.images, "Images", (self.images,)),
             (self.confusion, "Confusion matrix", (self.confusion,)),
             (self.health, "Training health", (self.health,)),
+            (self.explain, "Explain a step", ()),
         ]
         for page, title, _ in self._tabs:
             self.tabs.addTab(page, title)
@@ -60,6 +63,7 @@ class ViewsPanel(QWidget):
         self.tabs.currentChanged.connect(self._on_tab)
         self.diagram.neuron_hovered.connect(self.boundary.show_neuron)
         self.diagram.neuron_unhovered.connect(self.boundary.show_output)
+        self.explain.layer_highlighted.connect(self.diagram.highlight_layer)
 
     def diagram_only_page(self) -> QWidget:
         # The diagram can only live in one place; for image data it gets its own tab.
@@ -80,13 +84,15 @@ class ViewsPanel(QWidget):
             playground.insertWidget(0, self.diagram)
         else:
             diagram_page.layout().addWidget(self.diagram)
-        for view in (self.diagram, self.boundary, self.images, self.confusion, self.health):
+        for view in (self.diagram, self.boundary, self.images, self.confusion, self.health, self.explain):
             view.set_dataset(dataset)
         for index, (page, _, views) in enumerate(self._tabs):
             if index == 0:
                 visible = two_d
             elif index == 1:
                 visible = dataset is not None and not two_d
+            elif not views:
+                visible = True
             elif views[0] is self.confusion:
                 visible = dataset is not None and ConfusionMatrixView.applies_to(dataset) and not ImageViews.applies_to(dataset)
             else:
@@ -99,6 +105,7 @@ class ViewsPanel(QWidget):
         self.health.clear()
         self._latest = None
         self._shown.clear()
+        self.explain.set_explanation(None)
         for view in (self.diagram, self.boundary, self.images, self.confusion):
             view.set_snapshot(None)
 
@@ -129,6 +136,11 @@ class ViewsPanel(QWidget):
     @Slot(int)
     def _on_tab(self, _: int) -> None:
         self._draw_current()
+
+    @Slot(object)
+    def show_explanation(self, explanation: Any) -> None:
+        self.tabs.setCurrentWidget(self.explain)
+        self.explain.set_explanation(explanation)
 
     def draw_all(self) -> None:
         """Draw the latest snapshot in every view, visible or not (before exporting figures)."""

@@ -172,3 +172,16 @@ def test_every_run_is_kept_and_can_be_overlaid(window, qtbot):
     assert all(r.final_state is not None for r in runs)
     window.runs.view.set_checked([r.id for r in runs])
     assert len(window.runs.loss_ghosts.items) == 3
+
+
+def test_explain_one_step_walks_the_phases_and_highlights_layers(window, qtbot):
+    explain = window.views_panel.explain
+    highlighted = []
+    explain.layer_highlighted.connect(highlighted.append)
+    trigger(window, "train_explain")
+    qtbot.waitUntil(lambda: explain.current() is not None and bool(window.history), timeout=60000)
+    assert window.history[-1].step == 1  # a real step was trained
+    assert window.views_panel.tabs.currentWidget() is explain
+    for _ in range(12):
+        explain.advance()
+    assert 0 in highlighted and 2 in highlighted

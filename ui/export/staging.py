@@ -95,8 +95,6 @@ def _restyle_axis(axis: pg.AxisItem, white: bool, font_scale: float, pen_scale: 
     old_pen, old_text_pen, old_style = axis._pen, axis._textPen, dict(axis.labelStyle)
     old_tick_font, old_width, old_height = axis.style["tickFont"], axis.fixedWidth, axis.fixedHeight
     vertical = axis.orientation in ("left", "right")
-    old_text_size = axis.textWidth, axis.textHeight
-    old_min, old_max = axis.minimumSize(), axis.maximumSize()
     pen = QPen(pg.mkColor(AXIS_INK) if white else axis.pen().color())
     pen.setCosmetic(True)
     pen.setWidthF(max(axis.pen().widthF(), 1.0) * pen_scale)
@@ -128,12 +126,7 @@ def _restyle_axis(axis: pg.AxisItem, white: bool, font_scale: float, pen_scale: 
             axis.setWidth(old_width)
         else:
             axis.setHeight(old_height)
-        axis._updateLabel()
-        # Exactly the old size: the export's paint re-measured the labels, and pyqtgraph's own measure
-        # may be stale on screen; either way the window must not shift after an export.
-        axis.textWidth, axis.textHeight = old_text_size
-        axis.setMinimumSize(old_min)
-        axis.setMaximumSize(old_max)
+        axis._updateLabel()  # (frozen_views then puts back the exact on-screen size)
         axis.picture = None
 
     undo.append(restore)
@@ -226,6 +219,10 @@ def frozen_views(root: QGraphicsItem, scene: QGraphicsScene) -> Iterator[Callabl
     that puts the on-screen ranges back after resizing (auto-range padding depends on the size).
     """
     views = [item for item in scene.items() if isinstance(item, pg.ViewBox)]
+    # Axes re-measure their labels when painted or when their range changes, and pyqtgraph's on-screen
+    # measure may be stale: their exact sizes are put back last, so the window never shifts after an export.
+    axes = [(axis, axis.textWidth, axis.textHeight, axis.minimumSize(), axis.maximumSize())
+            for axis in scene.items() if isinstance(axis, pg.AxisItem)]
     # The requested range, not the shown one: an aspect-locked view shows more than it was asked for,
     # and asking for what it showed would widen it a little more each export.
     saved = [(view, [list(r) for r in view.state["targetRange"]], list(view.state["autoRange"]),
@@ -245,6 +242,11 @@ def frozen_views(root: QGraphicsItem, scene: QGraphicsScene) -> Iterator[Callabl
             view.state["targetRange"] = [list(r) for r in target]
             view.state["autoRange"] = auto
             view.updateViewRange()  # recomputes the shown range at the old size and tells the axes
+        for axis, text_width, text_height, minimum, maximum in axes:
+            axis.textWidth, axis.textHeight = text_width, text_height
+            axis.setMinimumSize(minimum)
+            axis.setMaximumSize(maximum)
+        activate_layouts(root.topLevelItem())
         for view in views:
             view.blockLink(False)
 

@@ -92,6 +92,20 @@ class NetworkDiagram(QWidget):
         self._rebuild_if_changed()
 
     @Slot(object)
+    @Slot(object)
+    def highlight_layer(self, layer_index: int | None) -> None:
+        """Outline one layer's neurons or box (the explain mode's active layer); None clears it."""
+        from .diagram_items import OUTLINE
+
+        active = QColor("#D55E00")  # vermillion: stands out against the blue/orange weights
+        for column in self.columns:
+            on = column.layer_index == layer_index
+            if getattr(column, "box", None) is not None:
+                column.box.setPen(QPen(active if on else OUTLINE, 4 if on else 1.5))
+        for (index, _), node in self.nodes.items():
+            on = index == layer_index
+            node.setPen(QPen(active if on else OUTLINE, 4 if on else 1.5))
+
     def set_snapshot(self, snapshot: Any) -> None:
         """Restyle edges, biases and neuron maps from ``snapshot`` (None clears them)."""
         self.snapshot = snapshot
