@@ -18,6 +18,7 @@ Measurement functions import what they need inside themselves, so listing rows c
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ class Settings:
     name: str
     repeats: int
     budget: float  # seconds of timed work per call, per side (a guide: calls scale their work to it)
-    warmup: float  # budget of the untimed warm-up call
+    warmup: float  # budget of the untimed warm-up call (0: none)
 
     def scaled(self, factor: float) -> "Settings":
         return Settings(self.name, self.repeats, self.budget * factor, self.warmup * factor)
@@ -43,7 +44,7 @@ class Settings:
 
 FULL = Settings("full", repeats=7, budget=3.0, warmup=0.3)
 QUICK = Settings("quick", repeats=3, budget=0.8, warmup=0.15)
-TINY = Settings("tiny", repeats=1, budget=0.1, warmup=0.02)  # the smoke test: proves the rows run, measures nothing
+TINY = Settings("tiny", repeats=1, budget=0.1, warmup=0.0)  # the smoke test: proves the rows run, measures nothing
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class Result:
     reference: list[float] = field(default_factory=list)
     unavailable: str | None = None
     seconds: float = 0.0
+    load: float | None = None  # the highest 1-minute load average seen while it ran (ours included)
 
     @property
     def ours_median(self) -> float | None:
@@ -150,17 +152,19 @@ class Result:
                 "group": self.row.group, "target": self.row.target.text, "ours": self.ours,
                 "reference": self.reference, "ours_median": self.ours_median,
                 "reference_median": self.reference_median, "ratio": self.ratio, "passed": self.passed,
-                "unavailable": self.unavailable, "seconds": round(self.seconds, 2)}
+                "unavailable": self.unavailable, "seconds": round(self.seconds, 2), "load": self.load}
 
 
 def measure_row(row: Row, settings: Settings) -> Result:
     """Warm both sides up once, then measure ``settings.repeats`` times, alternating sides (ABBA order)."""
     result = Result(row)
     started = time.perf_counter()
+    loads = [_load()]
     warm = Settings(settings.name, 1, settings.warmup, settings.warmup)
     try:
         if row.paired is not None:
-            row.paired(warm)
+            if settings.warmup > 0:
+                row.paired(warm)
             for _ in range(settings.repeats):
                 ours, reference = row.paired(settings)
                 result.ours.append(float(ours))
@@ -172,14 +176,30 @@ def measure_row(row: Row, settings: Settings) -> Result:
             if row.reference is not None:
                 sides.append((row.reference, result.reference))
             for fn, _ in sides:
-                fn(warm)
+                if settings.warmup > 0:
+                    fn(warm)
             for i in range(settings.repeats):
                 for fn, samples in (sides if i % 2 == 0 else sides[::-1]):
                     samples.append(float(fn(settings)))
     except Unavailable as exc:
         result.unavailable = str(exc) or "unavailable"
     result.seconds = time.perf_counter() - started
+    loads.append(_load())
+    result.load = max((v for v in loads if v is not None), default=None)
     return result
+
+
+def _load() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return None
+
+
+def busy(result: Result) -> bool:
+    """True when other processes were probably competing for the cores while the row ran."""
+    cores = os.cpu_count() or 1
+    return result.load is not None and result.load > cores + 0.5
 
 
 def format_value(value: float | None) -> str:
@@ -194,7 +214,7 @@ def format_value(value: float | None) -> str:
     return f"{value:.3g}"
 
 
-COLUMNS = (("#", 4, "<"), ("measurement", 46, "<"), ("unit", 8, "<"), ("ours", 9, ">"), ("reference", 9, ">"),
+COLUMNS = (("#", 4, "<"), ("measurement", 50, "<"), ("unit", 8, "<"), ("ours", 9, ">"), ("reference", 9, ">"),
            ("ratio", 6, ">"), ("target", 12, "<"), ("result", 6, "<"))
 
 

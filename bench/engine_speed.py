@@ -91,7 +91,7 @@ def _cnn_experiment() -> Any:
 
 
 WORKLOADS = {
-    "tiny": Workload("tiny", "tiny 2-4-2-2 tanh (TFP default)", _tiny_experiment, _tiny_dataset, 5000),
+    "tiny": Workload("tiny", "tiny 2-4-2-2 (TFP default)", _tiny_experiment, _tiny_dataset, 5000),
     "mlp": Workload("mlp", "MLP 784-128-10", _mlp_experiment, synthetic_images, 1500),
     "cnn": Workload("cnn", "CNN c8-c16-fc10", _cnn_experiment, synthetic_images, 300),
 }
@@ -250,7 +250,7 @@ def epochs_for(work: Workload, budget: float) -> int:
 
 
 def _add_rows(work: Workload, number: str) -> None:
-    add_row(Row(number, f"engine-{work.key}-run", f"{work.title}: run() incl. evaluation", None, None,
+    add_row(Row(number, f"engine-{work.key}-run", f"{work.title}: run() with evaluation", None, None,
                 ratio_at_least(TARGET), "steps/s", "engine",
                 paired=lambda s: paired_rates(work, epochs_for(work, s.budget), "epochs")))
     add_row(Row(number, f"engine-{work.key}-step", f"{work.title}: train_step() only", None, None,

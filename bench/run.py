@@ -23,7 +23,8 @@ from typing import Sequence
 if __package__ in (None, ""):  # started as ``python bench/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import FULL, QUICK, ROWS, TINY, Result, Row, Settings, measure_row, select, table_header, table_line  # noqa: E402
+from bench.common import (FULL, QUICK, ROWS, TINY, Result, Row, Settings, busy, measure_row, select,  # noqa: E402
+                          table_header, table_line)
 
 # Modules whose import registers rows (with add_row). A module that is missing is skipped, so rows
 # can be added in new files by appending their module here.
@@ -124,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{sum(r.passed is None for r in results)} n/a. ratio = ours / reference.")
     for row in {r.row.note: r.row for r in results if r.row.note}.values():
         print(f"  {row.number}: {row.note}")
+    crowded = [r for r in results if busy(r)]
+    if crowded:
+        print(f"WARNING: other processes were busy during {len(crowded)} row(s) (1-minute load up to "
+              f"{max(r.load for r in crowded):.1f} on {os.cpu_count()} cores): their numbers are unreliable; "
+              "rerun on a quiet machine")
     if args.json:
         payload = {"settings": settings.__dict__, "machine": info, "results": [r.to_dict() for r in results]}
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -9,100 +9,15 @@ weights from before the update. The result is plain floats and numpy arrays, saf
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
 
+from .explanation import (LOSS_WORDS, PHASE_NAMES, SAMPLE_ROWS, SAMPLE_UNITS, ActivationStats,  # noqa: F401
+                          ExplainCursor, LayerRow, LayerTrace, Phase, StepExplanation)
 from .losses import decision_threshold, predict_classes
-
-SAMPLE_ROWS = 8  # samples of the batch shown as activations and predictions
-SAMPLE_UNITS = 16  # units per sample shown
-PHASE_NAMES = ("forward", "loss", "backward", "update")
-LOSS_WORDS = {"cross_entropy": "mean cross-entropy", "mse": "mean squared error", "bce": "mean binary cross-entropy",
-              "l1": "mean absolute error", "huber": "mean Huber loss"}
-
-
-@dataclass(frozen=True)
-class ActivationStats:
-    """Summary of one activation tensor over the whole batch."""
-
-    mean: float
-    std: float
-    min: float
-    max: float
-    zero_fraction: float
-
-
-@dataclass(frozen=True, eq=False)
-class LayerTrace:
-    """Everything recorded about one layer block during the step. NaN where a layer has no such thing."""
-
-    index: int
-    label: str
-    input: ActivationStats
-    output: ActivationStats
-    output_shape: tuple[int, ...]  # per sample
-    sample: np.ndarray  # first SAMPLE_ROWS samples x first SAMPLE_UNITS output values (flattened)
-    grad_output_norm: float  # ‖∂loss/∂output‖ over the batch
-    grad_weight_norm: float
-    grad_bias_norm: float
-    weight_norm: float  # ‖W‖ before the update
-    delta_weight_norm: float  # ‖ΔW‖
-    delta_bias_norm: float
-
-    @property
-    def relative_change(self) -> float:
-        """‖ΔW‖ / ‖W‖: how big the update was compared with the weights."""
-        return self.delta_weight_norm / self.weight_norm if self.weight_norm > 0 else math.nan
-
-
-@dataclass(frozen=True, eq=False)
-class LayerRow:
-    """One layer's line in a phase's table: a label and (column, value) cells."""
-
-    index: int
-    label: str
-    cells: tuple[tuple[str, float], ...]
-
-    def __getitem__(self, column: str) -> float:
-        return dict(self.cells)[column]
-
-
-@dataclass(frozen=True, eq=False)
-class Phase:
-    """One of forward, loss, backward, update: what to say, what to tabulate, which layers light up."""
-
-    name: str
-    title: str
-    text: str
-    layer_rows: tuple[LayerRow, ...]
-    active_order: tuple[int, ...]  # the order the layers become active in this phase
-    detail_columns: tuple[str, ...] = ()  # an optional extra table, e.g. predictions vs targets
-    detail: np.ndarray | None = None  # (rows, len(detail_columns))
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.layer_rows[0].cells) if self.layer_rows else ()
-
-
-@dataclass(frozen=True, eq=False)
-class StepExplanation:
-    """One explained training step: the four phases in order and the raw per-layer records."""
-
-    phases: tuple[Phase, ...]
-    layers: tuple[LayerTrace, ...]
-    step: int  # the step number this was (1 = the first step of the run)
-    epoch: int  # epoch the batch belonged to (0-based)
-    batch_size: int
-    loss: float  # data loss, without the regularization penalty
-    penalty: float | None
-    lr: float
-    predictions: np.ndarray  # first SAMPLE_ROWS: class indices or regression values
-    targets: np.ndarray
-
 
 class _Recorder:
     """Hooks that watch the first gradient-tracking pass through the model and the loss."""
@@ -259,41 +174,3 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         tuple(t.index for t in traces if math.isfinite(t.delta_weight_norm) or math.isfinite(t.delta_bias_norm)))
     return StepExplanation((forward, loss_phase, backward, update), traces, step_before + 1,
                            step_before // trainer.steps_per_epoch, n, loss, penalty, lr, pred, target)
-
-
-class ExplainCursor:
-    """Walks an explanation: through the active layers of a phase, then on to the next phase."""
-
-    def __init__(self, explanation: StepExplanation):
-        self.explanation = explanation
-        self._positions = [(p, layer) for p, phase in enumerate(explanation.phases)
-                           for layer in (phase.active_order or (None,))]
-        self._at = 0
-
-    def current(self) -> tuple[int, int | None]:
-        """(phase index, active layer index or None)."""
-        return self._positions[self._at]
-
-    @property
-    def phase(self) -> Phase:
-        return self.explanation.phases[self.current()[0]]
-
-    @property
-    def position(self) -> int:
-        return self._at
-
-    @property
-    def total(self) -> int:
-        return len(self._positions)
-
-    @property
-    def done(self) -> bool:
-        """True on the last layer of the last phase: there is nothing left to advance to."""
-        return self._at == len(self._positions) - 1
-
-    def advance(self) -> bool:
-        """Move to the next layer, or the next phase after the phase's last layer. False when already done."""
-        if self.done:
-            return False
-        self._at += 1
-        return True

@@ -18,6 +18,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _default_mode(target))  # mkstemp makes owner-only files; figures are meant to be shared
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -25,6 +26,16 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
         except OSError:
             pass
         raise
+
+
+def _default_mode(target: Path) -> int:
+    """Keep an existing file's mode, else what a plain open() would give under the current umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 import torch
@@ -90,6 +89,7 @@ class Trainer:
         self.diverged = False
         self.divergence_message = ""
         self.last_report: Report | None = None
+        self.status = "ready"  # after run(): "finished", "stopped" or "diverged"
         self._eval_chunks = self._plan_evaluation()
         self._set_epoch_lr()
 
@@ -304,8 +304,9 @@ class Trainer:
     def run(self, epochs: int | None = None, interval: float = 0.033) -> Iterator[list[Report]]:
         """Train until ``epochs`` (default: ``total_epochs``, which may change live) are done, yielding batches.
 
-        A batch is yielded about every ``interval`` seconds and always at the end; the last report
-        of the last batch has status "finished", "stopped" or "diverged".
+        A batch is yielded about every ``interval`` seconds and at the end. When the end brings new
+        points, the last report carries the outcome ("finished", "stopped" or "diverged"); the outcome
+        is always in ``self.status`` afterwards. No point is ever reported twice.
         """
         if epochs is not None:
             self.total_epochs = epochs
@@ -315,7 +316,8 @@ class Trainer:
         while self.epoch < self.total_epochs and not self._stop_requested and not self.diverged:
             step()
             now = clock()
-            if now - last >= interval:
+            # The final points wait for the final batch, so the outcome can ride on the last of them.
+            if now - last >= interval and self.epoch < self.total_epochs and not self._stop_requested:
                 self.seconds += now - started
                 started = last = now
                 batch = self.flush()
@@ -325,12 +327,9 @@ class Trainer:
         stopped = self._stop_requested
         self._stop_requested = False  # consumed: a stop asked for before or during this run ends only this run
         batch = self.flush(partial=stopped)  # a paused run shows the step it really stopped at
-        if not self.diverged:
-            status = "finished" if self.epoch >= self.total_epochs else "stopped"
-            if batch:
-                batch[-1] = Report(**{**batch[-1].__dict__, "status": status, "seconds": self.seconds})
-            elif self.last_report is not None:
-                batch = [Report(**{**self.last_report.__dict__, "status": status, "seconds": self.seconds})]
+        self.status = "diverged" if self.diverged else "finished" if self.epoch >= self.total_epochs else "stopped"
+        if batch and not self.diverged:
+            batch[-1] = Report(**{**batch[-1].__dict__, "status": self.status, "seconds": self.seconds})
         if batch:
             self.last_report = batch[-1]
             yield batch
@@ -338,6 +337,6 @@ class Trainer:
     def train(self, epochs: int | None = None) -> list[Report]:
         """Run to the end and return the whole history (for scripts and the CLI)."""
         history: list[Report] = []
-        for batch in self.run(epochs, interval=1.0):
+        for batch in self.run(epochs, interval=math.inf):  # one batch: the history never depends on timing
             history.extend(batch)
         return history

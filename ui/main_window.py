@@ -6,7 +6,6 @@ command, reloads data and re-checks shapes through the engine, and hands runs to
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from playground.spec import Experiment, default_experiment
 from playground.spec_diff import changed_fields, needs_restart
 
 from .actions import create_actions
+from .export_controller import ExportController
 from .file_controller import FileController
 from .dialogs import ask_restart, show_error
 from .editors.data_panel import DataPanel
@@ -60,8 +60,10 @@ class MainWindow(QMainWindow):
         self.editors = (self.data_panel, self.layer_stack, self.training_panel)
         self._build_layout()
         self.files = FileController(self)
-        self.actions = create_actions(self, self.files)
+        self.exports = ExportController(self)
+        self.actions = create_actions(self, self.files, self.exports)
         self.menus["File"].insertMenu(self.actions["file_save"], self.files.recent_menu)
+        self.menus["File"].insertMenu(self.actions["file_quit"], self.exports.model_menu)
         self.actions["file_include_weights"].setChecked(True)
         self._build_toolbar()
         self.status = TrainingStatus(self.statusBar())
@@ -180,6 +182,7 @@ class MainWindow(QMainWindow):
             if "epochs" in fields:
                 self.runner.set_epochs(new.epochs)
             self.runner.experiment = new
+        self.exports.spec_changed()
         self.update_title()
 
     def _load_data(self, key: Any) -> None:

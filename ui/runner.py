@@ -111,13 +111,11 @@ class TrainingWorker(QObject):
             return
         self._stop_pending = False
         if job == "train":
-            status = "stopped"
             for batch in trainer.run(interval=REPORT_INTERVAL):
                 self.reports.emit(self.run_id, batch)
-                status = batch[-1].status
                 self._send_snapshot()
             self._send_snapshot(force=True)
-            self.job_done.emit(self.run_id, "paused" if status == "stopped" else status)
+            self.job_done.emit(self.run_id, "paused" if trainer.status == "stopped" else trainer.status)
             return
         explanation = None
         if job == "batch":

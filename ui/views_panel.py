@@ -156,7 +156,7 @@ class ViewsPanel(QWidget):
         """Plot items worth exporting for this data, by file stem: the boundary or the confusion matrix."""
         targets: dict[str, Any] = {}
         if dataset is not None and BoundaryView.applies_to(dataset):
-            targets["boundary"] = self.boundary.plot
+            targets["boundary"] = self.boundary.graphics  # with its colour bar and class legend
         if dataset is not None and ImageViews.applies_to(dataset):
             targets["confusion"] = self.images.confusion.plot
         elif dataset is not None and ConfusionMatrixView.applies_to(dataset):

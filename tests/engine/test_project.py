@@ -79,3 +79,34 @@ def test_bad_spec_is_a_spec_error(tmp_path):
     path.write_text('{"epochs": "many"}')
     with pytest.raises(SpecError, match="epochs"):
         load_project(path)
+
+
+def test_atomic_writes_leave_no_temp_files_and_normal_permissions(tmp_path):
+    import os
+
+    from playground.files import atomic_write_text
+
+    path = tmp_path / "f.txt"
+    atomic_write_text(path, "one")
+    os.chmod(path, 0o640)
+    atomic_write_text(path, "two")
+    assert path.read_text() == "two" and (path.stat().st_mode & 0o777) == 0o640
+    fresh = tmp_path / "g.txt"
+    atomic_write_text(fresh, "x")
+    assert fresh.stat().st_mode & 0o044  # readable by others, like any file the user saves
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt", "g.txt"]
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path):
+    from playground.files import atomic_write
+
+    path = tmp_path / "keep.json"
+    path.write_text("original")
+
+    def crash(fh):
+        fh.write(b"half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(path, crash)
+    assert path.read_text() == "original" and list(tmp_path.iterdir()) == [path]

@@ -6,7 +6,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
+
 
 ROOT = Path(__file__).resolve().parents[2]
 

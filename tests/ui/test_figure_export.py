@@ -60,6 +60,18 @@ def pixels(image: QImage) -> np.ndarray:
     return raw[:, :image.width() * 3].reshape(image.height(), image.width(), 3).copy()
 
 
+def settled_grab(widget, qtbot) -> QImage:
+    """The widget's look once pending layout and auto-range updates are done (two grabs in a row agree)."""
+    image = widget.grab().toImage()
+    for _ in range(20):
+        qtbot.wait(5)
+        again = widget.grab().toImage()
+        if again == image:
+            return image
+        image = again
+    raise AssertionError("the widget kept changing")
+
+
 def colour_count(image: QImage) -> int:
     array = pixels(image).reshape(-1, 3)
     return len(np.unique(array[:, 0].astype(np.int64) << 16 | array[:, 1].astype(np.int64) << 8 | array[:, 2]))
@@ -127,14 +139,13 @@ def test_pdf_is_a_page_of_the_figure_size(loss_plot, tmp_path):
 
 
 def test_export_leaves_the_plot_on_screen_as_it_was(loss_plot, tmp_path, qtbot):
-    before = loss_plot.grab().toImage()
+    before = settled_grab(loss_plot, qtbot)
     ranges = [p.vb.viewRange() for p in (loss_plot.loss_plot, loss_plot.accuracy_plot)]
     for item in (loss_plot.loss_plot, loss_plot.accuracy_plot):
         for suffix in ("png", "svg"):
             export_plot(item, tmp_path / f"x.{suffix}", width=700, height=700, dpi=120, font_scale=1.6)
-    qtbot.wait(10)
     assert [p.vb.viewRange() for p in (loss_plot.loss_plot, loss_plot.accuracy_plot)] == ranges
-    assert loss_plot.grab().toImage() == before
+    assert settled_grab(loss_plot, qtbot) == before
 
 
 def test_dark_plot_exports_black_on_white_and_stays_dark(qtbot, tmp_path):
@@ -160,12 +171,19 @@ def test_layout_export_and_a_single_plot_of_it(qtbot, tmp_path):
     widget.resize(600, 300)
     widget.show()
     left, right = widget.addPlot(row=0, col=0), widget.addPlot(row=0, col=1)
+    left.setAspectLocked(True)  # like the decision boundary: the shown range is wider than the asked one
+    left.setRange(xRange=(-1, 3), yRange=(-1, 2))
     left.plot([0, 1, 2], [0, 1, 0], pen=pg.mkPen("#0072B2", width=3))
     right.plot([0, 1, 2], [1, 0, 1], pen=pg.mkPen("#D55E00", width=3))
+    for plot in (left, right):  # auto-width axes can flip between two widths forever (pyqtgraph), never settling
+        plot.getAxis("left").setWidth(40)
+    before, asked = settled_grab(widget, qtbot), [list(r) for r in left.vb.state["targetRange"]]
     both = pixels(QImage(str(export_plot(widget, tmp_path / "both.png", dpi=96)))).astype(int)
-    only = pixels(QImage(str(export_plot(left, tmp_path / "left.png", width=600, height=300, dpi=96)))).astype(int)
+    only = pixels(QImage(str(export_plot(left, tmp_path / "left.png", width=600, height=300, dpi=96,
+                                         font_scale=1.5)))).astype(int)
     orange = lambda a: ((a[..., 0] > 180) & (a[..., 1] < 130) & (a[..., 2] < 60)).sum()  # noqa: E731
     assert orange(both) > 100 and orange(only) == 0
+    assert left.vb.state["targetRange"] == asked and settled_grab(widget, qtbot) == before
 
 
 def test_unwritable_path_and_bad_suffix_raise_playground_errors(loss_plot, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from playground.examples import load_example
 from playground.project import sidecar_paths
-from playground.spec import default_experiment
+
 from ui import autosave
 from ui.main_window import MainWindow
 

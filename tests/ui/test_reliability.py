@@ -4,7 +4,7 @@ import resource
 from dataclasses import replace
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from playground.spec import LayerSpec, OptimizerSpec, default_experiment
 from ui.main_window import MainWindow

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from playground.explain import PHASE_NAMES, ExplainCursor, StepExplanation
+from playground.explanation import PHASE_NAMES, ExplainCursor, StepExplanation
 
 from .colormaps import BLUE, apply_lut, diverging_lut
 
