@@ -39,6 +39,10 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("view_code", "View", "Show &Code", "Ctrl+K",
               "Show the experiment as a runnable PyTorch script beside the equivalent Keras code."),
     ActionDef("view_log_scale", "View", "&Log-scale Loss", "Ctrl+L", "Show the loss on a logarithmic axis.", True),
+    ActionDef("view_presentation", "View", "&Presentation Mode", "F5",
+              "Big fonts, thick lines and high contrast for a projector; hides the side panels.", True),
+    ActionDef("view_theme_light", "View", "&Light Theme", "", "Dark text on a light background.", True),
+    ActionDef("view_theme_dark", "View", "&Dark Theme", "", "Light text on a dark background.", True),
     ActionDef("train_toggle", "Train", "&Train / Pause", "Space", "Start training, or pause it if it is running."),
     ActionDef("train_step_batch", "Train", "Step one &Batch", "Right", "Train on one batch, then pause."),
     ActionDef("train_step_epoch", "Train", "Step one &Epoch", "Shift+Right", "Train one whole epoch, then pause."),
@@ -46,6 +50,8 @@ ACTIONS: tuple[ActionDef, ...] = (
               "Split one training step into forward, loss, backward and update, and walk through it layer by layer."),
     ActionDef("train_reset", "Train", "&Reset Weights", "R", "Throw away the trained weights and curves and start fresh."),
     ActionDef("train_stop", "Train", "&Stop", "Esc", "End the run; the curves stay, and Train starts a new run."),
+    ActionDef("help_lessons", "Help", "&Lessons…", "F2",
+              "Open a gallery of guided lessons, each a ready experiment with an explanation."),
     ActionDef("help_about", "Help", "&About nn-playground", "F1", "Show the version and what this tool is."),
 )
 

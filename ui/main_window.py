@@ -21,6 +21,7 @@ from playground.spec import Experiment, default_experiment
 from playground.spec_diff import changed_fields, needs_restart
 
 from .actions import create_actions
+from .appearance import Appearance
 from .export_controller import ExportController
 from .file_controller import FileController
 from .dialogs import ask_restart, show_error
@@ -61,7 +62,9 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.files = FileController(self)
         self.exports = ExportController(self)
-        self.actions = create_actions(self, self.files, self.exports)
+        self.appearance = Appearance(self)
+        self.actions = create_actions(self, self.files, self.exports, self.appearance)
+        self.appearance.connect_theme_actions(self.actions["view_theme_light"], self.actions["view_theme_dark"])
         self.menus["File"].insertMenu(self.actions["file_save"], self.files.recent_menu)
         self.menus["File"].insertMenu(self.actions["file_quit"], self.exports.model_menu)
         self.actions["file_include_weights"].setChecked(True)

@@ -8,6 +8,7 @@ remembered on first touch, so switching themes back and forth never compounds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Sequence
@@ -208,23 +209,18 @@ def _scaled_size(obj: Any, key: str, current: str | None, scale: float, unset_pt
     base = _base(obj, key, current)
     if scale == 1.0:
         new = base
-    elif base:
-        number, unit = _split_size(base)
-        new = f"{number * scale:g}{unit}"
     else:
-        new = f"{unset_pt:g}pt"
+        match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|px)\s*", base or "")
+        new = f"{float(match[1]) * scale:g}{match[2]}" if match else f"{unset_pt:g}pt"
     _remember(obj, key, base, new)
     return new
 
 
-def _split_size(size: str) -> tuple[float, str]:
-    for unit in ("pt", "px"):
-        if size.endswith(unit):
-            try:
-                return float(size[:-len(unit)]), unit
-            except ValueError:
-                break
-    return 9.0, "pt"
+def _set_or_drop(style: dict[str, Any], key: str, value: Any) -> None:
+    if value is None:
+        style.pop(key, None)
+    else:
+        style[key] = value
 
 
 def _style_axis(axis: Any, theme: Theme) -> None:
@@ -234,12 +230,8 @@ def _style_axis(axis: Any, theme: Theme) -> None:
         axis.setTickFont(_scaled_font(base, theme.font_scale))
         _remember(axis, "_theme_tick_font", base, axis.style.get("tickFont"))
     # The label is rich text with its own size: it follows neither the app font nor the tick font.
-    size = _scaled_size(axis, "_theme_label_size", axis.labelStyle.get("font-size"), theme.font_scale,
-                        QApplication.font().pointSizeF())
-    if size is None:
-        axis.labelStyle.pop("font-size", None)
-    else:
-        axis.labelStyle["font-size"] = size
+    _set_or_drop(axis.labelStyle, "font-size", _scaled_size(axis, "_theme_label_size", axis.labelStyle.get(
+        "font-size"), theme.font_scale, QApplication.font().pointSizeF()))
     axis.setPen(pg.mkPen(theme.plot_axis))
     axis.setTextPen(pg.mkPen(theme.plot_foreground))  # sets the label colour and redraws the label
 
@@ -260,13 +252,9 @@ def _style_legend(legend: Any, theme: Theme) -> None:
 def _style_label(label: Any, theme: Theme) -> None:
     if not label.text:  # a plot's empty, hidden title
         return
-    size = _scaled_size(label, "_theme_text_size", label.opts.get("size"), theme.font_scale,
-                        QApplication.font().pointSizeF())
     label.opts["color"] = theme.plot_foreground
-    if size is None:
-        label.opts.pop("size", None)
-    else:
-        label.opts["size"] = size
+    _set_or_drop(label.opts, "size", _scaled_size(label, "_theme_text_size", label.opts.get("size"),
+                                                  theme.font_scale, QApplication.font().pointSizeF()))
     label.setText(label.text)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
-MAX_SNAPSHOTS = 400
+MAX_SNAPSHOTS = 200  # about 100 KB each for a 2-D net: at most ~20 MB however long the run
 
 
 class SnapshotStore:

@@ -185,3 +185,36 @@ def test_explain_one_step_walks_the_phases_and_highlights_layers(window, qtbot):
     for _ in range(12):
         explain.advance()
     assert 0 in highlighted and 2 in highlighted
+
+
+def test_presentation_mode_scales_fonts_and_hides_panels(window):
+    from PySide6.QtWidgets import QApplication
+
+    before = QApplication.font().pointSizeF()
+    trigger(window, "view_presentation")
+    assert QApplication.font().pointSizeF() >= max(16, before * 1.5)
+    assert not window.docks["dock_data"].isVisible() and not window.docks["dock_training"].isVisible()
+    assert window.docks["dock_network"].isVisible()
+    trigger(window, "view_presentation")
+    assert QApplication.font().pointSizeF() == before
+    assert window.docks["dock_data"].isVisible() or window.docks["dock_training"].isVisible()
+
+
+def test_dark_theme_changes_the_palette(window):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    light = QApplication.palette().color(QPalette.ColorRole.Window).lightness()
+    trigger(window, "view_theme_dark")
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < light
+    trigger(window, "view_theme_light")
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() == light
+
+
+def test_loading_a_lesson_sets_its_experiment_and_shows_the_text(window):
+    from playground.lessons import lesson_names, load_lesson
+
+    lesson = load_lesson(lesson_names()[1])
+    window.appearance.load_lesson(lesson)
+    assert window.spec == lesson.experiment
+    assert window.appearance.lesson_dock.isVisible()

@@ -110,6 +110,22 @@ def test_line_widths_scale_from_the_base_and_never_compound(qtbot, qapp):
     assert pg.mkPen(curve.opts["pen"]).widthF() == 2
 
 
+def test_explicit_label_and_tick_sizes_scale_and_come_back(qtbot, qapp):
+    plot, _ = make_plot()
+    qtbot.addWidget(plot)
+    axis = plot.getPlotItem().getAxis("bottom")
+    axis.setLabel("x₁", **{"font-size": "14pt", "color": "#222"})
+    tick_font = QFont()
+    tick_font.setPointSize(11)
+    axis.setTickFont(tick_font)
+    apply_theme(qapp, "presentation")
+    assert axis.labelStyle["font-size"] == "22.4pt" and axis.style["tickFont"].pointSizeF() == 11 * 1.6
+    assert plot.getPlotItem().legend.opts["labelTextSize"] == "14.4pt"
+    apply_theme(qapp, "light")
+    assert axis.labelStyle["font-size"] == "14pt" and axis.style["tickFont"].pointSizeF() == 11
+    assert plot.getPlotItem().legend.opts["labelTextSize"] == "9pt"
+
+
 def test_graphics_layout_widgets_are_restyled_too(qtbot, qapp):
     layout = pg.GraphicsLayoutWidget()
     qtbot.addWidget(layout)

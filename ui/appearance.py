@@ -1,0 +1,88 @@
+"""Themes, presentation mode and guided lessons: how the window looks and what it teaches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
+from PySide6.QtGui import QActionGroup
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from .lessons import LessonPanel, LessonsDialog
+from .theme import PresentationMode, apply_theme, current_theme_name
+
+SECONDARY_DOCKS = ["dock_data", "dock_training"]
+
+
+class Appearance(QObject):
+    """Owns the View menu's theme and presentation switches and the Help → Lessons gallery."""
+
+    def __init__(self, window: Any):
+        super().__init__(window)
+        self.window = window
+        self.presentation = PresentationMode(SECONDARY_DOCKS)
+        self.lesson_panel = LessonPanel()
+        self.lesson_dock = QDockWidget("Lesson", window)
+        self.lesson_dock.setObjectName("dock_lesson")
+        self.lesson_dock.setWidget(self.lesson_panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_dock)
+        self.lesson_dock.hide()
+        self.lesson_panel.closed.connect(self.lesson_dock.hide)
+        self.lesson_panel.restart_requested.connect(self._load_lesson_experiment)
+        self.dialog: LessonsDialog | None = None
+
+    def connect_theme_actions(self, light: Any, dark: Any) -> None:
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        group.addAction(light)
+        group.addAction(dark)
+        name = QSettings().value("theme", "light")
+        (dark if name == "dark" else light).setChecked(True)
+
+    # ----------------------------------------------------------------- themes
+
+    @Slot(bool)
+    def on_view_theme_light(self, on: bool) -> None:
+        if on:
+            self._set_theme("light")
+
+    @Slot(bool)
+    def on_view_theme_dark(self, on: bool) -> None:
+        if on:
+            self._set_theme("dark")
+
+    def _set_theme(self, name: str) -> None:
+        if self.presentation.active:
+            self.window.action("view_presentation").setChecked(False)
+        apply_theme(QApplication.instance(), name)
+        QSettings().setValue("theme", name)
+
+    @Slot(bool)
+    def on_view_presentation(self, on: bool) -> None:
+        """F5: big fonts, thick lines, high contrast, secondary panels hidden; F5 again restores all."""
+        if on and not self.presentation.active:
+            self.presentation.enter(self.window)
+        elif not on and self.presentation.active:
+            self.presentation.leave(self.window)
+
+    def theme_name(self) -> str | None:
+        return current_theme_name()
+
+    # ----------------------------------------------------------------- lessons
+
+    @Slot()
+    def on_help_lessons(self) -> None:
+        self.dialog = LessonsDialog(self.window)
+        self.dialog.lesson_chosen.connect(self.load_lesson)
+        self.dialog.open()
+
+    @Slot(object)
+    def load_lesson(self, lesson: Any) -> None:
+        self._load_lesson_experiment(lesson)
+        self.lesson_panel.set_lesson(lesson)
+        self.lesson_dock.show()
+        self.lesson_dock.raise_()
+
+    @Slot(object)
+    def _load_lesson_experiment(self, lesson: Any) -> None:
+        self.window.set_experiment(lesson.experiment)
