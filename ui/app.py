@@ -20,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="train N epochs before the screenshot (with --screenshot)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open the window offscreen, optionally train, save a PNG of the window, and exit")
-    parser.add_argument("--size", default="1500x900", metavar="WxH", help="window size for --screenshot")
+    parser.add_argument("--size", default="1500x940", metavar="WxH", help="window size for --screenshot")
+    parser.add_argument("--view", metavar="NAME", help="with --screenshot: show this view tab (boundary, images, "
+                                                       "health, explain, runs)")
     return parser
 
 
@@ -44,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report:
         rargs = build_report_parser().parse_args(argv[1:])
         args = argparse.Namespace(experiment=rargs.experiment, screenshot=None, size="1500x940",
-                                  train_epochs=rargs.epochs)
+                                  train_epochs=rargs.epochs, view=None)
     else:
         args = build_parser().parse_args(argv)
     if args.screenshot or report:
@@ -79,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             capture = lambda: _report(window, rargs.out)  # noqa: E731 (runs on the GUI thread)
         else:
             epochs = args.train_epochs
+            if args.view and not window.views_panel.select_view(args.view):
+                print(f"nn-playground: no view called {args.view!r} for this data", file=sys.stderr)
             capture = lambda: save_screenshot(window, args.screenshot)  # noqa: E731
         session = HeadlessSession(window, epochs, capture)
         window.show()

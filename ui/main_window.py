@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         self.central.setObjectName("central_splitter")
         self.central.addWidget(self.views_panel)
         self.central.addWidget(curves)
-        self.central.setSizes([520, 380])
+        self.central.setSizes([470, 430])
         self.setCentralWidget(self.central)
         self.docks: dict[str, QDockWidget] = {}
         for title, name, widget in (("Data", "dock_data", self.data_panel),
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         # Data and Training share one tabbed column so the views get the width.
         self.tabifyDockWidget(self.docks["dock_data"], self.docks["dock_training"])
         self.docks["dock_data"].raise_()
-        self.resizeDocks([self.docks["dock_data"]], [430], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["dock_data"]], [450], Qt.Orientation.Horizontal)
         self.resize(1500, 940)
 
     def _build_toolbar(self) -> None:

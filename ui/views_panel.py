@@ -137,6 +137,14 @@ class ViewsPanel(QWidget):
     def _on_tab(self, _: int) -> None:
         self._draw_current()
 
+    def select_view(self, key: str) -> bool:
+        """Show the tab whose title contains ``key`` (case-insensitive), e.g. "images" or "health"."""
+        for index in range(self.tabs.count()):
+            if key.lower() in self.tabs.tabText(index).lower().replace("&&", "&") and self.tabs.isTabVisible(index):
+                self.tabs.setCurrentIndex(index)
+                return True
+        return False
+
     @Slot(object)
     def show_explanation(self, explanation: Any) -> None:
         self.tabs.setCurrentWidget(self.explain)
