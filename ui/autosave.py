@@ -6,14 +6,20 @@ killed, so the app offers to restore it.
 
 from __future__ import annotations
 
+import json
+import math
 import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Slot
 
 from playground.errors import PlaygroundError
-from playground.project import SavedProject, load_project, save_project, sidecar_paths
+from playground.files import atomic_write_text
+from playground.project import SavedProject
+from playground.reports import Report
+from playground.spec import load
 
 DEFAULT_INTERVAL_MS = 5000
 
@@ -31,21 +37,46 @@ def autosave_path() -> Path:
     return data_dir() / "autosave" / "experiment.json"
 
 
+def history_path() -> Path:
+    # JSON lines, appended: autosaving a long run costs only its new points, never the whole history.
+    return autosave_path().with_name("history.jsonl")
+
+
 def pending_restore() -> SavedProject | None:
     """The autosave left by a session that did not exit cleanly, or None."""
     path = autosave_path()
     if not path.exists():
         return None
     try:
-        return load_project(path)
+        experiment = load(str(path))
     except PlaygroundError:
         discard()  # an unreadable autosave helps nobody and would be offered forever
         return None
+    return SavedProject(experiment, None, tuple(_read_history()))
+
+
+def _read_history() -> list[Report]:
+    reports = []
+    try:
+        lines = history_path().read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    for line in lines:
+        try:
+            row = json.loads(line)
+            reports.append(Report(**{**row, "train_loss": math.nan if row["train_loss"] is None else row["train_loss"]}))
+        except (ValueError, TypeError, KeyError):
+            break  # a line cut short by the kill: everything before it is good
+    return reports
+
+
+def _report_line(report: Report) -> str:
+    row = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(report).items()}
+    return json.dumps(row) + "\n"
 
 
 def discard() -> None:
-    path = autosave_path()
-    for p in (path, *sidecar_paths(path)):
+    for p in (autosave_path(), history_path()):
         try:
             p.unlink()
         except FileNotFoundError:
@@ -53,12 +84,14 @@ def discard() -> None:
 
 
 class Autosaver(QObject):
-    """Saves ``snapshot()`` — (experiment, history) — on a timer, only when something changed."""
+    """Saves ``snapshot()`` — (experiment, history list) — on a timer, writing only what changed."""
 
     def __init__(self, snapshot: Callable[[], tuple[Any, list]], parent: QObject | None = None):
         super().__init__(parent)
         self._snapshot = snapshot
-        self._last: tuple[Any, int] | None = None
+        self._spec: Any = None  # the experiment last written
+        self._history: Any = None  # the history list last written, and how much of it
+        self._written = 0
         self.error: str | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(int(os.environ.get("NN_PLAYGROUND_AUTOSAVE_MS", DEFAULT_INTERVAL_MS)))
@@ -69,17 +102,24 @@ class Autosaver(QObject):
 
     @Slot()
     def save_now(self) -> None:
+        """Write the spec if it changed, and append the history's new points (rewrite it after a reset)."""
         experiment, history = self._snapshot()
-        key = (experiment, len(history))
-        if key == self._last:
-            return
         try:
-            save_project(autosave_path(), experiment, None, list(history))
+            if experiment != self._spec:
+                atomic_write_text(autosave_path(), experiment.to_json())
+                self._spec = experiment
+            if history is not self._history or len(history) < self._written:
+                atomic_write_text(history_path(), "".join(_report_line(r) for r in history))
+                self._history, self._written = history, len(history)
+            elif len(history) > self._written:
+                with open(history_path(), "a", encoding="utf-8") as fh:
+                    fh.write("".join(_report_line(r) for r in history[self._written:]))
+                self._written = len(history)
         except OSError as exc:  # a full disk must not interrupt the lecture; remember it for the status bar
             self.error = f"Autosave failed: {exc.strerror or exc}"
+            self._spec = None
             return
         self.error = None
-        self._last = key
 
     def finish(self) -> None:
         """A clean exit: nothing to restore next time."""

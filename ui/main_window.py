@@ -249,6 +249,9 @@ class MainWindow(QMainWindow):
         self._update_controls()
 
     def _ensure_fresh_run(self) -> None:
+        trainer = self.runner.trainer
+        if self.runner.state == "finished" and trainer is not None and trainer.epoch < self.spec.epochs:
+            return  # more epochs were asked for since it finished: go on from here
         if self.runner.state in ("finished", "diverged", "failed"):
             self._reset_run()
 

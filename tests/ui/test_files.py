@@ -109,3 +109,25 @@ def test_kill_9_then_next_start_offers_restore(tmp_path, qtbot):
     assert window.files.offer_restore() and asked
     assert window.spec == load_example("spiral")
     window.close()
+
+
+def test_autosave_appends_history_and_survives_a_torn_line(window, qtbot):
+    window.set_experiment(replace(load_example("circle"), epochs=4))
+    window.on_train_toggle()
+    qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=60000)
+    window.files.autosaver.save_now()
+    first = autosave.history_path().read_text().count("\n")
+    assert first == len(window.history) == 4
+    window.training_panel.spec_changed.emit(replace(window.spec, epochs=6))
+    window.on_train_toggle()
+    qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=60000)
+    assert [r.epoch for r in window.history if r.epoch_end] == [1, 2, 3, 4, 5, 6]  # more epochs continue the run
+    window.files.autosaver.save_now()
+    assert autosave.history_path().read_text().count("\n") == 6  # appended, not rewritten
+    with autosave.history_path().open("a") as fh:
+        fh.write('{"step": 99, "epo')  # what a kill in the middle of a write leaves
+    restored = autosave.pending_restore()
+    assert [r.step for r in restored.history] == [r.step for r in window.history]
+    window.on_train_reset()
+    window.files.autosaver.save_now()
+    assert autosave.history_path().read_text() == ""
