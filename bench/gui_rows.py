@@ -70,8 +70,8 @@ def _experiment() -> Any:
     return replace(default_experiment(), epochs=10**6)
 
 
-def _gui_run(settings: Settings, lateness: bool = False) -> tuple[float, float, float | None]:
-    """Train the default circle in the window with curves, boundary and diagram live.
+def _gui_run(settings: Settings, lateness: bool = False, views: bool = True) -> tuple[float, float, float | None]:
+    """Train the default circle in the window with curves, boundary and diagram live (or the views hidden).
 
     Returns (steps/s, epochs/s, p99 timer lateness in ms or None).
     """
@@ -82,6 +82,8 @@ def _gui_run(settings: Settings, lateness: bool = False) -> tuple[float, float, 
     window.resize(1500, 940)
     window.show()
     window.finish_startup()
+    if not views:
+        window.views_panel.hide()
     probe = _Lateness() if lateness else None
     try:
         window.on_train_toggle()
@@ -177,6 +179,9 @@ def _memory_growth(settings: Settings) -> float:
 add_row(Row("2", "gui-steps", "steps/s in the window, curves + boundary + diagram live",
             lambda s: _gui_run(s)[0], _headless_steps, ratio_at_least(0.85), "steps/s", "gui",
             note="reference: the same run headless through the engine's run() loop"))
+add_row(Row("2b", "gui-views-cost", "steps/s with boundary + diagram live vs the views hidden",
+            lambda s: _gui_run(s)[0], lambda s: _gui_run(s, views=False)[0], ratio_at_least(0.90), "steps/s", "gui",
+            note="the snapshot views may cost at most 10 % of training speed"))
 add_row(Row("3", "gui-epochs", "epochs/s of the default circle in the window, boundary live",
             lambda s: _gui_run(s)[1], None, at_least(100, "epochs/s"), "epochs/s", "gui",
             note="TensorFlow Playground's design point is one epoch per frame, about 60 epochs/s"))

@@ -10,6 +10,7 @@ stay far below a frame (16 ms).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -55,15 +56,12 @@ def main() -> int:
     timer.timeout.connect(tick)
     timer.start()
     window.on_train_toggle()
-    start = time.perf_counter()
     print(f"{'minute':>6} {'step':>12} {'RSS MB':>8} {'late p50 ms':>12} {'late p99 ms':>12}", flush=True)
-    minute = 0
     first_rss = None
-    while time.perf_counter() - start < args.minutes * 60:
+    for minute in range(1, max(1, math.ceil(args.minutes)) + 1):
         loop = QEventLoop()
-        QTimer.singleShot(60_000 if args.minutes >= 1 else int(args.minutes * 60_000), loop.quit)
+        QTimer.singleShot(int(min(1.0, args.minutes) * 60_000), loop.quit)
         loop.exec()
-        minute += 1
         ordered = sorted(late) or [0.0]
         p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
         rss = rss_mb()

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.runner.ready.connect(self._on_ready)
         self.runner.snapshot.connect(self.views_panel.add_snapshot)
         self.runner.explanation.connect(self.views_panel.show_explanation)
+        self.views_panel.visibility_changed.connect(self.runner.set_snapshots_enabled)
         self.views_panel.explain.step_requested.connect(self.on_train_explain)
         self.runs = RunArchive(self)
         self.views_panel.tabs.addTab(self.runs.view, "Runs")

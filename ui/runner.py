@@ -340,6 +340,7 @@ class TrainingRunner(QObject):
         if run_id == self.run_id:
             self.explanation.emit(explanation)
 
+    @Slot(bool)
     def set_snapshots_enabled(self, on: bool) -> None:
         self.snapshots_enabled = on
         if self._worker is not None:

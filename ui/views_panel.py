@@ -65,6 +65,14 @@ class ViewsPanel(QWidget):
         self.diagram.neuron_unhovered.connect(self.boundary.show_output)
         self.explain.layer_highlighted.connect(self.diagram.highlight_layer)
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.visibility_changed.emit(True)
+
+    def hideEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self.visibility_changed.emit(False)
+
     def diagram_only_page(self) -> QWidget:
         # The diagram can only live in one place; for image data it gets its own tab.
         self._diagram_page = QWidget()
