@@ -36,3 +36,15 @@ def _is_running(thread):
         return thread.isRunning()
     except RuntimeError:  # C++ object already deleted
         return False
+
+
+@pytest.fixture
+def window(qtbot):
+    """The main window on the default experiment, ignoring any saved layout."""
+    from ui.main_window import MainWindow
+
+    w = MainWindow(restore_settings=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()

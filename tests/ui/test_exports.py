@@ -2,20 +2,11 @@
 
 import sys
 
-import pytest
 import torch
 from PySide6.QtWidgets import QPlainTextEdit
 
-from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def step_once(window, qtbot):

@@ -8,7 +8,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 
 from playground.examples import load_example
 from playground.project import sidecar_paths
@@ -19,13 +18,6 @@ from ui.main_window import MainWindow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def train_epochs(window, qtbot, epochs):

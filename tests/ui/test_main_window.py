@@ -3,7 +3,6 @@
 import json
 from dataclasses import replace
 
-import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -12,13 +11,6 @@ from ui.actions import ACTIONS, actions_markdown
 from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def trigger(window, name):

@@ -3,20 +3,11 @@
 import resource
 from dataclasses import replace
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from playground.spec import LayerSpec, OptimizerSpec, default_experiment
-from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def test_divergence_shows_a_banner_and_reset_recovers(window, qtbot):

@@ -3,19 +3,10 @@
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 from playground.examples import load_example
-from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(restore_settings=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def run(window, qtbot, experiment):
