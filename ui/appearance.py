@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 from .lessons import LessonPanel, LessonsDialog
 from .theme import PresentationMode, apply_theme, current_theme_name
 
-SECONDARY_DOCKS = ["dock_data", "dock_training"]
+SECONDARY_DOCKS = ["dock_data", "dock_training", "dock_network"]  # F5 again brings them back
 
 
 class Appearance(QObject):
@@ -30,6 +30,7 @@ class Appearance(QObject):
         self.lesson_panel.closed.connect(self.lesson_dock.hide)
         self.lesson_panel.restart_requested.connect(self._load_lesson_experiment)
         self.dialog: LessonsDialog | None = None
+        self._sizes: list[int] = []
 
     def connect_theme_actions(self, light: Any, dark: Any) -> None:
         group = QActionGroup(self)
@@ -60,10 +61,16 @@ class Appearance(QObject):
     @Slot(bool)
     def on_view_presentation(self, on: bool) -> None:
         """F5: big fonts, thick lines, high contrast, secondary panels hidden; F5 again restores all."""
+        central = self.window.central
         if on and not self.presentation.active:
+            self._sizes = central.sizes()
             self.presentation.enter(self.window)
+            total = sum(central.sizes())
+            views = int(total * 0.58)  # big fonts need room: the curves get a fair share of the height
+            central.setSizes([views, total - views])
         elif not on and self.presentation.active:
             self.presentation.leave(self.window)
+            central.setSizes(self._sizes)
 
     def theme_name(self) -> str | None:
         return current_theme_name()

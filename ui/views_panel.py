@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from .timeline import Timeline
 from .views.boundary_view import BoundaryView
@@ -53,6 +53,8 @@ class ViewsPanel(QWidget):
         ]
         for page, title, _ in self._tabs:
             self.tabs.addTab(page, title)
+        # Shrinkable below its layout's minimum: with presentation fonts the curves under it need the room.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs, 1)

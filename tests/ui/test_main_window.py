@@ -185,8 +185,7 @@ def test_presentation_mode_scales_fonts_and_hides_panels(window):
     before = QApplication.font().pointSizeF()
     trigger(window, "view_presentation")
     assert QApplication.font().pointSizeF() >= max(16, before * 1.5)
-    assert not window.docks["dock_data"].isVisible() and not window.docks["dock_training"].isVisible()
-    assert window.docks["dock_network"].isVisible()
+    assert not any(dock.isVisible() for dock in window.docks.values())  # the views get the whole screen
     trigger(window, "view_presentation")
     assert QApplication.font().pointSizeF() == before
     assert window.docks["dock_data"].isVisible() or window.docks["dock_training"].isVisible()
