@@ -145,6 +145,8 @@ def test_presentation_mode_enlarges_hides_and_restores_exactly(qtbot, qapp, prev
     window, plot, curve = make_window(qtbot)
     if previous:
         apply_theme(window, previous)
+    else:
+        previous = current_theme_name()  # whatever an earlier test (or nothing) left applied
     palette_before = QPalette(qapp.palette())
     font_before = QFont(qapp.font())
     title = window.findChild(QLabel, "title")
