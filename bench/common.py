@@ -2,9 +2,8 @@
 
 Adding a row is one call, usually at the bottom of a bench module listed in ``run.ROW_MODULES``::
 
-    add_row(Row("2", "gui-plot-redraw", "loss plot: 10 reports + repaint, 10^6 points",
-                ours=lambda s: redraw_ms(s.budget), reference=None, target=at_most(20, "ms"),
-                unit="ms", group="gui"))
+    add_row(Row("5", "gui-redraw", "loss plot redraw (add a batch + paint) with 1,000,000 points",
+                ours=redraw_ms, reference=None, target=at_most(20, "ms"), unit="ms", group="gui"))
 
 ``ours`` and ``reference`` take the run's :class:`Settings` and return one number in ``unit``.
 They are called ``settings.repeats`` times each, interleaved (ours, ref, ref, ours, ...), after one
@@ -13,7 +12,8 @@ in small pieces gives ``paired`` instead: one call returns ``(ours, reference)``
 alternating chunks, so a burst of load from another process hits both sides alike.
 The table shows the medians and, as the ratio, the median of the per-repeat ratios ours/reference.
 A function that cannot run here raises :class:`Unavailable`; the row then prints "n/a (reason)".
-Measurement functions import what they need inside themselves, so listing rows costs nothing.
+Measurement functions import what they need (Qt, the window) inside themselves, so listing rows
+and running the engine rows never loads Qt.
 """
 
 from __future__ import annotations
@@ -37,9 +37,6 @@ class Settings:
     repeats: int
     budget: float  # seconds of timed work per call, per side (a guide: calls scale their work to it)
     warmup: float  # budget of the untimed warm-up call (0: none)
-
-    def scaled(self, factor: float) -> "Settings":
-        return Settings(self.name, self.repeats, self.budget * factor, self.warmup * factor)
 
 
 FULL = Settings("full", repeats=7, budget=3.0, warmup=0.3)

@@ -9,7 +9,8 @@ the optimizer's defaults. The bare loop never evaluates. Two views of the traine
 * ``step``: ``train_step()`` called in a plain loop, with the time spent in evaluation at epoch
   ends measured and taken out, so it compares step for step with the bare loop.
 
-Run alone: ``python -m bench --only engine``.
+Run alone: ``python -m bench --only engine``. ``python -m bench.engine_speed`` prints what share
+of each workload's training time its per-epoch evaluation takes (the gap between the two views).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator
 
-from .common import Row, Settings, add_row, ratio_at_least
+from .common import Row, add_row, ratio_at_least
 
 TARGET = 0.97
 
@@ -260,3 +261,22 @@ def _add_rows(work: Workload, number: str) -> None:
 
 for _work, _number in zip(WORKLOADS.values(), ("1a", "1b", "1c")):
     _add_rows(_work, _number)
+
+
+def evaluation_share(work: Workload, epochs: int, device: str = "cpu") -> tuple[float, float]:
+    """(seconds per evaluation, share of training time spent evaluating) over ``epochs`` epochs."""
+    side = TrainerSide(work, device)
+    per_epoch = side.trainer.steps_per_epoch
+    side.steps(per_epoch)  # warm-up epoch
+    before = side.eval_seconds
+    train = side.steps(epochs * per_epoch)
+    evaluating = side.eval_seconds - before
+    return evaluating / epochs, evaluating / (train + evaluating)
+
+
+if __name__ == "__main__":
+    for _work in WORKLOADS.values():
+        _epochs = max(3, epochs_for(_work, 2.0))
+        _each, _share = evaluation_share(_work, _epochs)
+        print(f"{_work.title:<28} evaluation {_each * 1000:8.2f} ms per epoch ({steps_per_epoch(_work)} steps), "
+              f"{_share:6.1%} of training time over {_epochs} epochs")
