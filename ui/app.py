@@ -90,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.exec()
         return session.exit_code
     window.show()
+    app.processEvents()  # paint the window now: finish_startup imports torch, about a second
     QTimer.singleShot(0, window.finish_startup)
     QTimer.singleShot(0, window.files.offer_restore)
     return app.exec()
