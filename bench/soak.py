@@ -51,7 +51,10 @@ def main() -> int:
         late.append(max(0.0, (now - last[0]) * 1000 - 10))
         last[0] = now
 
+    from PySide6.QtCore import Qt
+
     timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(10)
     timer.timeout.connect(tick)
     timer.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from .timeline import Timeline
@@ -60,6 +60,7 @@ class ViewsPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.timeline)
         self._latest: Any = None
+        self._pending_health: Any = None
         self._shown: dict[int, Any] = {}  # tab index -> snapshot it last drew
         self.timeline.snapshot_selected.connect(self._show)
         self.tabs.currentChanged.connect(self._on_tab)
@@ -111,6 +112,7 @@ class ViewsPanel(QWidget):
         self.clear()
 
     def clear(self) -> None:
+        self._pending_health = None
         self.timeline.clear()
         self.health.clear()
         self._latest = None
@@ -124,8 +126,16 @@ class ViewsPanel(QWidget):
     @Slot(object)
     def add_snapshot(self, snapshot: Any) -> None:
         """A new snapshot from the run: health records every one; the timeline decides what is shown."""
-        self.health.set_snapshot(snapshot)
         self.timeline.add(snapshot)
+        # Recorded in a separate event, so no single slot holds the GUI thread for the whole update.
+        self._pending_health = snapshot
+        QTimer.singleShot(0, self._record_health)
+
+    @Slot()
+    def _record_health(self) -> None:
+        snapshot, self._pending_health = self._pending_health, None
+        if snapshot is not None:
+            self.health.set_snapshot(snapshot)
 
     @Slot(object)
     def _show(self, snapshot: Any) -> None:
