@@ -64,6 +64,7 @@ class ViewsPanel(QWidget):
         self._shown: dict[int, Any] = {}  # tab index -> snapshot it last drew
         self.timeline.snapshot_selected.connect(self._show)
         self.tabs.currentChanged.connect(self._on_tab)
+        self.health.set_deferred(self.tabs.currentWidget() is not self.health)
         self.diagram.neuron_hovered.connect(self.boundary.show_neuron)
         self.diagram.neuron_unhovered.connect(self.boundary.show_output)
         self.explain.layer_highlighted.connect(self.diagram.highlight_layer)
@@ -155,6 +156,7 @@ class ViewsPanel(QWidget):
 
     @Slot(int)
     def _on_tab(self, _: int) -> None:
+        self.health.set_deferred(self.tabs.currentWidget() is not self.health)
         self._draw_current()
 
     def select_view(self, key: str) -> bool:

@@ -47,3 +47,15 @@ def test_hidden_views_cost_nothing(window, qtbot):
     assert len(window.views_panel.timeline.store) == 0
     window.views_panel.show()
     assert window.runner.snapshots_enabled
+
+
+def test_health_records_while_hidden_and_draws_when_shown(window, qtbot):
+    run(window, qtbot, replace(load_example("circle"), epochs=20))
+    health = window.views_panel.health
+    assert health.deferred  # its tab is not shown: recorded, not drawn
+    steps = health.recorded_steps()
+    assert len(steps) >= 2
+    assert window.views_panel.select_view("health")
+    assert not health.deferred
+    x, _ = next(iter(health.grad_curves.values())).getData()
+    assert len(x) == len(steps)

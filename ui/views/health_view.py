@@ -54,6 +54,9 @@ class HealthView(QWidget):
     as does a change of layer structure); ``show_at`` marks an earlier time for the timeline scrubber.
     """
 
+    deferred = False  # see set_deferred
+    _stale = False  # recorded snapshots not drawn yet
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("health_view")
@@ -165,6 +168,7 @@ class HealthView(QWidget):
         self._heat: dict[int, np.ndarray] = {}  # layer -> (capacity, VALUE_BINS), each column scaled to max 1
         self._span: dict[int, float] = {}  # layer -> heatmap covers weights in [-span, span]
         self.latest = None
+        self._stale = False
         with QSignalBlocker(self.layer_combo):
             self.layer_combo.clear()
         self.heat_image.clear()
@@ -183,11 +187,26 @@ class HealthView(QWidget):
             self._build(snapshot, signature)
         if not self._n or snapshot.step > self._steps[self._n - 1]:
             self._append(snapshot)
-            self._redraw()
+            self._stale = True
         self.latest = snapshot
         for line in self.markers.values():
             line.hide()  # live again: the scrubber mark is over
-        self._show_instant(snapshot)
+        if not self.deferred:
+            self._catch_up()
+
+    def set_deferred(self, on: bool) -> None:
+        """While deferred (its tab is not shown), snapshots are recorded but not drawn: the drawing
+        grows with the run's length, and nobody is looking. Turning it off draws what was missed."""
+        self.deferred = on
+        if not on:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._redraw()
+        if self.latest is not None:
+            self._show_instant(self.latest)
 
     def show_at(self, snapshot: Any) -> None:
         """Mark ``snapshot``'s time on the curves and show its histogram, dead units and warnings (no append)."""
