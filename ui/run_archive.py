@@ -32,7 +32,8 @@ class RunArchive(QObject):
         if self.archived or not w.history:
             return
         self.archived = True
-        self.view.add_run(w.spec, list(w.history), w.runner.model_state(), status)
+        # Archiving happens when the run ends or is about to be discarded: no need to resume it.
+        self.view.add_run(w.spec, list(w.history), w.runner.model_state(resume=False), status)
 
     def new_run(self) -> None:
         self.archived = False

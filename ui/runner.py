@@ -226,8 +226,11 @@ class TrainingRunner(QObject):
         if self._worker is not None:
             self._worker.set_epochs(epochs)
 
-    def model_state(self, timeout_ms: int = 3000) -> Any:
-        """A CPU copy of the current run's weights (pausing a running run for the moment it takes), or None."""
+    def model_state(self, timeout_ms: int = 3000, resume: bool = True) -> Any:
+        """A CPU copy of the current run's weights (pausing a running run for the moment it takes), or None.
+
+        ``resume=False`` leaves a running run paused: for callers about to discard it anyway.
+        """
         trainer = self.trainer
         if trainer is None:
             return None if self.resume is None else self.resume[0]
@@ -244,7 +247,7 @@ class TrainingRunner(QObject):
         from playground.checkpoint import state_dict_copy
 
         state = state_dict_copy(trainer.model)
-        if was_running:
+        if was_running and resume:
             self.start()
         return state
 
