@@ -1,12 +1,15 @@
 """The headless command line: ``train`` an experiment file, print built-in ``example``s.
 
-Bad input exits with status 2 and one line naming the problem, never a traceback.
+Bad input exits with status 2 and one line naming the problem, never a traceback. ``train`` prints strict
+JSON: a NaN or infinite number (a diverged run) is written as null, never as ``NaN``/``Infinity``, which
+``JSON.parse`` and most other readers refuse; ``"diverged": true`` says why it is missing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import replace
@@ -67,6 +70,9 @@ def run_train(args: argparse.Namespace) -> int:
     trainer = Trainer(exp)
     for note in trainer.dataset.notes + ((trainer.device_notice,) if trainer.device_notice else ()):
         print(f"note: {note}", file=sys.stderr)
+    # The same check_network warnings the layer stack shows in amber (softmax before cross_entropy, ...).
+    for warning in trainer.check.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     show = sys.stderr.isatty()
     history = []
     start = time.perf_counter()
@@ -97,8 +103,24 @@ def run_train(args: argparse.Namespace) -> int:
         "diverged": trainer.diverged,
         "message": trainer.divergence_message,
     }
-    print(json.dumps(summary))
+    print(strict_json(summary))
     return 0
+
+
+def finite_or_none(value: object) -> object:
+    """``value`` with every NaN or infinite float replaced by None (JSON null), through dicts and lists."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_none(item) for item in value]
+    return value
+
+
+def strict_json(value: object) -> str:
+    """Valid JSON (RFC 8259) for ``value``: non-finite numbers become null; anything else non-JSON raises."""
+    return json.dumps(finite_or_none(value), allow_nan=False)
 
 
 def run_example(args: argparse.Namespace) -> int:

@@ -79,8 +79,41 @@ def test_divergence_is_reported_in_the_summary(tmp_path):
                                            {"type": "linear", "units": 2}]}))
     result = run("train", str(spec))
     assert result.returncode == 0
-    summary = json.loads(result.stdout)
+    summary = strict_loads(result.stdout)  # no NaN or Infinity: JSON.parse would throw on them
     assert summary["diverged"] is True and "learning rate" in summary["message"]
+    assert summary["train_loss"] is None  # the loss that became NaN/inf is null, not a number
+
+
+def strict_loads(text):
+    """json.loads that refuses NaN, Infinity and -Infinity, as JSON.parse and RFC 8259 do."""
+    def refuse(name):
+        raise ValueError(f"not valid JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_strict_json_writes_null_for_every_non_finite_number():
+    from playground.cli import strict_json
+
+    text = strict_json({"a": float("nan"), "b": [float("inf"), -float("inf"), 1.5], "c": {"d": float("nan")},
+                        "e": (2, None), "f": True})
+    assert strict_loads(text) == {"a": None, "b": [None, None, 1.5], "c": {"d": None}, "e": [2, None], "f": True}
+    with pytest.raises(TypeError):  # anything else that is not JSON still fails loudly
+        strict_json({"x": object()})
+
+
+def test_softmax_before_cross_entropy_is_warned_about(tmp_path):
+    layers = [{"type": "linear", "units": 4, "activation": "tanh"}, {"type": "linear", "units": 2}]
+    spec = tmp_path / "plain.json"
+    spec.write_text(json.dumps({"loss": "cross_entropy", "epochs": 1, "layers": layers}))
+    plain = run("train", str(spec), "--device", "cpu")
+    assert plain.returncode == 0 and "warning" not in plain.stderr
+    layers[-1]["activation"] = "softmax"
+    spec.write_text(json.dumps({"loss": "cross_entropy", "epochs": 1, "layers": layers}))
+    warned = run("train", str(spec), "--device", "cpu")
+    assert warned.returncode == 0, warned.stderr
+    lines = [line for line in warned.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(lines) == 1 and "softmax" in lines[0] and "CrossEntropyLoss takes logits" in lines[0]
+    assert strict_loads(warned.stdout)["epochs"] == 1  # the warning goes to stderr; stdout stays one JSON object
 
 
 def test_out_of_memory_is_a_message(monkeypatch, capsys, tmp_path):
