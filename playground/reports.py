@@ -30,3 +30,12 @@ class Report:
     @property
     def epoch_end(self) -> bool:
         return self.train_accuracy is not None or self.test_loss is not None
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the GUI learns once a run's trainer is built: sent instead of the trainer itself."""
+
+    device: str  # a human label such as "cuda (NVIDIA H200)" or "cpu"
+    notice: str | None = None  # why the requested device was not used, when it was not
+    epoch: int = 0  # epochs already trained (a continued run starts past 0)

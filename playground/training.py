@@ -9,6 +9,7 @@ NaN or inf ends the run with a "diverged" report instead of an exception.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import Any, Iterator
 
@@ -18,7 +19,8 @@ from .datasets import Dataset, load_dataset
 from .devices import resolve_device
 from .errors import ModelError
 from .losses import LOSSES, encode_targets, predict_classes
-from .model import build_model, check_network
+from .batching import check_experiment, effective_batch_size
+from .model import build_model
 from .optimizers import OPTIMIZERS, SCHEDULES
 from .reports import Report
 from .spec import Experiment
@@ -32,7 +34,7 @@ TRAIN_EVAL_LIMIT = 2048  # train accuracy is measured on at most this many train
 
 
 class Trainer:
-    """Trains one experiment. Not thread-safe except ``request_stop`` and ``set_lr``."""
+    """Trains one experiment. Not thread-safe except ``request_stop``, ``set_lr`` and ``set_epochs``."""
 
     def __init__(self, experiment: Experiment, dataset: Dataset | None = None, device: str | None = None):
         self.experiment = exp = experiment
@@ -40,9 +42,8 @@ class Trainer:
         self.device, self.device_notice = resolve_device(device or exp.device)
         if ds.n_train == 0:
             raise ModelError("the training set is empty: lower data.test_fraction or add samples")
-        self.batch_size = ds.n_train if exp.batch_size == "full" else min(int(exp.batch_size), ds.n_train)
-        self.check = check_network(exp.layers, ds.input_shape, ds.task, ds.num_classes, exp.loss,
-                                   self.batch_size, ds.target_dim)
+        self.batch_size = effective_batch_size(exp.batch_size, ds.n_train)
+        self.check = check_experiment(exp, ds)
         if not self.check.ok:
             raise ModelError(self.check.error or "invalid network", self.check.error_layer)
         torch.manual_seed(exp.seed)
@@ -84,7 +85,9 @@ class Trainer:
         self._penalty: torch.Tensor | None = None
         self._points: list[tuple[int, float, torch.Tensor, Any, float, torch.Tensor | None]] = []
         self._stop_requested = False
-        self._requested_lr: float | None = None
+        # Requests from other threads wait here, under a lock, until the training thread takes them.
+        self._requests: dict[str, Any] = {}
+        self._requests_lock = threading.Lock()
         self.seconds = 0.0
         self.diverged = False
         self.divergence_message = ""
@@ -120,10 +123,30 @@ class Trainer:
         """Change the learning rate before the next step (safe from any thread); the schedule continues from it."""
         if not (lr > 0 and math.isfinite(lr)):
             raise ValueError(f"learning rate must be a positive number, got {lr!r}")
-        self._requested_lr = float(lr)
+        with self._requests_lock:
+            self._requests["lr"] = float(lr)
+
+    def set_epochs(self, epochs: int) -> None:
+        """Change how many epochs the run lasts, from the next step on (safe from any thread)."""
+        if int(epochs) < 1:
+            raise ValueError(f"epochs must be at least 1, got {epochs!r}")
+        with self._requests_lock:
+            self._requests["epochs"] = int(epochs)
+
+    def _take_requests(self) -> None:
+        """Apply what other threads asked for (called on the training thread between steps)."""
+        with self._requests_lock:
+            requests, self._requests = self._requests, {}
+        if "epochs" in requests:
+            self.total_epochs = requests["epochs"]
+        if "lr" in requests:
+            self.base_lr = requests["lr"]
+            self._set_epoch_lr()
 
     @property
     def finished(self) -> bool:
+        if self._requests:
+            self._take_requests()
         return self.epoch >= self.total_epochs or self.diverged
 
     # ----------------------------------------------------------------- stepping
@@ -136,9 +159,8 @@ class Trainer:
 
     def train_step(self) -> None:
         """Train on one batch. Never reads a value back from the device."""
-        if self._requested_lr is not None:
-            self.base_lr, self._requested_lr = self._requested_lr, None
-            self._set_epoch_lr()
+        if self._requests:  # a plain read first: the lock is taken only when something is waiting
+            self._take_requests()
         bs = self.batch_size
         if bs == self.x_train.shape[0]:
             xb, yb = self.x_train, self.y_train  # full batch: order does not change the gradient
@@ -313,7 +335,11 @@ class Trainer:
         clock = time.perf_counter
         started = last = clock()
         step = self.train_step
-        while self.epoch < self.total_epochs and not self._stop_requested and not self.diverged:
+        while True:
+            if self._requests:
+                self._take_requests()  # a new epoch count decides this very check
+            if not (self.epoch < self.total_epochs and not self._stop_requested and not self.diverged):
+                break
             step()
             now = clock()
             # The final points wait for the final batch, so the outcome can ride on the last of them.
