@@ -1,4 +1,9 @@
-"""Layer types and activations: their parameters, shape arithmetic and PyTorch builders.
+"""Layer types and activations: each entry's parameters, shape arithmetic, builders, code lines and flags.
+
+An entry here is everything the program knows about a layer type or an activation: the spec
+validates its parameters, the model builds it, both code exports write it, and explain, the
+snapshots and the network diagram read its flags and hooks. So a new layer type (say an LSTM
+with hidden size, layers and bidirectional) or a new activation is one ``add`` in this file.
 
 Shape arithmetic here is plain Python so the GUI can check a network on every edit in
 well under a millisecond; the builders import torch only when a model is really built.
@@ -7,12 +12,17 @@ A shape is ``(features,)`` for vectors or ``(channels, height, width)`` for imag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .params import Param
 from .registry import Registry
 
+__all__ = ["ACTIVATIONS", "LAYER_TYPES", "Activation", "LayerType", "Param", "Shape", "ShapeProblem",
+           "describe_shape", "torch_activation"]
+
 Shape = tuple[int, ...]
+Params = dict[str, Any]
 
 
 class ShapeProblem(Exception):
@@ -21,53 +31,95 @@ class ShapeProblem(Exception):
 
 # --------------------------------------------------------------------------- activations
 
-ACTIVATIONS: Registry[Callable[[], Any]] = Registry("activation")
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation: how to build it, how to write it in PyTorch and in Keras, and its flags.
+
+    Keras is written either as ``activation="<keras>"`` on the layer (or ``layers.Activation``), or as
+    ``keras_layer``, a line of its own; when Keras has nothing equivalent, ``no_keras`` says why and
+    the Keras export shows that reason instead of code.
+    """
+
+    build: Callable[[], Any]
+    torch_code: str  # e.g. "nn.LeakyReLU(negative_slope=0.01)"
+    keras: str | None = None
+    keras_layer: str = ""
+    no_keras: str = ""
+    identity: bool = False  # passes values through: labels and the Keras code leave it out
+    can_die: bool = False  # a unit whose input stays below 0 stops learning: the snapshots count dead units
 
 
-def _act(name: str, description: str, factory_name: str, **kwargs: Any) -> None:
-    def factory() -> Any:
+ACTIVATIONS: Registry[Activation] = Registry("activation")
+
+
+def torch_activation(cls_name: str, keras: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """``build`` and ``torch_code`` for ``torch.nn.<cls_name>(**kwargs)``, from the same arguments (they cannot drift)."""
+
+    def build() -> Any:
         from torch import nn
 
-        return getattr(nn, factory_name)(**kwargs)
+        return getattr(nn, cls_name)(**kwargs)
 
-    ACTIVATIONS.add(name, description, factory)
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    return {"build": build, "torch_code": f"nn.{cls_name}({args})", "keras": keras}
 
 
-_act("linear", "No activation: the layer's output passes through unchanged.", "Identity")
-_act("relu", "max(0, x): fast and the usual choice for deep networks.", "ReLU")
-_act("leaky_relu", "Like relu but with a small slope (0.01) for negative inputs, so units never die.", "LeakyReLU", negative_slope=0.01)
-_act("elu", "Smooth relu that goes to -1 for large negative inputs.", "ELU")
-_act("gelu", "Smooth relu-like curve used in transformers.", "GELU")
-_act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU")
-_act("sigmoid", "Squashes to (0, 1); saturates, so deep sigmoid nets learn slowly.", "Sigmoid")
-_act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh")
-_act("softplus", "log(1 + e^x): a smooth relu.", "Softplus")
-_act("softmax", "Turns the last layer into class probabilities (last layer only).", "Softmax", dim=1)
+def _act(name: str, description: str, cls_name: str, keras: str | None, **flags: Any) -> None:
+    kwargs = flags.pop("kwargs", {})
+    ACTIVATIONS.add(name, description, Activation(**torch_activation(cls_name, keras, **kwargs), **flags))
+
+
+_act("linear", "No activation: the layer's output passes through unchanged.", "Identity", None, identity=True)
+_act("relu", "max(0, x): fast and the usual choice for deep networks.", "ReLU", "relu", can_die=True)
+_act("leaky_relu", "Like relu but with a small slope (0.01) for negative inputs, so units never die.", "LeakyReLU",
+     None, kwargs={"negative_slope": 0.01},
+     keras_layer="layers.LeakyReLU(negative_slope=0.01)  # Keras' default slope is 0.3, PyTorch's 0.01")
+_act("elu", "Smooth relu that goes to -1 for large negative inputs.", "ELU", "elu")
+_act("gelu", "Smooth relu-like curve used in transformers.", "GELU", "gelu")
+_act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU", "silu")
+_act("sigmoid", "Squashes to (0, 1); saturates, so deep sigmoid nets learn slowly.", "Sigmoid", "sigmoid")
+_act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh", "tanh")
+_act("softplus", "log(1 + e^x): a smooth relu.", "Softplus", "softplus")
+_act("softmax", "Turns the last layer into class probabilities (last layer only).", "Softmax", "softmax",
+     kwargs={"dim": 1})
 
 
 # --------------------------------------------------------------------------- layer types
 
 
-@dataclass(frozen=True)
-class Param:
-    """One layer parameter: its kind (int or float), default, inclusive bounds and help text."""
+def _no_params(shape: Shape, p: Params) -> int:
+    return 0
 
-    kind: type
-    default: Any
-    low: float
-    high: float | None
-    help: str
-    required: bool = False
+
+def _same_shape(shape: Shape, p: Params) -> Shape:
+    return shape
 
 
 @dataclass(frozen=True)
 class LayerType:
-    """How one layer type checks its input shape, counts parameters and builds a module."""
+    """One layer type: its parameters, shape check, parameter count, builder, code lines, flags and hooks.
+
+    ``torch_code(shape, p)`` and ``keras_code(shape, p, extra)`` get the layer's input shape and its
+    parameters with defaults filled in; ``extra`` is the text of the ``activation=``/``kernel_regularizer=``
+    arguments for types whose Keras layer takes them (``keras_takes_activation``). A type without a
+    Keras counterpart sets ``no_keras`` to the reason instead.
+    """
 
     params: dict[str, Param]
-    output_shape: Callable[[Shape, dict[str, Any]], Shape]
-    param_count: Callable[[Shape, dict[str, Any]], int]
-    build: Callable[[Shape, dict[str, Any]], Any]
+    output_shape: Callable[[Shape, Params], Shape]
+    param_count: Callable[[Shape, Params], int]
+    build: Callable[[Shape, Params], Any]
+    torch_code: Callable[[Shape, Params], str]
+    keras_code: Callable[[Shape, Params, str], list[str]] | None = None
+    no_keras: str = ""
+    keras_takes_activation: bool = False
+    needs_image: bool = False  # only image layers (conv, pooling) take (channels, height, width) input
+    neurons: str | None = None  # the parameter that counts the layer's neurons: the diagram draws them as nodes
+    image_filters: bool = False  # its weights are small images: shown as filters, drawn as a wide box
+    flattens: bool = False  # turns an image into a vector
+    elementwise: bool = False  # keeps the shape and mixes no units: the next layer's weights reach across it
+    diagram_text: Callable[[Params, Shape | None], str] = field(default=lambda p, out: "")
 
 
 LAYER_TYPES: Registry[LayerType] = Registry("layer type")
@@ -80,13 +132,15 @@ def describe_shape(shape: Shape) -> str:
     return "×".join(str(s) for s in shape) + " image"
 
 
-def _need_vector(shape: Shape, what: str) -> int:
+def need_vector(shape: Shape) -> int:
+    """The feature count of a vector input; ShapeProblem for an image."""
     if len(shape) != 1:
         raise ShapeProblem(f"gets a {describe_shape(shape)}: insert a flatten layer before it")
     return shape[0]
 
 
-def _need_image(shape: Shape, what: str) -> tuple[int, int, int]:
+def need_image(shape: Shape, what: str) -> tuple[int, int, int]:
+    """(channels, height, width) of an image input; ShapeProblem naming ``what`` for a vector."""
     if len(shape) != 3:
         raise ShapeProblem(
             f"needs an image but gets {describe_shape(shape)}: {what} layers work on image data "
@@ -95,27 +149,46 @@ def _need_image(shape: Shape, what: str) -> tuple[int, int, int]:
     return shape  # type: ignore[return-value]
 
 
-def _linear_shape(shape: Shape, p: dict[str, Any]) -> Shape:
-    _need_vector(shape, "linear")
+def _torch(cls_name: str) -> Any:
+    from torch import nn
+
+    return getattr(nn, cls_name)
+
+
+_SIZE_CAP = None  # no fixed cap: the memory estimate in model.check_network gives the real refusal
+
+# ------------------------------------------------------------------ linear
+
+
+def _linear_shape(shape: Shape, p: Params) -> Shape:
+    need_vector(shape)
     return (p["units"],)
 
 
-def _linear_params(shape: Shape, p: dict[str, Any]) -> int:
-    return shape[0] * p["units"] + p["units"]
+LAYER_TYPES.add(
+    "linear",
+    "Fully connected layer: every input feeds every unit.",
+    LayerType(
+        {"units": Param(int, None, 1, _SIZE_CAP, "number of output units (neurons)", required=True)},
+        output_shape=_linear_shape,
+        param_count=lambda shape, p: shape[0] * p["units"] + p["units"],
+        build=lambda shape, p: _torch("Linear")(shape[0], p["units"]),
+        torch_code=lambda shape, p: f"nn.Linear({shape[0]}, {p['units']})",
+        keras_code=lambda shape, p, extra: [f"layers.Dense({p['units']}{extra})"],
+        keras_takes_activation=True, neurons="units",
+    ),
+    label="Linear (dense)",
+)
 
-
-def _linear_build(shape: Shape, p: dict[str, Any]) -> Any:
-    from torch import nn
-
-    return nn.Linear(shape[0], p["units"])
+# ------------------------------------------------------------------ conv2d
 
 
 def _conv_out(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def _conv_shape(shape: Shape, p: dict[str, Any]) -> Shape:
-    c, h, w = _need_image(shape, "conv2d")
+def _conv_shape(shape: Shape, p: Params) -> Shape:
+    c, h, w = need_image(shape, "conv2d")
     k, s, pad = p["kernel"], p["stride"], p["padding"]
     oh, ow = _conv_out(h, k, s, pad), _conv_out(w, k, s, pad)
     if oh < 1 or ow < 1:
@@ -126,84 +199,19 @@ def _conv_shape(shape: Shape, p: dict[str, Any]) -> Shape:
     return (p["filters"], oh, ow)
 
 
-def _conv_params(shape: Shape, p: dict[str, Any]) -> int:
-    return shape[0] * p["filters"] * p["kernel"] ** 2 + p["filters"]
+def _conv_keras(shape: Shape, p: Params, extra: str) -> list[str]:
+    k, s, pad = p["kernel"], p["stride"], p["padding"]
+    lines = []
+    if pad == 0:
+        mode = "valid"
+    elif s == 1 and k % 2 == 1 and pad == (k - 1) // 2:
+        mode = "same"  # keeps the size, like padding=(kernel-1)/2
+    else:
+        mode = "valid"
+        lines.append(f"layers.ZeroPadding2D({pad})  # Keras takes padding as 'valid' or 'same', so pad explicitly")
+    return lines + [f'layers.Conv2D({p["filters"]}, {k}, strides={s}, padding="{mode}"{extra})']
 
 
-def _conv_build(shape: Shape, p: dict[str, Any]) -> Any:
-    from torch import nn
-
-    return nn.Conv2d(shape[0], p["filters"], p["kernel"], stride=p["stride"], padding=p["padding"])
-
-
-def _pool_stride(p: dict[str, Any]) -> int:
-    return p["stride"] or p["kernel"]
-
-
-def _pool_shape(shape: Shape, p: dict[str, Any]) -> Shape:
-    c, h, w = _need_image(shape, "pooling")
-    k, s = p["kernel"], _pool_stride(p)
-    if k > h or k > w:
-        raise ShapeProblem(f"pool size {k} is larger than its {h}×{w} input: use a smaller pool or remove it")
-    return (c, _conv_out(h, k, s, 0), _conv_out(w, k, s, 0))
-
-
-def _pool_build(kind: str) -> Callable[[Shape, dict[str, Any]], Any]:
-    def build(shape: Shape, p: dict[str, Any]) -> Any:
-        from torch import nn
-
-        return getattr(nn, kind)(p["kernel"], stride=_pool_stride(p))
-
-    return build
-
-
-def _no_params(shape: Shape, p: dict[str, Any]) -> int:
-    return 0
-
-
-def _same_shape(shape: Shape, p: dict[str, Any]) -> Shape:
-    return shape
-
-
-def _flatten_shape(shape: Shape, p: dict[str, Any]) -> Shape:
-    n = 1
-    for s in shape:
-        n *= s
-    return (n,)
-
-
-def _flatten_build(shape: Shape, p: dict[str, Any]) -> Any:
-    from torch import nn
-
-    return nn.Flatten()
-
-
-def _dropout_build(shape: Shape, p: dict[str, Any]) -> Any:
-    from torch import nn
-
-    return nn.Dropout(p["p"]) if len(shape) == 1 else nn.Dropout2d(p["p"])
-
-
-def _batchnorm_params(shape: Shape, p: dict[str, Any]) -> int:
-    return 2 * shape[0]
-
-
-def _batchnorm_build(shape: Shape, p: dict[str, Any]) -> Any:
-    from torch import nn
-
-    return nn.BatchNorm1d(shape[0]) if len(shape) == 1 else nn.BatchNorm2d(shape[0])
-
-
-_SIZE_CAP = None  # no fixed cap: the memory estimate in model.check_network gives the real refusal
-
-LAYER_TYPES.add(
-    "linear",
-    "Fully connected layer: every input feeds every unit.",
-    LayerType(
-        {"units": Param(int, None, 1, _SIZE_CAP, "number of output units (neurons)", required=True)},
-        _linear_shape, _linear_params, _linear_build,
-    ),
-)
 LAYER_TYPES.add(
     "conv2d",
     "2-D convolution: slides small learned filters over an image.",
@@ -214,37 +222,99 @@ LAYER_TYPES.add(
             "stride": Param(int, 1, 1, 1024, "step between filter positions"),
             "padding": Param(int, 0, 0, 1024, "zero pixels added around the image"),
         },
-        _conv_shape, _conv_params, _conv_build,
+        output_shape=_conv_shape,
+        param_count=lambda shape, p: shape[0] * p["filters"] * p["kernel"] ** 2 + p["filters"],
+        build=lambda shape, p: _torch("Conv2d")(shape[0], p["filters"], p["kernel"], stride=p["stride"],
+                                                padding=p["padding"]),
+        torch_code=lambda shape, p: (f"nn.Conv2d({shape[0]}, {p['filters']}, kernel_size={p['kernel']}, "
+                                     f"stride={p['stride']}, padding={p['padding']})"),
+        keras_code=_conv_keras, keras_takes_activation=True, needs_image=True, image_filters=True,
+        diagram_text=lambda p, out: f"conv\n{out[0]}@{out[1]}×{out[2]}" if out else f"conv\n{p['filters']}@?×?",
     ),
+    label="2-D convolution",
 )
-for _name, _kind, _text in (
-    ("maxpool2d", "MaxPool2d", "Keeps the largest value in each window, halving the image by default."),
-    ("avgpool2d", "AvgPool2d", "Averages each window, halving the image by default."),
-):
-    LAYER_TYPES.add(
-        _name,
-        _text,
-        LayerType(
-            {
-                "kernel": Param(int, 2, 1, 1024, "pooling window size in pixels"),
-                "stride": Param(int, None, 1, 1024, "step between windows (default: the window size)"),
-            },
-            _pool_shape, _no_params, _pool_build(_kind),
-        ),
+
+# ------------------------------------------------------------------ pooling
+
+
+def _pool_stride(p: Params) -> int:
+    return p["stride"] or p["kernel"]
+
+
+def _pool_shape(shape: Shape, p: Params) -> Shape:
+    c, h, w = need_image(shape, "pooling")
+    k, s = p["kernel"], _pool_stride(p)
+    if k > h or k > w:
+        raise ShapeProblem(f"pool size {k} is larger than its {h}×{w} input: use a smaller pool or remove it")
+    return (c, _conv_out(h, k, s, 0), _conv_out(w, k, s, 0))
+
+
+def _pool(torch_name: str, keras_name: str, words: str) -> LayerType:
+    return LayerType(
+        {
+            "kernel": Param(int, 2, 1, 1024, "pooling window size in pixels"),
+            "stride": Param(int, None, 1, 1024, "step between windows (default: the window size)"),
+        },
+        output_shape=_pool_shape, param_count=_no_params,
+        build=lambda shape, p: _torch(torch_name)(p["kernel"], stride=_pool_stride(p)),
+        torch_code=lambda shape, p: f"nn.{torch_name}({p['kernel']}, stride={_pool_stride(p)})",
+        keras_code=lambda shape, p, extra: [f"layers.{keras_name}(pool_size={p['kernel']}, strides={_pool_stride(p)})"],
+        needs_image=True, diagram_text=lambda p, out: f"{words} {p['kernel']}",
     )
+
+
+LAYER_TYPES.add("maxpool2d", "Keeps the largest value in each window, halving the image by default.",
+                _pool("MaxPool2d", "MaxPooling2D", "max pool"), label="Max pooling")
+LAYER_TYPES.add("avgpool2d", "Averages each window, halving the image by default.",
+                _pool("AvgPool2d", "AveragePooling2D", "avg pool"), label="Average pooling")
+
+# ------------------------------------------------------------------ flatten, dropout, batchnorm
+
+
+def _flatten_shape(shape: Shape, p: Params) -> Shape:
+    n = 1
+    for s in shape:
+        n *= s
+    return (n,)
+
+
 LAYER_TYPES.add(
     "flatten",
     "Turns an image into a vector so linear layers can take it.",
-    LayerType({}, _flatten_shape, _no_params, _flatten_build),
+    LayerType(
+        {}, output_shape=_flatten_shape, param_count=_no_params,
+        build=lambda shape, p: _torch("Flatten")(), torch_code=lambda shape, p: "nn.Flatten()",
+        keras_code=lambda shape, p, extra: [
+            "layers.Flatten()  # channels-last: (H, W, C) values in a different order than PyTorch's (C, H, W)"],
+        flattens=True, diagram_text=lambda p, out: f"flatten → {out[0]}" if out else "flatten",
+    ),
+    label="Flatten",
 )
 LAYER_TYPES.add(
     "dropout",
     "Randomly zeroes a fraction p of its inputs while training, to fight overfitting.",
-    LayerType({"p": Param(float, 0.5, 0.0, 0.99, "fraction of inputs dropped while training")},
-              _same_shape, _no_params, _dropout_build),
+    LayerType(
+        {"p": Param(float, 0.5, 0.0, 0.99, "fraction of inputs dropped while training")},
+        output_shape=_same_shape, param_count=_no_params,
+        build=lambda shape, p: _torch("Dropout" if len(shape) == 1 else "Dropout2d")(p["p"]),
+        torch_code=lambda shape, p: f"nn.Dropout({p['p']})" if len(shape) == 1 else f"nn.Dropout2d({p['p']})",
+        keras_code=lambda shape, p, extra: [
+            f"layers.Dropout({p['p']})" if len(shape) == 1 else
+            f"layers.SpatialDropout2D({p['p']})  # drops whole channels, like nn.Dropout2d"],
+        elementwise=True, diagram_text=lambda p, out: f"dropout {p['p']}",
+    ),
+    label="Dropout",
 )
 LAYER_TYPES.add(
     "batchnorm",
     "Normalises each feature or channel over the batch, then rescales it.",
-    LayerType({}, _same_shape, _batchnorm_params, _batchnorm_build),
+    LayerType(
+        {}, output_shape=_same_shape, param_count=lambda shape, p: 2 * shape[0],
+        build=lambda shape, p: _torch("BatchNorm1d" if len(shape) == 1 else "BatchNorm2d")(shape[0]),
+        torch_code=lambda shape, p: f"nn.BatchNorm1d({shape[0]})" if len(shape) == 1 else f"nn.BatchNorm2d({shape[0]})",
+        keras_code=lambda shape, p, extra: [
+            "layers.BatchNormalization(momentum=0.9, epsilon=1e-5)  # PyTorch's momentum 0.1 is Keras' 0.9"],
+        elementwise=True, diagram_text=lambda p, out: "batch norm",
+    ),
+    label="Batch norm",
 )

@@ -14,32 +14,51 @@ from .registry import Registry
 
 @dataclass(frozen=True)
 class Loss:
+    """One loss: its builder and PyTorch code, which tasks it suits, its Keras code and how explain names it.
+
+    ``keras`` may hold ``{logits}``, filled with whether the network ends without softmax; when Keras
+    has no counterpart, ``no_keras`` says why and the Keras export shows the reason.
+    """
+
     factory: Callable[[], Any]
+    torch_code: str  # e.g. "nn.CrossEntropyLoss()"
     classification: bool  # usable for classification
     regression: bool  # usable for regression
+    words: str  # what the value is, in words: "mean squared error"
+    keras: str = ""
+    no_keras: str = ""
 
 
 LOSSES: Registry[Loss] = Registry("loss")
 
 
-def _torch_loss(name: str) -> Callable[[], Any]:
+def torch_loss(cls_name: str) -> dict[str, Any]:
+    """``factory`` and ``torch_code`` for ``torch.nn.<cls_name>()``."""
+
     def factory() -> Any:
         from torch import nn
 
-        return getattr(nn, name)()
+        return getattr(nn, cls_name)()
 
-    return factory
+    return {"factory": factory, "torch_code": f"nn.{cls_name}()"}
 
 
 LOSSES.add("cross_entropy", "Cross-entropy on logits (softmax built in): the standard classification loss.",
-           Loss(_torch_loss("CrossEntropyLoss"), True, False))
+           Loss(**torch_loss("CrossEntropyLoss"), classification=True, regression=False, words="mean cross-entropy",
+                keras="keras.losses.SparseCategoricalCrossentropy(from_logits={logits})"), label="Cross-entropy")
 LOSSES.add("mse", "Mean squared error: the standard regression loss (TensorFlow Playground uses it for everything).",
-           Loss(_torch_loss("MSELoss"), True, True))
+           Loss(**torch_loss("MSELoss"), classification=True, regression=True, words="mean squared error",
+                keras="keras.losses.MeanSquaredError()"), label="Mean squared error")
 LOSSES.add("bce", "Binary cross-entropy on logits (sigmoid built in): one unit for two classes, or one per class.",
-           Loss(_torch_loss("BCEWithLogitsLoss"), True, False))
-LOSSES.add("l1", "Mean absolute error: robust to outliers.", Loss(_torch_loss("L1Loss"), True, True))
+           Loss(**torch_loss("BCEWithLogitsLoss"), classification=True, regression=False,
+                words="mean binary cross-entropy", keras="keras.losses.BinaryCrossentropy(from_logits=True)"),
+           label="Binary cross-entropy")
+LOSSES.add("l1", "Mean absolute error: robust to outliers.",
+           Loss(**torch_loss("L1Loss"), classification=True, regression=True, words="mean absolute error",
+                keras="keras.losses.MeanAbsoluteError()"), label="Mean absolute error (L1)")
 LOSSES.add("huber", "Squared error near zero, absolute error far away: robust regression.",
-           Loss(_torch_loss("HuberLoss"), True, True))
+           Loss(**torch_loss("HuberLoss"), classification=True, regression=True, words="mean Huber loss",
+                keras="keras.losses.Huber(delta=1.0)"), label="Huber")
 
 
 def output_problem(loss: str, task: str, num_classes: int, units: int, target_dim: int = 1) -> str | None:

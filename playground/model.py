@@ -145,6 +145,6 @@ def build_model(layers: Sequence[Any], input_shape: Shape) -> Any:
             out = kind.output_shape(shape, params)
         except ShapeProblem as exc:
             raise ModelError(f"layer {i + 1} ({layer.type}) {exc}", i) from None
-        blocks.append(nn.Sequential(kind.build(shape, params), ACTIVATIONS.get(layer.activation)()))
+        blocks.append(nn.Sequential(kind.build(shape, params), ACTIVATIONS.get(layer.activation).build()))
         shape = out
     return nn.Sequential(*blocks)

@@ -16,6 +16,7 @@ import torch
 
 from .datasets import DATASETS, RANGE_2D, feature_matrix
 from .health import health_warnings  # noqa: F401  (re-exported: warnings are computed from snapshots)
+from .layers import ACTIVATIONS, LAYER_TYPES
 from .losses import class_probabilities
 
 GRID = 100  # boundary resolution, as TensorFlow Playground
@@ -77,9 +78,6 @@ def _resize(maps: np.ndarray, size: int) -> np.ndarray:
     return maps[..., idx[:, None], idx[None, :]]
 
 
-_RELU_LIKE = ("relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
-
-
 @torch.no_grad()
 def take_snapshot(trainer: Any, grid: int = GRID, image_views: bool = True) -> Snapshot:
     """Read the trainer's model into a Snapshot (call between steps, from the trainer's thread)."""
@@ -126,7 +124,7 @@ def _layer_states(trainer: Any) -> tuple[LayerState, ...]:
 
 
 def _dead_fractions(trainer: Any) -> dict[int, float]:
-    relu_layers = [i for i, s in enumerate(trainer.experiment.layers) if s.activation in ("relu",)]
+    relu_layers = [i for i, s in enumerate(trainer.experiment.layers) if ACTIVATIONS.get(s.activation).can_die]
     if not relu_layers:
         return {}
     x = trainer.x_train[:PROBE]
@@ -201,16 +199,18 @@ def first_layer_filters(trainer: Any) -> np.ndarray | None:
     shape = trainer.dataset.input_shape
     flat_seen = False
     for block, spec in zip(trainer.model, trainer.experiment.layers):
-        if spec.type == "conv2d":
+        kind = LAYER_TYPES.get(spec.type)
+        if kind.image_filters:
             return block[0].weight.detach().mean(dim=1).cpu().numpy().copy()
-        if spec.type == "flatten":
+        if kind.flattens:
             flat_seen = True
-        elif spec.type == "linear":
-            if not flat_seen or len(shape) != 3:
+        elif kind.neurons:  # a dense layer right after the flatten: its weights over the pixels
+            w = getattr(block[0], "weight", None)
+            if not flat_seen or len(shape) != 3 or not isinstance(w, torch.Tensor) or w.dim() != 2:
                 return None
-            w = block[0].weight.detach()
+            w = w.detach()
             c, h, wd = shape
             return w.reshape(w.shape[0], c, h, wd).mean(dim=1)[:64].cpu().numpy().copy()
-        elif spec.type not in ("dropout", "batchnorm"):
+        elif not kind.elementwise:
             return None
     return None

@@ -12,12 +12,13 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Callable, Union
+from typing import Any, Callable, Iterable, Mapping, Union
 
 from .errors import SpecError
 from .layers import ACTIVATIONS, LAYER_TYPES
 from .losses import LOSSES
-from .optimizers import OPTIMIZERS, SCHEDULES
+from .optimizers import OPTIMIZER_PARAMS, OPTIMIZERS, SCHEDULES
+from .params import QUOTE_LIMIT, check_choice, check_float, check_int, check_params, quote
 
 FORMAT_VERSION = 1
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -38,24 +39,55 @@ class DataSpec:
     target: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class LayerSpec:
-    """One layer of the stack; only the parameters its type takes are set (others stay None)."""
+    """One layer of the stack: its type, its activation, and the parameters set for it (a mapping).
 
-    type: str = "linear"
-    activation: str = "linear"
-    units: int | None = None
-    filters: int | None = None
-    kernel: int | None = None
-    stride: int | None = None
-    padding: int | None = None
-    p: float | None = None
+    The parameters are whatever the layer type's registry entry declares, so a new layer type with new
+    parameters needs no change here. Unset parameters take the entry's default; ``params()`` fills them
+    in. Build one as ``LayerSpec("linear", "tanh", units=4)`` or ``LayerSpec("conv2d", params={...})``;
+    ``layer.units`` reads a parameter (None when unset).
+    """
+
+    type: str
+    activation: str
+    settings: tuple[tuple[str, Any], ...]  # (name, value) pairs, sorted by name: hashable and order-free
+
+    def __init__(self, type: str = "linear", activation: str = "linear",
+                 params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+                 settings: Iterable[tuple[str, Any]] = (), **values: Any):
+        merged = dict(settings)
+        merged.update(dict(params or {}))
+        merged.update(values)
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "activation", activation)
+        object.__setattr__(self, "settings", tuple(sorted((k, v) for k, v in merged.items() if v is not None)))
+
+    def __getattr__(self, name: str) -> Any:
+        # Only parameter names reach here (real attributes are found first); dunders stay AttributeErrors
+        # so copy and pickle work.
+        if name.startswith("__") or name == "settings":
+            raise AttributeError(name)
+        given = dict(self.settings)
+        if name in given:
+            return given[name]
+        if any(name in entry.value.params for entry in LAYER_TYPES):
+            return None
+        raise AttributeError(f"LayerSpec has no attribute or layer parameter {name!r}")
+
+    def given(self) -> dict[str, Any]:
+        """The parameters set explicitly, of those this layer's type takes, in the type's order."""
+        values = dict(self.settings)
+        return {name: values[name] for name in LAYER_TYPES.get(self.type).params if name in values}
 
     def params(self) -> dict[str, Any]:
         """This layer's parameters with defaults filled in, as the layer type expects them."""
-        spec = LAYER_TYPES.get(self.type).params
-        return {name: (getattr(self, name) if getattr(self, name) is not None else param.default)
-                for name, param in spec.items()}
+        values = dict(self.settings)
+        return {name: values.get(name, param.default) for name, param in LAYER_TYPES.get(self.type).params.items()}
+
+    def replace_params(self, **values: Any) -> "LayerSpec":
+        """A copy with some parameters changed (None unsets one)."""
+        return LayerSpec(self.type, self.activation, {**dict(self.settings), **values})
 
 
 @dataclass(frozen=True)
@@ -69,7 +101,7 @@ class OptimizerSpec:
 
 @dataclass(frozen=True)
 class RegularizationSpec:
-    """An L1 or L2 penalty added to the training loss (reported loss includes it)."""
+    """An L1 or L2 penalty added to the loss that is minimised; the reported loss is the data loss without it."""
 
     kind: str = "none"
     rate: float = 0.0
@@ -122,21 +154,12 @@ class Experiment:
 
 
 def _layer_dict(layer: LayerSpec) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": layer.type}
-    for name in LAYER_TYPES.get(layer.type).params:
-        value = getattr(layer, name)
-        if value is not None:
-            out[name] = value
-    out["activation"] = layer.activation
-    return out
+    return {"type": layer.type, **layer.given(), "activation": layer.activation}
 
 
 def _schedule_dict(s: ScheduleSpec) -> dict[str, Any]:
-    if s.name == "step":
-        return {"name": "step", "step_size": s.step_size, "gamma": s.gamma}
-    if s.name == "cosine":
-        return {"name": "cosine", "min_lr": s.min_lr}
-    return {"name": s.name}
+    """The schedule's name and only the settings it uses (read from its registry entry)."""
+    return {"name": s.name, **{name: getattr(s, name) for name in SCHEDULES.get(s.name).takes}}
 
 
 def to_dict(exp: Experiment) -> dict[str, Any]:
@@ -167,46 +190,20 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def _int(value: Any, path: str, low: int = 0, high: int | None = None, what: str | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-            value = int(value)
-        else:
-            raise SpecError(path, f"must be {what or _int_range_text(low, high)}, got {value!r}")
-    if value < low or (high is not None and value > high):
-        raise SpecError(path, f"must be {what or _int_range_text(low, high)}, got {value!r}")
-    return value
-
-
-def _int_range_text(low: int, high: int | None) -> str:
-    if low == 1 and high is None:
-        return "a positive integer"
-    if high is None:
-        return f"an integer ≥ {low}"
-    return f"an integer from {low} to {high}"
+    return check_int(value, path, low, high, what)
 
 
 def _float(value: Any, path: str, low: float, high: float | None, low_open: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if ok:
-        value = float(value)
-        ok = math.isfinite(value) and (value > low if low_open else value >= low) and (high is None or value <= high)
-    if not ok:
-        bound = f"> {low:g}" if low_open else f"≥ {low:g}"
-        rng = f"a number {bound}" + (f" and ≤ {high:g}" if high is not None else "")
-        raise SpecError(path, f"must be {rng}, got {value!r}")
-    return value
+    return check_float(value, path, low, high, low_open)
 
 
 def _str(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise SpecError(path, f"must be a string, got {value!r}")
+        raise SpecError(path, f"must be a string, got {quote(value)}")
     return value
 
 
-def _choice(value: Any, path: str, choices: list[str] | tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise SpecError(path, f"must be one of {', '.join(choices)}; got {value!r}")
-    return value
+_choice = check_choice
 
 
 def _object(value: Any, path: str, allowed: tuple[str, ...] | list[str]) -> dict[str, Any]:
@@ -214,7 +211,7 @@ def _object(value: Any, path: str, allowed: tuple[str, ...] | list[str]) -> dict
         raise SpecError(path, f"must be an object like {{\"{allowed[0]}\": ...}}, got {type(value).__name__}")
     for key in value:
         if key not in allowed:
-            where = f"{path}.{key}" if path else str(key)
+            where = f"{path}.{str(key)[:QUOTE_LIMIT]}" if path else str(key)[:QUOTE_LIMIT]
             raise SpecError(where, f"unknown key; allowed keys here are {', '.join(allowed)}")
     return value
 
@@ -232,7 +229,7 @@ def _data(raw: Any, path: str) -> DataSpec:
         raise SpecError(f"{path}.samples", "must be a positive integer for generated 2-D data, got null")
     features = d.get("features", ["x1", "x2"] if info.kind == "2d" else [])
     if not isinstance(features, list):
-        raise SpecError(f"{path}.features", f"must be a list of feature names, got {features!r}")
+        raise SpecError(f"{path}.features", f"must be a list of feature names, got {quote(features)}")
     from .datasets import FEATURES
 
     for i, feat in enumerate(features):
@@ -247,9 +244,8 @@ def _data(raw: Any, path: str) -> DataSpec:
     p = d.get("path")
     if p is not None:
         p = _str(p, f"{path}.path")
-    if info.needs_path and not p:
-        what = "a folder of MNIST-format IDX files" if name == "idx" else "a CSV file"
-        raise SpecError(f"{path}.path", f"the {name} dataset needs {what}; set data.path")
+    if info.source is not None and not p:
+        raise SpecError(f"{path}.path", f"the {name} dataset needs {info.source.what}; set data.path")
     target = d.get("target")
     if target is not None:
         target = _str(target, f"{path}.target")
@@ -266,42 +262,27 @@ def _data(raw: Any, path: str) -> DataSpec:
 
 def _layer(raw: Any, path: str, last: bool) -> LayerSpec:
     if not isinstance(raw, dict):
-        raise SpecError(path, f"must be an object like {{\"type\": \"linear\", \"units\": 4}}, got {raw!r}")
+        raise SpecError(path, f"must be an object like {{\"type\": \"linear\", \"units\": 4}}, got {quote(raw)}")
     kind = _choice(raw.get("type", "linear"), f"{path}.type", LAYER_TYPES.names())
+    act = raw.get("activation", "linear")
+    given = {key: value for key, value in raw.items() if key not in ("type", "activation")}
     params = LAYER_TYPES.get(kind).params
-    for key in raw:
-        if key not in ("type", "activation") and key not in params:
+    for key in given:
+        if key not in params:
             takes = ", ".join(params) if params else "no parameters"
-            raise SpecError(f"{path}.{key}", f"a {kind} layer has no {key!r}; it takes {takes} (and activation)")
-    act = _choice(raw.get("activation", "linear"), f"{path}.activation", ACTIVATIONS.names())
+            raise SpecError(f"{path}.{str(key)[:QUOTE_LIMIT]}",
+                            f"a {kind} layer has no {quote(key)}; it takes {takes} (and activation)")
+    act = _choice(act, f"{path}.activation", ACTIVATIONS.names())
     if act == "softmax" and not last:
         raise SpecError(f"{path}.activation", "softmax is only allowed on the last layer; use relu or tanh here")
-    values: dict[str, Any] = {}
-    for name, param in params.items():
-        value = raw.get(name)
-        if value is None:
-            if param.required:
-                raise SpecError(f"{path}.{name}", f"is required for a {kind} layer ({param.help})")
-            continue
-        if param.kind is int:
-            values[name] = _int(value, f"{path}.{name}", int(param.low), None if param.high is None else int(param.high))
-        else:
-            values[name] = _float(value, f"{path}.{name}", param.low, param.high)
-    return LayerSpec(type=kind, activation=act, **values)
+    return LayerSpec(kind, act, check_params(params, given, path, f"a {kind} layer"))
 
 
 def _optimizer(raw: Any, path: str) -> OptimizerSpec:
     d = _object(raw, path, list(OptimizerSpec.__dataclass_fields__))
-    nesterov = d.get("nesterov", False)
-    if not isinstance(nesterov, bool):
-        raise SpecError(f"{path}.nesterov", f"must be true or false, got {nesterov!r}")
-    return OptimizerSpec(
-        name=_choice(d.get("name", "sgd"), f"{path}.name", OPTIMIZERS.names()),
-        lr=_float(d.get("lr", 0.03), f"{path}.lr", 0.0, 1e6, low_open=True),
-        momentum=_float(d.get("momentum", 0.0), f"{path}.momentum", 0.0, 0.999),
-        weight_decay=_float(d.get("weight_decay", 0.0), f"{path}.weight_decay", 0.0, 1e3),
-        nesterov=nesterov,
-    )
+    name = _choice(d.get("name", "sgd"), f"{path}.name", OPTIMIZERS.names())
+    values = {key: param.check(d.get(key, param.default), f"{path}.{key}") for key, param in OPTIMIZER_PARAMS.items()}
+    return OptimizerSpec(name=name, **values)
 
 
 def _regularization(raw: Any, path: str) -> RegularizationSpec:
@@ -325,7 +306,7 @@ def from_dict(raw: Any) -> Experiment:
     top = _object(raw, "", [f for f in Experiment.__dataclass_fields__])
     version = top.get("version", FORMAT_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SpecError("version", f"must be a positive integer format version, got {version!r}")
+        raise SpecError("version", f"must be a positive integer format version, got {quote(version)}")
     if version > FORMAT_VERSION:
         raise SpecError("version", f"this file uses format version {version}, but this nn-playground only "
                                    f"knows versions up to {FORMAT_VERSION}: update nn-playground to open it")
@@ -361,7 +342,7 @@ def from_dict(raw: Any) -> Experiment:
 
 def _device(value: Any) -> str:
     if not isinstance(value, str) or not DEVICE_PATTERN.match(value):
-        raise SpecError("device", f"must be auto, cpu, cuda, cuda:N or mps; got {value!r}")
+        raise SpecError("device", f"must be auto, cpu, cuda, cuda:N or mps; got {quote(value)}")
     return value
 
 

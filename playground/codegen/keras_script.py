@@ -10,24 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..datasets import Dataset
-from ..layers import LAYER_TYPES, Shape, describe_shape
+from ..layers import ACTIVATIONS, LAYER_TYPES, Shape, describe_shape
 from ..losses import LOSSES, decision_threshold, signed_binary
+from ..optimizers import OPTIMIZERS, SCHEDULES
+from ..registry import NoEquivalent
 from . import data_section, docstring_text, join_blocks, load_for, section
 from .pytorch_script import activation_code, layer_code
-
-# Keras activation names; None means no activation (PyTorch's nn.Identity).
-ACTIVATION_NAMES = {"linear": None, "relu": "relu", "elu": "elu", "gelu": "gelu", "silu": "silu",
-                    "sigmoid": "sigmoid", "tanh": "tanh", "softplus": "softplus", "softmax": "softmax",
-                    "leaky_relu": "leaky_relu"}
-LEAKY = 'layers.LeakyReLU(negative_slope=0.01)  # Keras\' default slope is 0.3, PyTorch\'s 0.01'
-
-LOSS_CODE = {
-    "cross_entropy": "keras.losses.SparseCategoricalCrossentropy(from_logits={logits})",
-    "mse": "keras.losses.MeanSquaredError()",
-    "bce": "keras.losses.BinaryCrossentropy(from_logits=True)",
-    "l1": "keras.losses.MeanAbsoluteError()",
-    "huber": "keras.losses.Huber(delta=1.0)",
-}
 
 HEADER = '''\
 """{name} (nn-playground experiment, written with Keras for comparison).
@@ -59,74 +47,39 @@ PyTorch and Keras side by side
 
 
 def keras_activation(name: str, has_argument: bool) -> tuple[str, list[str]]:
-    """(``, activation="..."`` argument, extra layers) for an activation after a layer."""
-    keras_name = ACTIVATION_NAMES[name]
-    if keras_name is None:
+    """(``, activation="..."`` argument, extra layers) for an activation after a layer, from its entry."""
+    entry = ACTIVATIONS.get(name)
+    if entry.identity:
         return "", []
-    if name == "leaky_relu":
-        return "", [LEAKY]
+    if entry.keras_layer:
+        return "", [entry.keras_layer]
+    if entry.keras is None:
+        raise NoEquivalent(f"activation {name!r} has no Keras equivalent: {entry.no_keras or 'none is written'}")
     if has_argument:
-        return f', activation="{keras_name}"', []
-    return "", [f'layers.Activation("{keras_name}")']
+        return f', activation="{entry.keras}"', []
+    return "", [f'layers.Activation("{entry.keras}")']
 
 
 def keras_layers(layer: Any, shape: Shape, regularizer: str) -> list[str]:
     """The Keras layer lines (without indentation or trailing commas) for one playground layer."""
-    p = layer.params()
-    kind = layer.type
-    torch_act = "" if layer.activation == "linear" else f", {activation_code(layer.activation)}"
+    kind = LAYER_TYPES.get(layer.type)
+    if kind.keras_code is None:
+        raise NoEquivalent(f"layer type {layer.type!r} has no Keras equivalent: {kind.no_keras or 'none is written'}")
+    torch_act = "" if ACTIVATIONS.get(layer.activation).identity else f", {activation_code(layer.activation)}"
     torch_text = f"  # PyTorch: {layer_code(layer, shape)}{torch_act}"
-    act, extra = keras_activation(layer.activation, kind in ("linear", "conv2d"))
-    reg = f", kernel_regularizer={regularizer}" if regularizer and kind in ("linear", "conv2d") else ""
-    if kind == "linear":
-        lines = [f"layers.Dense({p['units']}{act}{reg})"]
-    elif kind == "conv2d":
-        k, s, pad = p["kernel"], p["stride"], p["padding"]
-        lines = []
-        if pad == 0:
-            mode = "valid"
-        elif s == 1 and k % 2 == 1 and pad == (k - 1) // 2:
-            mode = "same"  # keeps the size, like padding=(kernel-1)/2
-        else:
-            mode = "valid"
-            lines.append(f"layers.ZeroPadding2D({pad})  # Keras takes padding as 'valid' or 'same', so pad explicitly")
-        lines.append(f'layers.Conv2D({p["filters"]}, {k}, strides={s}, padding="{mode}"{act}{reg})')
-    elif kind in ("maxpool2d", "avgpool2d"):
-        name = "MaxPooling2D" if kind == "maxpool2d" else "AveragePooling2D"
-        lines = [f"layers.{name}(pool_size={p['kernel']}, strides={p['stride'] or p['kernel']})"]
-    elif kind == "flatten":
-        lines = ["layers.Flatten()  # channels-last: (H, W, C) values in a different order than PyTorch's (C, H, W)"]
-    elif kind == "dropout":
-        lines = [f"layers.Dropout({p['p']})" if len(shape) == 1 else
-                 f"layers.SpatialDropout2D({p['p']})  # drops whole channels, like nn.Dropout2d"]
-    elif kind == "batchnorm":
-        lines = ["layers.BatchNormalization(momentum=0.9, epsilon=1e-5)  # PyTorch's momentum 0.1 is Keras' 0.9"]
-    else:
-        raise KeyError(f"no Keras equivalent written for layer type {kind!r}")
+    act, extra = keras_activation(layer.activation, kind.keras_takes_activation)
+    reg = f", kernel_regularizer={regularizer}" if regularizer and kind.keras_takes_activation else ""
+    lines = kind.keras_code(shape, layer.params(), act + reg)
     lines[-1] = lines[-1] + ("" if "#" in lines[-1] else torch_text)
     return lines + extra
 
 
 def optimizer_code(spec: Any) -> tuple[str, str]:
-    """(Keras optimizer call, explanation) with PyTorch's defaults where Keras' differ."""
-    lr = "learning_rate=LEARNING_RATE"
-    if spec.name == "sgd":
-        call = f"keras.optimizers.SGD({lr}, momentum={spec.momentum!r}, nesterov={spec.nesterov and spec.momentum > 0})"
-        why = "torch.optim.SGD"
-    elif spec.name == "adam":
-        call, why = f"keras.optimizers.Adam({lr}, epsilon=1e-8)", "torch.optim.Adam; PyTorch's eps is 1e-8, Keras' 1e-7"
-    elif spec.name == "adamw":
-        call = f"keras.optimizers.AdamW({lr}, weight_decay={spec.weight_decay!r}, epsilon=1e-8)"
-        why = "torch.optim.AdamW: both decay the weights directly (decoupled), by lr * weight_decay * w"
-    elif spec.name == "adagrad":
-        call = f"keras.optimizers.Adagrad({lr}, initial_accumulator_value=0.0, epsilon=1e-10)"
-        why = "torch.optim.Adagrad starts its sums at 0 (Keras at 0.1)"
-    elif spec.name == "rmsprop":
-        call = f"keras.optimizers.RMSprop({lr}, rho=0.99, momentum={spec.momentum!r}, epsilon=1e-8)"
-        why = "torch.optim.RMSprop: its alpha=0.99 is Keras' rho (Keras' default 0.9)"
-    else:
-        raise KeyError(f"no Keras equivalent written for optimizer {spec.name!r}")
-    return call, why
+    """(Keras optimizer call, explanation) with PyTorch's defaults where Keras' differ, from the entry."""
+    entry = OPTIMIZERS.get(spec.name)
+    if entry.keras is None:
+        raise NoEquivalent(f"optimizer {spec.name!r} has no Keras equivalent: {entry.no_keras or 'none is written'}")
+    return entry.keras(spec)
 
 
 def regularizer_code(exp: Any) -> tuple[str, str]:
@@ -184,22 +137,19 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
     last = exp.layers[-1].activation
     classify = ds.task == "classification"
     encode, predict = target_code(exp.loss, ds.task, shape[0], last, ds.num_classes)
-    loss = LOSS_CODE[exp.loss].format(logits=last != "softmax")
-    loss += f"  # PyTorch: nn.{type(LOSSES.get(exp.loss).factory()).__name__}()"
+    loss_entry = LOSSES.get(exp.loss)
+    if not loss_entry.keras:
+        raise NoEquivalent(f"loss {exp.loss!r} has no Keras equivalent: {loss_entry.no_keras or 'none is written'}")
+    loss = loss_entry.keras.format(logits=last != "softmax") + f"  # PyTorch: {loss_entry.torch_code}"
     if exp.loss == "cross_entropy":
         loss += ("; from_logits=True: the network ends without softmax" if last != "softmax" else
                  "; from_logits=False: the last layer already applies softmax")
     opt_call, opt_why = optimizer_code(exp.optimizer)
     imports = [f"import {i}" if not i.startswith("from") else i for i in ("math", *data.imports)]
     batch = "len(x_train)" if exp.batch_size == "full" else f"min({exp.batch_size}, len(x_train))"
-    sched = exp.schedule
-    if sched.name == "step":
-        schedule = f"    return LEARNING_RATE * {sched.gamma!r} ** (epoch // {sched.step_size})\n"
-    elif sched.name == "cosine":
-        schedule = ("    t = min(epoch, max(1, EPOCHS)) / max(1, EPOCHS)\n"
-                    f"    return {sched.min_lr!r} + (LEARNING_RATE - {sched.min_lr!r}) * 0.5 * (1 + math.cos(math.pi * t))\n")
-    else:
-        schedule = "    return LEARNING_RATE  # constant\n"
+    _, formula = SCHEDULES.get(exp.schedule.name).code(exp.schedule)
+    formula = ["epochs = EPOCHS", *formula] if formula else ["return LEARNING_RATE  # constant"]
+    schedule = "".join(f"    {line}\n" for line in formula)
     description = f"\n{docstring_text(exp.description)}\n" if exp.description else ""
     transpose = ("    # PyTorch images are (N, C, H, W); Keras wants (N, H, W, C).\n"
                  "    x_train, x_test = x_train.transpose(0, 2, 3, 1), x_test.transpose(0, 2, 3, 1)\n") if image else ""

@@ -13,30 +13,17 @@ from typing import Any
 from ..datasets import Dataset
 from ..layers import ACTIVATIONS, LAYER_TYPES, Shape, describe_shape
 from ..losses import LOSSES, decision_threshold, signed_binary
+from ..optimizers import OPTIMIZERS, SCHEDULES
 from . import data_section, docstring_text, join_blocks, load_for, section
 
-# How each layer type is written; ``shape`` is the layer's input shape, ``p`` its parameters.
-_LAYER_CODE = {
-    "linear": lambda shape, p: f"nn.Linear({shape[0]}, {p['units']})",
-    "conv2d": lambda shape, p: (f"nn.Conv2d({shape[0]}, {p['filters']}, kernel_size={p['kernel']}, "
-                                f"stride={p['stride']}, padding={p['padding']})"),
-    "maxpool2d": lambda shape, p: f"nn.MaxPool2d({p['kernel']}, stride={p['stride'] or p['kernel']})",
-    "avgpool2d": lambda shape, p: f"nn.AvgPool2d({p['kernel']}, stride={p['stride'] or p['kernel']})",
-    "flatten": lambda shape, p: "nn.Flatten()",
-    "dropout": lambda shape, p: f"nn.Dropout({p['p']})" if len(shape) == 1 else f"nn.Dropout2d({p['p']})",
-    "batchnorm": lambda shape, p: f"nn.BatchNorm1d({shape[0]})" if len(shape) == 1 else f"nn.BatchNorm2d({shape[0]})",
-}
-
-
 def activation_code(name: str) -> str:
-    """The activation as PyTorch code, e.g. ``nn.Tanh()`` or ``nn.Softmax(dim=1)``, from the registry's own module."""
-    module = ACTIVATIONS.get(name)()
-    return f"nn.{type(module).__name__}({module.extra_repr()})"
+    """The activation as PyTorch code, e.g. ``nn.Tanh()`` or ``nn.Softmax(dim=1)``, from its registry entry."""
+    return ACTIVATIONS.get(name).torch_code
 
 
 def layer_code(layer: Any, shape: Shape) -> str:
-    """One layer as PyTorch code, given its input shape."""
-    return _LAYER_CODE[layer.type](shape, layer.params())
+    """One layer as PyTorch code, given its input shape (its registry entry writes it)."""
+    return LAYER_TYPES.get(layer.type).torch_code(shape, layer.params())
 
 
 def model_lines(layers: Any, input_shape: Shape) -> tuple[list[str], Shape]:
@@ -73,29 +60,17 @@ def target_code(loss: str, task: str, units: int, last_activation: str, num_clas
 
 
 def optimizer_code(spec: Any) -> str:
-    """The optimizer call with exactly the arguments ``optimizers.py`` passes."""
-    args = ["model.parameters()", "lr=LEARNING_RATE"]
-    if spec.name in ("sgd", "rmsprop"):
-        args.append(f"momentum={spec.momentum!r}")
-    args.append(f"weight_decay={spec.weight_decay!r}")
-    if spec.name == "sgd":
-        args.append(f"nesterov={spec.nesterov and spec.momentum > 0}")
-    name = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad", "rmsprop": "RMSprop"}[spec.name]
-    return f"torch.optim.{name}({', '.join(args)}, foreach=False)"
+    """The optimizer call with exactly the arguments the optimizer's entry passes."""
+    return OPTIMIZERS.get(spec.name).torch_code(spec)
 
 
 def schedule_code(spec: Any) -> str:
-    """``learning_rate(epoch, epochs)`` for a schedule (the formulas of optimizers.py), or '' for none."""
-    if spec.name == "step":
-        body = (f'    """Step schedule: multiply the rate by {spec.gamma!r} every {spec.step_size} epochs."""\n'
-                f"    return LEARNING_RATE * {spec.gamma!r} ** (epoch // {spec.step_size})")
-    elif spec.name == "cosine":
-        body = (f'    """Cosine schedule: from LEARNING_RATE down to {spec.min_lr!r} along a half cosine."""\n'
-                "    span = max(1, epochs)\n    t = min(epoch, span) / span\n"
-                f"    return {spec.min_lr!r} + (LEARNING_RATE - {spec.min_lr!r}) * 0.5 * (1 + math.cos(math.pi * t))")
-    else:
+    """``learning_rate(epoch, epochs)`` for a schedule (its entry's formula), or '' for a constant rate."""
+    summary, body = SCHEDULES.get(spec.name).code(spec)
+    if not body:
         return ""
-    return f"def learning_rate(epoch, epochs):\n{body}"
+    lines = "\n".join(f"    {line}" for line in body)
+    return f'def learning_rate(epoch, epochs):\n    """{summary}"""\n{lines}'
 
 
 def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
@@ -131,7 +106,7 @@ def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
         "    torch.manual_seed(SEED)  # PyTorch's default initialisation draws the starting weights from this\n"
         "    return nn.Sequential(\n" + "\n".join(model) + "\n    )",
         section("3. Loss, targets and optimizer") + "\n"
-        f"loss_fn = nn.{type(LOSSES.get(exp.loss).factory()).__name__}()  # {LOSSES.description(exp.loss)}",
+        f"loss_fn = {LOSSES.get(exp.loss).torch_code}  # {LOSSES.description(exp.loss)}",
         f'def encode_targets(labels):\n    """What the loss compares the outputs with."""\n{encode}',
         f'def predict_classes(outputs):\n    """Predicted class per row."""\n{predict}' if classify else "",
         "def make_optimizer(model):\n"
@@ -148,7 +123,7 @@ def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
             ' weights (biases are not penalised)."""\n'
             f"    return {reg.rate!r} * sum({op} for w in weights)")
     blocks.append(section("4. Training") + "\n" +
-                  _training_code(data.has_path, classify, penalty, exp.schedule.name != "none"))
+                  _training_code(data.has_path, classify, penalty, bool(schedule_code(exp.schedule))))
     return join_blocks(blocks)
 
 

@@ -15,14 +15,14 @@ import numpy as np
 
 from ..errors import DataError
 from ..registry import Registry
-from . import synthetic
-from .csv_table import read_table
+from . import csv_table, digits, idx, synthetic
+from .csv_table import read_header, read_table
 from .digits import load_digits
 from .features import FEATURES, check_features, feature_matrix
 from .idx import load_idx_folder
 
 __all__ = [
-    "DATASETS", "FEATURES", "RANGE_2D", "Dataset", "DatasetInfo", "RawData",
+    "DATASETS", "FEATURES", "RANGE_2D", "Dataset", "DatasetInfo", "FileSource", "RawData", "ScriptCode",
     "feature_matrix", "load_dataset", "train_count",
 ]
 
@@ -48,15 +48,43 @@ class RawData:
 
 
 @dataclass(frozen=True)
+class FileSource:
+    """Where a file-backed dataset reads from: what the user points it at, and how the GUI asks for it."""
+
+    what: str  # for messages: "a folder of MNIST-format IDX files"
+    folder: bool = False  # data.path names a folder rather than a file
+    file_filter: str = "All files (*)"  # the file dialog's filter
+    columns: Callable[[str], list[str]] | None = None  # the file's columns, when data.target picks one (DataError)
+
+
+@dataclass(frozen=True)
+class ScriptCode:
+    """A loader as standalone code for the exported scripts: it defines ``load_data(seed, path=DATA_PATH)``."""
+
+    code: str
+    constants: Callable[[Any], list[str]]  # lines such as DATA_PATH = '...' from the DataSpec
+    imports: tuple[str, ...] = ()  # standard-library modules it needs besides math and numpy
+
+
+@dataclass(frozen=True)
 class DatasetInfo:
-    """What the GUI and the spec need to know about a dataset before loading it."""
+    """Everything the GUI, the spec and the code exports need to know about a dataset before loading it.
+
+    A 2-D generator needs no ``script`` (the exports copy the generator's own source); every other
+    dataset carries its loader as standalone code. ``source`` is set when the user names a file or folder.
+    """
 
     kind: str  # "2d" | "image" | "table"
     task: str | None  # None when the file decides (csv)
     num_classes: int | None  # None when the file decides; 0 for regression
     default_samples: int | None  # None for file sets: use every row
-    needs_path: bool
     load: Callable[[Any, np.random.Generator], RawData]
+    source: FileSource | None = None
+    script: ScriptCode | None = None
+
+    @property
+    def needs_path(self) -> bool:
+        return self.source is not None
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,7 +136,7 @@ def _planar(generate: Callable, task: str, class_names: tuple[str, ...], default
             class_names=class_names, feature_names=tuple(data.features), points=points.astype(np.float32),
         )
 
-    return DatasetInfo("2d", task, len(class_names), default, False, load)
+    return DatasetInfo("2d", task, len(class_names), default, load)
 
 
 _TF_CLASSES = ("-1", "+1")  # TF Playground's orange and blue; class 0 is -1
@@ -146,12 +174,29 @@ def _load_csv(data: Any, rng: np.random.Generator) -> RawData:
                    standardize=table.numeric_columns, notes=table.notes)
 
 
+def _path_constant(what: str) -> Callable[[Any], list[str]]:
+    return lambda data: [f"DATA_PATH = {data.path!r}  # {what}"]
+
+
 DATASETS.add("digits", "1,797 hand-written digits, 8×8 pixels, 10 classes (bundled; UCI, CC BY 4.0).",
-             DatasetInfo("image", CLASSIFICATION, 10, None, False, _load_digits))
+             DatasetInfo("image", CLASSIFICATION, 10, None, _load_digits, script=ScriptCode(
+                 digits.SCRIPT_CODE, lambda data: [
+                     f"DATA_PATH = {str(digits.ASSET)!r}  # the copy bundled with nn-playground; --data picks another"])),
+             label="Digits (8×8)")
 DATASETS.add("idx", "Images from a folder of MNIST-format IDX files (train-images-idx3-ubyte, ...).",
-             DatasetInfo("image", CLASSIFICATION, None, None, True, _load_idx))
+             DatasetInfo("image", CLASSIFICATION, None, None, _load_idx,
+                         FileSource("a folder of MNIST-format IDX files", folder=True),
+                         ScriptCode(idx.SCRIPT_CODE, _path_constant("a folder of MNIST-format IDX files"),
+                                    ("gzip", "struct", "from pathlib import Path"))),
+             label="IDX images (MNIST format)")
 DATASETS.add("csv", "A table from a CSV file with a header row; the target is the last column unless chosen.",
-             DatasetInfo("table", None, None, None, True, _load_csv))
+             DatasetInfo("table", None, None, None, _load_csv,
+                         FileSource("a CSV file", file_filter="CSV files (*.csv);;All files (*)", columns=read_header),
+                         ScriptCode(csv_table.SCRIPT_CODE, lambda data: [
+                             f"DATA_PATH = {data.path!r}",
+                             f"TARGET = {(data.target or '').strip() or None!r}  # None: the last column"],
+                             ("csv", "io"))),
+             label="CSV table")
 
 # --------------------------------------------------------------------------- loading and splitting
 

@@ -60,8 +60,10 @@ def read_text(path: str | Path | None) -> tuple[str, str]:
         ) from None
 
 
-def _delimiter(text: str) -> str:
-    """Pick the delimiter (comma, semicolon or tab) that splits the header line into the most fields."""
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (comma, semicolon or tab) that splits the first non-blank line into the most fields.
+
+    The one sniffer for CSV files: the loader and the data panel's target menu both use it."""
     header = next((line for line in text.splitlines() if line.strip()), "")
     counts = []
     for delimiter in DELIMITERS:
@@ -74,7 +76,7 @@ def _delimiter(text: str) -> str:
 
 def _rows(name: str, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Split the text into the header and (line number, stripped cells) data rows, skipping blank lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     try:
@@ -179,6 +181,25 @@ def _features(name: str, header: list[str], columns: list[list[str]], lines: lis
     return np.concatenate(blocks, axis=1), tuple(names), tuple(numeric)
 
 
+def read_header(path: str | Path) -> list[str]:
+    """The column names of a CSV file (its first non-blank line), reading no more than that; DataError if unreadable."""
+    name = Path(path).name
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            lines = (fh.readline(1_000_000) for _ in range(100))  # skip blank lines as the loader does, not forever
+            line = next((line for line in lines if line.strip() or not line), "")
+        cells = next(csv.reader([line], delimiter=sniff_delimiter(line)), [])
+    except UnicodeDecodeError:
+        raise DataError(f"{name} is not UTF-8 text") from None
+    except OSError as exc:
+        raise DataError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except csv.Error as exc:
+        raise DataError(f"the header row of {name} is not valid CSV ({exc})") from None
+    if not cells:
+        raise DataError(f"{name} is empty: it needs a header row naming the columns")
+    return [cell.strip() or f"column {i + 1}" for i, cell in enumerate(cells)]
+
+
 def read_table(path: str | Path | None, target: str | None = None) -> Table:
     """Read a CSV file; ``target`` names the target column (default: the last column)."""
     name, text = read_text(path)
@@ -202,3 +223,72 @@ def read_table(path: str | Path | None, target: str | None = None) -> Table:
     x, feature_names, numeric = _features(name, feature_header, columns[:t] + columns[t + 1 :], lines)
     notes = (_missing_note(dropped),) if dropped else ()
     return Table(x, y, task, class_names, feature_names, numeric, notes)
+
+
+# load_data for the exported scripts: read_table without its checks and messages (same encoding and split).
+SCRIPT_CODE = '''\
+MISSING = {"", "na", "nan", "?"}  # a row with any of these values (any case) is dropped
+MAX_CATEGORIES = 20  # a numeric target of at most this many whole-number values holds class labels
+
+
+def number(text):
+    """The value of a finite number, or None if the text is not one (inf and 1_000 count as text)."""
+    if "_" in text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def read_csv(path, target):
+    """Float64 features (text columns one-hot), the encoded target, and which columns are numeric.
+
+    nn-playground's reader without its checks and messages: give it a file the playground accepts."""
+    with open(path, "rb") as file:
+        text = file.read().decode("utf-8-sig")
+    first = next(line for line in text.splitlines() if line.strip())
+    delimiter = max(",;\\t", key=lambda d: len(next(csv.reader([first], delimiter=d))))  # ties: comma
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = [row for row in rows if any(row)]  # skip blank lines
+    header = [cell or f"column {i + 1}" for i, cell in enumerate(rows[0])]
+    kept = [row for row in rows[1:] if not any(cell.lower() in MISSING for cell in row)]
+    columns = dict(zip(header, (list(column) for column in zip(*kept))))
+    values = columns.pop(target or header[-1])
+    numbers = [number(v) for v in values]
+    if None in numbers:  # text labels: one class per distinct value, in sorted order
+        classes = sorted(set(values))
+        y = np.array([classes.index(v) for v in values], dtype=np.int64)
+    else:
+        numbers = np.array(numbers, dtype=np.float64)
+        distinct = np.unique(numbers)
+        if np.all(distinct == np.round(distinct)) and len(distinct) <= MAX_CATEGORIES:
+            y = np.searchsorted(distinct, numbers).astype(np.int64)  # few whole numbers: class labels
+        else:
+            y = numbers.astype(np.float32).reshape(-1, 1)  # otherwise a regression target
+    blocks, numeric = [], []
+    for values in columns.values():
+        numbers = [number(v) for v in values]
+        if None not in numbers:
+            numeric.append(sum(block.shape[1] for block in blocks))
+            blocks.append(np.array(numbers, dtype=np.float64)[:, None])
+        else:  # a text column becomes one 0/1 column per category (one-hot)
+            categories = sorted(set(values))
+            blocks.append(np.array([[v == c for c in categories] for v in values], dtype=np.float64))
+    return np.concatenate(blocks, axis=1), y, numeric
+
+
+def load_data(seed, path=DATA_PATH):
+    """Read the table, shuffle and split it, then standardise its numeric columns."""
+    inputs, targets, numeric = read_csv(path, TARGET)
+    train, test = split_indices(len(inputs), np.random.default_rng(seed))
+    x_train, x_test = inputs[train], inputs[test]
+    if numeric and len(x_train):
+        # Mean 0 and std 1 using the training rows only, so nothing about the test rows leaks in.
+        mean, std = x_train[:, numeric].mean(axis=0), x_train[:, numeric].std(axis=0)
+        std[~(std > 0) | ~np.isfinite(std)] = 1.0  # constant columns stay as they are
+        x_train[:, numeric] = (x_train[:, numeric] - mean) / std
+        x_test[:, numeric] = (x_test[:, numeric] - mean) / std
+    return x_train.astype(np.float32), targets[train], x_test.astype(np.float32), targets[test]
+'''

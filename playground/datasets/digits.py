@@ -29,3 +29,17 @@ def load_digits(path: Path = ASSET) -> tuple[np.ndarray, np.ndarray]:
     if images.min() < 0 or images.max() > 16 or labels.min() < 0 or labels.max() > 9:
         raise DataError(f"the bundled digits file {path} has values out of range: {REBUILD}")
     return images.astype(np.uint8, copy=False), labels.astype(np.uint8, copy=False)
+
+
+# load_data for the exported scripts: numpy alone, the same preprocessing as the engine's loader in datasets/__init__.py.
+SCRIPT_CODE = '''\
+def load_data(seed, path=DATA_PATH):
+    """The 8x8 digits as float32 images (N, 1, 8, 8) scaled to 0..1 and int64 labels, shuffled and split."""
+    with np.load(path, allow_pickle=False) as archive:
+        images, labels = archive["images"], archive["labels"]
+    # Pixels count 0..16 inked cells; the extra axis is the single colour channel (PyTorch puts channels first).
+    inputs = (images.astype(np.float32) / 16.0)[:, None]
+    targets = labels.astype(np.int64)
+    train, test = split_indices(len(inputs), np.random.default_rng(seed))
+    return inputs[train], targets[train], inputs[test], targets[test]
+'''

@@ -180,3 +180,49 @@ def load_idx_folder(path: str | Path | None) -> IdxSet:
         notes.append(f"the {len(x_test)} images of {files['t10k-images'].name} are the test set; the test fraction is ignored")
     top = max(int(y_train.max()), int(y_test.max()) if y_test is not None and y_test.size else 0)
     return IdxSet(x_train, y_train, x_test, y_test, max(2, top + 1), tuple(notes))
+
+
+# load_data for the exported scripts: read_idx and load_idx_folder without their checks and messages.
+SCRIPT_CODE = '''\
+IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path):
+    """One IDX file (plain or .gz): 0, 0, a type byte, a dimension count, big-endian int32 sizes, the values."""
+    raw = path.read_bytes()
+    raw = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw
+    dtype, ndim = np.dtype(IDX_TYPES[raw[2]]), raw[3]
+    shape = struct.unpack(f">{ndim}i", raw[4:4 + 4 * ndim])
+    values = np.frombuffer(raw, dtype, count=math.prod(shape), offset=4 + 4 * ndim)
+    return values.reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def read_pair(folder, prefix):
+    """float32 images (N, 1, H, W), bytes scaled to 0..1, and int64 labels; (None, None) if absent."""
+    files = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    found = []
+    for kind, ndim in (("images", 3), ("labels", 1)):
+        names = [f"{prefix}-{kind}-idx{ndim}-ubyte", f"{prefix}-{kind}.idx{ndim}-ubyte"]
+        found.append(next((files[n] for n in names + [n + ".gz" for n in names] if n in files), None))
+    if None in found:
+        return None, None
+    pixels = read_idx(found[0])
+    images = pixels.astype(np.float32)[:, None]  # add the channel axis: PyTorch images are (C, H, W)
+    if pixels.dtype == np.uint8:
+        images /= 255.0
+    return images, read_idx(found[1]).astype(np.int64)
+
+
+def load_data(seed, path=DATA_PATH):
+    """Read the folder's images; use its t10k files as the test set, or else split the training files."""
+    folder = Path(path).expanduser()
+    folder = folder.parent if folder.is_file() else folder
+    x, y = read_pair(folder, "train")
+    x_test, y_test = read_pair(folder, "t10k")
+    rng = np.random.default_rng(seed)
+    if x_test is not None:
+        train, _ = split_indices(len(x), rng, test_fraction=0.0)  # only shuffles
+        return x[train], y[train], x_test, y_test
+    train, test = split_indices(len(x), rng)
+    return x[train], y[train], x[test], y[test]
+'''

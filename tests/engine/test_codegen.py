@@ -163,7 +163,7 @@ def test_layers_and_activations_are_written_as_the_engine_builds_them():
     from torch import nn
 
     for name in ACTIVATIONS.names():
-        assert repr(eval(activation_code(name), {"nn": nn})) == repr(ACTIVATIONS.get(name)())
+        assert repr(eval(activation_code(name), {"nn": nn})) == repr(ACTIVATIONS.get(name).build())
     for exp in VARIANTS.values():
         shape = load_dataset(exp.data, exp.seed).input_shape
         for layer in exp.layers:

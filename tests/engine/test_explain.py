@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from playground.examples import load_example
-from playground.explain import PHASE_NAMES, ExplainCursor, explain_step
+from playground.step_recorder import PHASE_NAMES, ExplainCursor, explain_step
 from playground.spec import LayerSpec, RegularizationSpec
 from playground.training import Trainer
 
@@ -174,6 +174,6 @@ def test_cursor_walks_layers_then_phases():
 
 
 def test_explain_imports_no_qt():
-    code = "import playground.explain, sys; print('\\n'.join(sys.modules))"
+    code = "import playground.step_recorder, sys; print('\\n'.join(sys.modules))"
     mods = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert not {m for m in mods.stdout.split() if m.split(".")[0] in ("PySide6", "pyqtgraph", "ui")}

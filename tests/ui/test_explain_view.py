@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from playground.examples import load_example
-from playground.explain import explain_step
+from playground.step_recorder import explain_step
 from playground.training import Trainer
 from ui.views.explain_view import ACTIVE_ROW, DONE_TEXT, IDLE_TITLE, ExplainView, format_number
 

@@ -1,6 +1,6 @@
 """Explain mode: one training step walked through phase by phase and layer by layer, for lectures.
 
-The engine (``playground.explain.explain_step``) records the step; this view only shows it. Keys:
+The engine (``playground.step_recorder.explain_step``) records the step; this view only shows it. Keys:
 N (anywhere in the window while this view is visible) or Enter/Return (while it has focus) go to the
 next layer or phase. Right is left alone: the window uses it to train one batch.
 """
@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from playground.explanation import PHASE_NAMES, ExplainCursor, StepExplanation
+from playground.step_explanation import PHASE_NAMES, ExplainCursor, StepExplanation
 
 from .colormaps import BLUE, apply_lut, diverging_lut
 

@@ -10,8 +10,6 @@ import numpy as np
 SAMPLE_ROWS = 8  # samples of the batch shown as activations and predictions
 SAMPLE_UNITS = 16  # units per sample shown
 PHASE_NAMES = ("forward", "loss", "backward", "update")
-LOSS_WORDS = {"cross_entropy": "mean cross-entropy", "mse": "mean squared error", "bce": "mean binary cross-entropy",
-              "l1": "mean absolute error", "huber": "mean Huber loss"}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Step-through backpropagation: one real training step, recorded phase by phase for teaching.
+"""Records one real training step through hooks and turns it into the four phases explain mode shows.
 
 ``explain_step`` runs the trainer's own ``train_step`` (so batches, counters, optimizer state and
 random numbers stay exactly as in plain training) and watches it through hooks: forward hooks on the
@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from .explanation import (LOSS_WORDS, PHASE_NAMES, SAMPLE_ROWS, SAMPLE_UNITS, ActivationStats,  # noqa: F401
-                          ExplainCursor, LayerRow, LayerTrace, Phase, StepExplanation)
-from .losses import decision_threshold, predict_classes
+from .layers import ACTIVATIONS
+from .losses import LOSSES, decision_threshold, predict_classes
+from .step_explanation import (PHASE_NAMES, SAMPLE_ROWS, SAMPLE_UNITS, ActivationStats,  # noqa: F401
+                               ExplainCursor, LayerRow, LayerTrace, Phase, StepExplanation)
+
 
 class _Recorder:
     """Hooks that watch the first gradient-tracking pass through the model and the loss."""
@@ -66,7 +68,7 @@ def _norm(t: torch.Tensor | None) -> float:
 
 def layer_label(i: int, spec: Any) -> str:
     """'layer 2 (linear, tanh)'; an identity activation is left out."""
-    kind = spec.type if spec.activation == "linear" else f"{spec.type}, {spec.activation}"
+    kind = spec.type if ACTIVATIONS.get(spec.activation).identity else f"{spec.type}, {spec.activation}"
     return f"layer {i + 1} ({kind})"
 
 
@@ -134,7 +136,7 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         _rows(traces, lambda t: (("mean", t.output.mean), ("std", t.output.std), ("min", t.output.min),
                                  ("max", t.output.max), ("zeros %", 100 * t.output.zero_fraction))),
         tuple(range(n_layers)))
-    loss_words = LOSS_WORDS.get(exp.loss, f"mean {exp.loss}")
+    loss_words = LOSSES.get(exp.loss).words
     text = (f"The loss compares the {n} predictions with their {'labels' if classify else 'targets'}: "
             f"{loss_words} {loss:.4g}.")
     if classify:
