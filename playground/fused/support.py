@@ -1,0 +1,50 @@
+"""Which experiments the fused path can train, and in plain words why not when it cannot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .tables import ACTIVATION_CODES, LAYER_TYPES, LOSS_CODES, OPTIMIZER_CODES, REGULARIZATION_CODES
+
+# Beyond this many weights per layer a step is no longer overhead-bound and PyTorch's BLAS wins.
+MAX_LAYER_WEIGHTS = 65_536
+
+
+def fused_support(experiment: Any, dataset: Any = None) -> tuple[bool, str]:
+    """(True, "") when the fused path can train ``experiment`` exactly as the PyTorch trainer would.
+
+    Otherwise (False, reason), the reason naming the first thing that keeps it on PyTorch, for the
+    status bar: a layer type (conv, dropout, batchnorm...), a device other than the CPU, data that is not
+    vectors, or a registry entry that has no fused implementation yet.
+    """
+    device = experiment.device
+    if device not in ("auto", "cpu"):
+        return False, f"the experiment asks for device {device!r}; the fused path runs on the CPU only"
+    if device == "auto":
+        from ..devices import resolve_device
+
+        resolved, _ = resolve_device("auto")
+        if str(resolved) != "cpu":
+            return False, f"device auto resolves to {resolved}; the fused path runs on the CPU only"
+    for i, layer in enumerate(experiment.layers):
+        if layer.type not in LAYER_TYPES:
+            return False, (f"layer {i + 1} is {layer.type}; the fused path runs linear layers only "
+                           "(set Training ▸ engine to PyTorch for anything else)")
+        if layer.activation not in ACTIVATION_CODES:
+            return False, f"activation {layer.activation!r} (layer {i + 1}) has no fused implementation"
+    if experiment.loss not in LOSS_CODES:
+        return False, f"loss {experiment.loss!r} has no fused implementation"
+    if experiment.optimizer.name not in OPTIMIZER_CODES:
+        return False, f"optimizer {experiment.optimizer.name!r} has no fused implementation"
+    if experiment.regularization.kind not in REGULARIZATION_CODES:
+        return False, f"regularization {experiment.regularization.kind!r} has no fused implementation"
+    if dataset is not None:
+        if len(dataset.input_shape) != 1:
+            return False, "the data are images; the fused path takes feature vectors"
+        width = dataset.input_shape[0]
+        for i, layer in enumerate(experiment.layers):
+            if width * layer.units > MAX_LAYER_WEIGHTS:
+                return False, (f"layer {i + 1} has {width * layer.units:,} weights; the fused path is for "
+                               f"small networks (at most {MAX_LAYER_WEIGHTS:,} per layer), where it is faster")
+            width = layer.units
+    return True, ""

@@ -1,0 +1,393 @@
+"""FusedTrainer: the Trainer's interface and semantics, with steps run by the fused kernels.
+
+It builds the same torch model from the same seed, draws the same per-epoch permutations from the same
+generator, schedules the learning rate the same way and reports the same points (every 50 steps within
+an epoch, evaluated at epoch ends), so a history only differs from PyTorch's by float rounding. The
+weights live in one float64 array; ``model`` is a torch module synced from it when read (snapshots,
+exports and checkpoints keep working unchanged).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import replace
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from ..batching import check_experiment, effective_batch_size
+from ..datasets import Dataset, load_dataset
+from ..errors import ModelError
+from ..losses import LOSSES, decision_threshold, encode_targets
+from ..model import build_model
+from ..optimizers import SCHEDULES
+from ..reports import Report
+from ..spec import Experiment
+from ..training import POINTS_EVERY, TRAIN_EVAL_LIMIT
+from . import kernels
+from .support import fused_support
+from .tables import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES, REGULARIZATION_CODES, optimizer_constants
+
+CHUNK_SECONDS = 0.004  # work per kernel call in run(): a stop or a new learning rate waits at most this long
+
+
+class FusedTrainer:
+    """Trains one qualifying experiment (see ``fused_support``). Thread-safe only in ``request_stop`` and ``set_lr``."""
+
+    engine = "fused"
+
+    def __init__(self, experiment: Experiment, dataset: Dataset | None = None, device: str | None = None):
+        self.experiment = exp = experiment
+        self.dataset = ds = dataset if dataset is not None else load_dataset(exp.data, exp.seed)
+        ok, reason = fused_support(exp if device is None else replace(exp, device=device), ds)
+        if not ok:
+            raise ModelError(f"the fused engine cannot train this experiment: {reason}")
+        self.device, self.device_notice = torch.device("cpu"), None
+        if ds.n_train == 0:
+            raise ModelError("the training set is empty: lower data.test_fraction or add samples")
+        self.batch_size = effective_batch_size(exp.batch_size, ds.n_train)
+        self.check = check_experiment(exp, ds)
+        if not self.check.ok:
+            raise ModelError(self.check.error or "invalid network", self.check.error_layer)
+        torch.manual_seed(exp.seed)  # the same initial weights as Trainer's model
+        self._model = build_model(exp.layers, ds.input_shape)
+        self._model.train()
+        self.loss_fn = LOSSES.get(exp.loss).factory()
+        self._last_activation = last = exp.layers[-1].activation
+        units = exp.layers[-1].units
+        self.x_train = torch.as_tensor(ds.x_train)
+        self.labels_train = torch.as_tensor(ds.y_train)
+        self.x_test = torch.as_tensor(ds.x_test)
+        self.labels_test = torch.as_tensor(ds.y_test)
+        self.y_train = encode_targets(exp.loss, self.labels_train, ds.task, ds.num_classes, units, last)
+        self.y_test = encode_targets(exp.loss, self.labels_test, ds.task, ds.num_classes, units, last)
+        self._setup_arrays(units)
+        self._generator = torch.Generator().manual_seed(exp.seed)
+        self.base_lr = exp.optimizer.lr
+        self.lr = self.base_lr
+        self.steps_per_epoch = math.ceil(ds.n_train / self.batch_size)
+        self.total_epochs = exp.epochs
+        self._point_every = min(self.steps_per_epoch, POINTS_EVERY)
+        reg = exp.regularization
+        self._reg = (reg.kind, reg.rate) if reg.kind != "none" and reg.rate > 0 else None
+        self.step = 0
+        self.epoch = 0
+        self._batch = 0
+        self._perm: np.ndarray | None = None
+        self._pending_sum = 0.0
+        self._pending_n = 0
+        self._penalty: float | None = None
+        self._points: list[tuple[int, float, float, tuple | None, float, float | None]] = []
+        self._stop_requested = False
+        # Requests from other threads wait here, under a lock, until the training thread takes them.
+        self._requests: dict[str, Any] = {}
+        self._requests_lock = threading.Lock()
+        self._chunk = 64  # steps per kernel call in run(), adapted to CHUNK_SECONDS
+        self._synced = True
+        self.seconds = 0.0
+        self.diverged = False
+        self.divergence_message = ""
+        self.last_report: Report | None = None
+        self.status = "ready"
+        self._set_epoch_lr()
+
+    def _setup_arrays(self, units: int) -> None:
+        exp, ds = self.experiment, self.dataset
+        self._sizes = np.array([ds.input_shape[0]] + [layer.units for layer in exp.layers], np.int64)
+        self._acts = np.array([ACTIVATION_CODES[layer.activation] for layer in exp.layers], np.int64)
+        self._loss_code = LOSS_CODES[exp.loss]
+        self._opt_code = OPTIMIZER_CODES[exp.optimizer.name]
+        self._x = np.ascontiguousarray(ds.x_train, np.float64)
+        self._targets = self._target_matrix(self.y_train)
+        # One evaluation pass: the test rows, then the first training rows for train accuracy.
+        self._classify = ds.task == "classification"
+        n_acc = min(TRAIN_EVAL_LIMIT, ds.n_train) if self._classify else 0
+        self._n_test = ds.x_test.shape[0]
+        self._eval_x = np.ascontiguousarray(np.concatenate([ds.x_test, ds.x_train[:n_acc]]), np.float64)
+        self._eval_targets = np.concatenate([self._target_matrix(self.y_test), self._targets[:n_acc]])
+        labels = np.concatenate([ds.y_test, ds.y_train[:n_acc]]) if self._classify else np.zeros(len(self._eval_x))
+        self._eval_labels = np.asarray(labels, np.int64).reshape(-1)
+        self._threshold = decision_threshold(exp.loss, units, self._last_activation) if units == 1 else 0.0
+        self._slots: list[tuple[torch.nn.Parameter, int, int]] = []
+        offset = 0
+        for block in self._model:
+            for p in (block[0].weight, block[0].bias):
+                self._slots.append((p, offset, p.numel()))
+                offset += p.numel()
+        self._params = np.empty(offset)
+        self._read_model()
+        self._grads = np.zeros(offset)
+        self._wmask = np.zeros(offset)
+        for p, start, n in self._slots:
+            if p.dim() > 1:  # the penalty covers weights, not biases, as in Trainer
+                self._wmask[start:start + n] = 1.0
+        self._reset_optimizer()
+
+    def _target_matrix(self, y: torch.Tensor) -> np.ndarray:
+        return np.ascontiguousarray(y.double().reshape(len(y), -1).numpy())
+
+    def _reset_optimizer(self) -> None:
+        spec, reg = self.experiment.optimizer, self.experiment.regularization
+        beta1, beta2, eps, alpha = optimizer_constants(spec.name)
+        nesterov = spec.nesterov and spec.momentum > 0 and spec.name == "sgd"
+        reg_kind = REGULARIZATION_CODES[reg.kind] if reg.rate > 0 else 0
+        self._hyper = np.array([spec.lr, spec.momentum, spec.weight_decay, float(nesterov), beta1, beta2, eps,
+                                alpha, float(reg_kind), reg.rate])
+        self._s1 = np.zeros_like(self._params)
+        self._s2 = np.zeros_like(self._params)
+        self._counters = np.zeros(1, np.int64)
+
+    def _read_model(self) -> None:
+        with torch.no_grad():
+            for p, start, n in self._slots:
+                self._params[start:start + n] = p.detach().reshape(-1).double().numpy()
+
+    @property
+    def model(self) -> torch.nn.Module:
+        """The torch model with the fused weights (and last gradients) copied in: for snapshots and exports."""
+        if not self._synced:
+            with torch.no_grad():
+                for p, start, n in self._slots:
+                    p.copy_(torch.from_numpy(self._params[start:start + n]).reshape(p.shape))
+                    p.grad = torch.from_numpy(self._grads[start:start + n]).reshape(p.shape).float()
+            self._synced = True
+        return self._model
+
+    def parameters_flat(self) -> np.ndarray:
+        """A copy of the float64 parameters, layer by layer: weight (out × in) then bias."""
+        return self._params.copy()
+
+    def restore(self, state: dict | None, history: list[Report] | tuple[Report, ...] = ()) -> None:
+        """Continue a saved run: load its weights and counters. Optimizer state starts afresh, as in Trainer."""
+        if state is not None:
+            from ..checkpoint import apply_state_dict
+
+            apply_state_dict(self.model, state, "the saved weights")
+            self._read_model()
+            self._reset_optimizer()
+        if history:
+            last = history[-1]
+            self.epoch = int(last.epoch)
+            self.step = self.epoch * self.steps_per_epoch
+            self.seconds = last.seconds
+            self.last_report = last
+            self._set_epoch_lr()
+
+    # ----------------------------------------------------------------- control from other threads
+
+    def request_stop(self) -> None:
+        """Ask a running ``run()`` to stop after the current kernel call (a few ms; safe from any thread)."""
+        self._stop_requested = True
+
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate before the next step (safe from any thread); the schedule continues from it."""
+        if not (lr > 0 and math.isfinite(lr)):
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        with self._requests_lock:
+            self._requests["lr"] = float(lr)
+
+    def set_epochs(self, epochs: int) -> None:
+        """Change how many epochs the run lasts, from the next kernel call on (safe from any thread)."""
+        if int(epochs) < 1:
+            raise ValueError(f"epochs must be at least 1, got {epochs!r}")
+        with self._requests_lock:
+            self._requests["epochs"] = int(epochs)
+
+    def _take_requests(self) -> None:
+        """Apply what other threads asked for (on the training thread, between kernel calls)."""
+        with self._requests_lock:
+            requests, self._requests = self._requests, {}
+        if "epochs" in requests:
+            self.total_epochs = requests["epochs"]
+        if "lr" in requests:
+            self.base_lr = requests["lr"]
+            self._set_epoch_lr()
+
+    @property
+    def finished(self) -> bool:
+        if self._requests:
+            self._take_requests()
+        return self.epoch >= self.total_epochs or self.diverged
+
+    # ----------------------------------------------------------------- stepping
+
+    def _epoch_lr(self, epoch: int) -> float:
+        sched = self.experiment.schedule
+        return SCHEDULES.get(sched.name).rate(sched, self.base_lr, epoch, self.total_epochs)
+
+    def _set_epoch_lr(self) -> None:
+        self.lr = self._epoch_lr(self.epoch)
+
+    def _new_perm(self) -> np.ndarray:
+        n = self._x.shape[0]
+        if self.batch_size == n:
+            return np.arange(n, dtype=np.int64)  # full batch: Trainer draws no permutation either
+        return torch.randperm(n, generator=self._generator).numpy()
+
+    def _advance(self, n_steps: int, evaluate: bool = True) -> None:
+        """Run ``n_steps`` steps in one kernel call and turn them into points exactly as Trainer would."""
+        if self._requests:
+            self._take_requests()
+        spe = self.steps_per_epoch
+        left = spe - self._batch
+        rows = 1 + max(0, -(-(n_steps - left) // spe))  # epochs this call takes at least one step in
+        perms = [self._perm if self._batch else self._new_perm()]
+        perms += [self._new_perm() for _ in range(rows - 1)]
+        lrs = np.array([self.lr] + [self._epoch_lr(self.epoch + e) for e in range(1, rows)])
+        losses = np.empty(n_steps)
+        penalties = np.empty(n_steps)
+        evals = np.full((rows, 3), np.nan)
+        done = kernels.train_steps(
+            self._params, self._grads, self._s1, self._s2, self._counters, self._hyper, self._sizes, self._acts,
+            self._loss_code, self._opt_code, self._wmask, self._x, self._targets, np.stack(perms), lrs,
+            self.batch_size, self._batch, n_steps, self._eval_x, self._eval_targets, self._eval_labels,
+            self._n_test, self._threshold, self._classify, evaluate, losses, penalties, evals)
+        self._synced = False
+        self._perm = perms[-1]
+        self._account(losses[:done], penalties[:done], evals, evaluate)
+        if done < n_steps and self._pending_n:
+            self._close_point(None)  # a non-finite loss: show it now
+
+    def _account(self, losses: np.ndarray, penalties: np.ndarray, evals: np.ndarray, evaluated: bool) -> None:
+        spe, pos, e = self.steps_per_epoch, 0, 0
+        done = len(losses)
+        while pos < done:
+            take = min(spe - self._batch, self._point_every - self._pending_n, done - pos)
+            self._pending_sum += float(losses[pos:pos + take].sum())
+            self._pending_n += take
+            pos += take
+            self._batch += take
+            self.step += take
+            if self._reg is not None:
+                self._penalty = float(penalties[pos - 1])
+            if self._batch == spe:
+                self._batch = 0
+                self.epoch += 1
+                self._close_point(self._metrics(evals[e]) if evaluated else None)
+                e += 1
+                self._set_epoch_lr()
+            elif self._pending_n >= self._point_every:
+                self._close_point(None)
+
+    def _metrics(self, row: np.ndarray) -> tuple[float | None, float | None, float | None]:
+        has_test = self._n_test > 0
+        return (float(row[0]) if has_test else None,
+                float(row[1]) if has_test and self._classify else None,
+                float(row[2]) if self._classify else None)
+
+    def _close_point(self, metrics: tuple | None) -> None:
+        mean = self._pending_sum / self._pending_n
+        self._pending_sum, self._pending_n = 0.0, 0
+        self._points.append((self.step, self.step / self.steps_per_epoch, mean, metrics, self.lr, self._penalty))
+
+    def train_steps(self, count: int, evaluate: bool = True) -> None:
+        """Train ``count`` steps in one kernel call; without ``evaluate`` epoch ends carry no test metrics."""
+        if count > 0:
+            self._advance(int(count), evaluate)
+
+    def train_step(self) -> None:
+        """Train on one batch."""
+        self._advance(1)
+
+    def train_epoch(self) -> None:
+        """Train until the end of the current epoch."""
+        self._advance(self.steps_per_epoch - self._batch)
+
+    # ----------------------------------------------------------------- evaluation
+
+    def evaluate(self) -> tuple[float | None, float | None, float | None]:
+        """Test loss, test accuracy and train accuracy now (None where the data has none), as Trainer's."""
+        row = np.full(3, np.nan)
+        kernels.evaluate(self._params, self._sizes, self._acts, self._loss_code, self._eval_x, self._eval_targets,
+                         self._eval_labels, self._n_test, self._threshold, self._classify, row)
+        return self._metrics(row)
+
+    evaluate_tensors = evaluate  # Trainer's name (its values are device tensors; these are floats already)
+
+    def plane(self, inputs: np.ndarray) -> np.ndarray:
+        """Every unit's output at each input row in one pass: (rows, inputs + all units), input columns first."""
+        inputs = np.ascontiguousarray(inputs, np.float64)
+        out = np.empty((inputs.shape[0], int(self._sizes.sum())))
+        kernels.plane(self._params, self._sizes, self._acts, inputs, out)
+        return out
+
+    # ----------------------------------------------------------------- reading back
+
+    def flush(self, partial: bool = False) -> list[Report]:
+        """Turn the points gathered since the last flush into Reports, as Trainer.flush does."""
+        if partial and self._pending_n:
+            self._close_point(None)
+        if not self._points:
+            return []
+        points, self._points = self._points, []
+        reports = []
+        for step, epoch, loss, metrics, lr, penalty in points:
+            test_loss, test_acc, train_acc = metrics or (None, None, None)
+            report = Report(step, epoch, loss, test_loss, train_acc, test_acc, penalty, lr, self.seconds)
+            reports.append(report)
+            if not all(math.isfinite(v) for v in (loss, test_loss or 0.0, penalty or 0.0)):
+                reports[-1] = self._diverge(report)
+                break
+        self.last_report = reports[-1]
+        return reports
+
+    def _diverge(self, report: Report) -> Report:
+        self.diverged = True
+        lr = report.lr
+        self.divergence_message = (
+            f"Training diverged at step {report.step} (epoch {report.epoch:.1f}): the loss became "
+            f"{'NaN' if math.isnan(report.train_loss) else 'infinite'}. The learning rate {lr:g} is probably too "
+            f"high for this network: try {lr / 10:g}, or a smaller network, then press Reset.")
+        return Report(**{**report.__dict__, "status": "diverged", "message": self.divergence_message})
+
+    # ----------------------------------------------------------------- the driven loop
+
+    def run(self, epochs: int | None = None, interval: float = 0.033) -> Iterator[list[Report]]:
+        """Train until ``epochs`` (default ``total_epochs``) are done, yielding batches about every ``interval`` s.
+
+        Steps go to the kernel in chunks of about CHUNK_SECONDS, which run without the GIL.
+        """
+        if epochs is not None:
+            self.total_epochs = epochs
+        clock = time.perf_counter
+        started = last = clock()
+        while True:
+            if self._requests:
+                self._take_requests()
+            if not (self.epoch < self.total_epochs and not self._stop_requested and not self.diverged):
+                break
+            left = (self.total_epochs - self.epoch) * self.steps_per_epoch - self._batch
+            n = min(self._chunk, left)
+            t0 = clock()
+            self._advance(n)
+            now = clock()
+            if n == self._chunk:  # grow or shrink toward CHUNK_SECONDS of work per call
+                self._chunk = max(1, min(self._chunk * 2, int(n * CHUNK_SECONDS / max(now - t0, 1e-7))))
+            if self.diverged or any(not math.isfinite(p[2]) for p in self._points[-1:]):
+                break
+            if now - last >= interval and self.epoch < self.total_epochs and not self._stop_requested:
+                self.seconds += now - started
+                started = last = now
+                batch = self.flush()
+                if batch:
+                    yield batch
+        self.seconds += clock() - started
+        stopped = self._stop_requested
+        self._stop_requested = False
+        batch = self.flush(partial=stopped)
+        self.status = "diverged" if self.diverged else "finished" if self.epoch >= self.total_epochs else "stopped"
+        if batch and not self.diverged:
+            batch[-1] = Report(**{**batch[-1].__dict__, "status": self.status, "seconds": self.seconds})
+        if batch:
+            self.last_report = batch[-1]
+            yield batch
+
+    def train(self, epochs: int | None = None) -> list[Report]:
+        """Run to the end and return the whole history (for scripts and the CLI)."""
+        history: list[Report] = []
+        for batch in self.run(epochs, interval=math.inf):
+            history.extend(batch)
+        return history
