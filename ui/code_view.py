@@ -179,7 +179,7 @@ class CodePane(QWidget):
 
 
 class CodeView(QDialog):
-    """The PyTorch script (runs as is) beside the Keras/TensorFlow version (for comparison).
+    """Every registered code format side by side: the PyTorch script (runs as is) beside the Keras version.
 
     Non-modal: the main window keeps one, calls ``set_code`` (or ``show_experiment``) when the
     experiment changes and ``show()``/``raise_()`` it from a menu action.
@@ -194,18 +194,17 @@ class CodeView(QDialog):
         self.explanation.setToolTip("How the two frameworks differ for this kind of model.")
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
-        self.pytorch = CodePane("pytorch", "PyTorch (runs as is)",
-                                "A standalone PyTorch script that trains this experiment (torch and numpy only).")
-        self.keras = CodePane("keras", "Keras / TensorFlow (for comparison)",
-                              "The same experiment written with Keras, to read beside the PyTorch script.")
+        from playground.codegen import CODE_FORMATS  # no torch: the registry and its builders import it lazily
+
+        # One pane per registered code format, side by side, in the registry's order.
+        self.panes = {entry.name: CodePane(entry.name, entry.title, entry.description) for entry in CODE_FORMATS}
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("code_view_splitter")
-        splitter.addWidget(self.pytorch)
-        splitter.addWidget(self.keras)
+        for index, pane in enumerate(self.panes.values()):
+            splitter.addWidget(pane)
+            splitter.setStretchFactor(index, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([1000, 1000])  # equal halves (scaled to the real width): neither is secondary
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1000] * len(self.panes))  # equal shares (scaled to the real width): none is secondary
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.setObjectName("code_view_buttons")
         buttons.rejected.connect(self.close)
@@ -216,25 +215,33 @@ class CodeView(QDialog):
         layout.addWidget(buttons)
         self.resize(1280, 760)
 
-    def set_code(self, pytorch_src: str, keras_src: str, name: str = "experiment") -> None:
-        """Show the two scripts; ``name`` (the experiment's) suggests the file names for Save…."""
+    def set_code(self, sources: dict[str, str], name: str = "experiment") -> None:
+        """Show each format's text (keyed by its CODE_FORMATS name); ``name`` suggests the file names for Save…."""
+        from playground.codegen import CODE_FORMATS
+
         stem = re.sub(r"[^\w.-]+", "_", name).strip("_") or "experiment"
-        for pane, text in ((self.pytorch, pytorch_src), (self.keras, keras_src)):
+        for key, text in sources.items():
+            pane = self.panes[key]
             pane.editor.setPlainText(text)
-            pane.file_name = f"{stem}_{pane.key}.py"
+            pane.file_name = f"{stem}_{key}{CODE_FORMATS.get(key).suffix}"
             pane.status.setText("")
 
     def show_experiment(self, experiment: Any, dataset: Any = None) -> None:
-        """Generate both scripts for ``experiment`` (with its loaded dataset, if the caller has it) and show them."""
-        from playground.codegen import keras_script, pytorch_script
+        """Generate every format for ``experiment`` (with its loaded dataset, if the caller has it) and show them.
+
+        A format that cannot be written (a network the trainer would refuse, or an entry with no Keras
+        equivalent) shows why in its own pane; the others still show their code."""
+        from playground.codegen import CODE_FORMATS
         from playground.errors import PlaygroundError
 
-        try:
-            sources = pytorch_script(experiment, dataset), keras_script(experiment, dataset)
-        except PlaygroundError as error:
-            message = f"# No code for this experiment yet:\n# {error}\n"
-            sources = message, message
-        self.set_code(*sources, name=experiment.name)
+        sources = {}
+        for entry in CODE_FORMATS:
+            try:
+                sources[entry.name] = entry.value.make(experiment, dataset)
+            except PlaygroundError as error:
+                text = str(error).replace("\n", "\n# ")
+                sources[entry.name] = f"# No {entry.title.split(' (')[0]} code for this experiment:\n# {text}\n"
+        self.set_code(sources, name=experiment.name)
 
 
 def _is_dark(palette: QPalette) -> bool:

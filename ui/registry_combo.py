@@ -9,13 +9,16 @@ from playground.registry import Registry
 
 
 def fill_combo(combo: QComboBox, registry: Registry, names: list[str] | None = None) -> None:
-    """Replace the combo's items with the registry's names, each with its description as tooltip."""
+    """Replace the combo's items with the registry's names (the words files and code use), each with its
+    label and one-line help as tooltip."""
     blocked = combo.blockSignals(True)
     try:
         combo.clear()
         for name in names if names is not None else registry.names():
+            entry = registry.entry(name)
+            tip = f"{entry.label}: {entry.description}" if entry.label else entry.description
             combo.addItem(name, name)
-            combo.setItemData(combo.count() - 1, registry.description(name), Qt.ItemDataRole.ToolTipRole)
+            combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
     finally:
         combo.blockSignals(blocked)
 

@@ -516,3 +516,17 @@ def test_csv_quoted_fields_bom_and_crlf(tmp_path):
 def test_csv_features_are_rejected(tmp_path):
     with pytest.raises(DataError, match="only applies to 2-D datasets"):
         load_dataset(csv_data(tmp_path, "a,y\n1,0\n2,1\n", features=("x1",)), 0)
+
+
+def test_csv_header_uses_the_loaders_delimiter_sniffer(tmp_path):
+    from playground.datasets.csv_table import read_header, sniff_delimiter
+
+    tab = tmp_path / "t.csv"
+    tab.write_text("\ufeff\n \na\tb\t\n1\t2\t3\n", encoding="utf-8")
+    assert read_header(str(tab)) == ["a", "b", "column 3"]
+    assert sniff_delimiter("a;b,c;d\n") == ";" and sniff_delimiter("a,b\n") == "," and sniff_delimiter("x\n") == ","
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(DataError, match="UTF-8"):
+        read_header(str(binary))
+    assert DATASETS.get("csv").source.columns is read_header  # the data panel lists targets with the same reader

@@ -47,44 +47,44 @@ def colour_at(document: QTextDocument, line: int, column: int) -> QColor | None:
 
 
 def test_shows_both_scripts_with_titles(view):
-    view.set_code(PYTORCH, KERAS, name="my run")
-    assert view.pytorch.editor.toPlainText() == PYTORCH
-    assert view.keras.editor.toPlainText() == KERAS
-    assert view.pytorch.editor.isReadOnly() and view.keras.editor.isReadOnly()
-    assert "PyTorch (runs as is)" in view.pytorch.title.text()
-    assert "Keras / TensorFlow (for comparison)" in view.keras.title.text()
-    assert view.pytorch.file_name == "my_run_pytorch.py" and view.keras.file_name == "my_run_keras.py"
-    assert view.pytorch.editor.font().fixedPitch() or QFontInfo(view.pytorch.editor.font()).fixedPitch()
+    view.set_code({"pytorch": PYTORCH, "keras": KERAS}, name="my run")
+    assert view.panes["pytorch"].editor.toPlainText() == PYTORCH
+    assert view.panes["keras"].editor.toPlainText() == KERAS
+    assert view.panes["pytorch"].editor.isReadOnly() and view.panes["keras"].editor.isReadOnly()
+    assert "PyTorch (runs as is)" in view.panes["pytorch"].title.text()
+    assert "Keras / TensorFlow (for comparison)" in view.panes["keras"].title.text()
+    assert view.panes["pytorch"].file_name == "my_run_pytorch.py" and view.panes["keras"].file_name == "my_run_keras.py"
+    assert view.panes["pytorch"].editor.font().fixedPitch() or QFontInfo(view.panes["pytorch"].editor.font()).fixedPitch()
     text = view.explanation.text()
     assert "CrossEntropyLoss" in text and "softmax" in text and "static" in text and "dynamic" in text
 
 
 def test_copy_puts_the_script_on_the_clipboard(view):
-    view.set_code(PYTORCH, KERAS)
-    view.keras.copy_button.click()
+    view.set_code({"pytorch": PYTORCH, "keras": KERAS})
+    view.panes["keras"].copy_button.click()
     assert QApplication.clipboard().text() == KERAS
-    view.findChild(type(view.keras.copy_button), "pytorch_copy").click()
+    view.findChild(type(view.panes["keras"].copy_button), "pytorch_copy").click()
     assert QApplication.clipboard().text() == PYTORCH
-    assert view.pytorch.status.text() == "Copied."
+    assert view.panes["pytorch"].status.text() == "Copied."
 
 
 def test_save_writes_the_script(view, tmp_path, monkeypatch):
-    view.set_code(PYTORCH, KERAS, name="spiral")
+    view.set_code({"pytorch": PYTORCH, "keras": KERAS}, name="spiral")
     asked = []
-    monkeypatch.setattr(view.keras, "ask_save_path", lambda suggested: asked.append(suggested) or str(tmp_path / "k"))
-    view.keras.save_button.click()
+    monkeypatch.setattr(view.panes["keras"], "ask_save_path", lambda suggested: asked.append(suggested) or str(tmp_path / "k"))
+    view.panes["keras"].save_button.click()
     assert Path(asked[0]).name == "spiral_keras.py"
     assert (tmp_path / "k.py").read_text(encoding="utf-8") == KERAS
-    monkeypatch.setattr(view.pytorch, "ask_save_path", lambda suggested: "")  # cancelled: nothing written
-    assert view.pytorch.save() is None
+    monkeypatch.setattr(view.panes["pytorch"], "ask_save_path", lambda suggested: "")  # cancelled: nothing written
+    assert view.panes["pytorch"].save() is None
     (tmp_path / "file").write_text("x")
-    monkeypatch.setattr(view.pytorch, "ask_save_path", lambda suggested: str(tmp_path / "file" / "a.py"))
-    assert view.pytorch.save() is None and view.pytorch.status.text().startswith("Not saved")
+    monkeypatch.setattr(view.panes["pytorch"], "ask_save_path", lambda suggested: str(tmp_path / "file" / "a.py"))
+    assert view.panes["pytorch"].save() is None and view.panes["pytorch"].status.text().startswith("Not saved")
 
 
 def test_highlighter_colours_keywords_strings_comments_numbers_decorators(view):
-    view.set_code(PYTORCH, KERAS)
-    doc = view.pytorch.editor.document()
+    view.set_code({"pytorch": PYTORCH, "keras": KERAS})
+    doc = view.panes["pytorch"].editor.document()
     colours = {name: QColor(value) for name, value in LIGHT_COLORS.items()}
     # line 4: import torch  # the only dependency
     assert (0, 6, colours["keyword"], True, False) in formats_of(doc, 4)
@@ -113,20 +113,20 @@ def test_strings_with_quotes_and_hashes(qtbot):
 
 
 def test_dark_palette_switches_colours(view):
-    view.set_code(PYTORCH, KERAS)
+    view.set_code({"pytorch": PYTORCH, "keras": KERAS})
     palette = view.palette()
     palette.setColor(QPalette.ColorRole.Base, QColor("#1E1F22"))
     palette.setColor(QPalette.ColorRole.Text, QColor("#DFE1E5"))
     view.setPalette(palette)
-    assert view.pytorch.highlighter.dark
-    assert colour_at(view.pytorch.editor.document(), 4, 0) == QColor(DARK_COLORS["keyword"])
+    assert view.panes["pytorch"].highlighter.dark
+    assert colour_at(view.panes["pytorch"].editor.document(), 4, 0) == QColor(DARK_COLORS["keyword"])
 
 
 def test_generated_code_for_an_example(view):
     view.show_experiment(load_example("spiral"))
-    assert "import torch" in view.pytorch.editor.toPlainText()
-    assert "keras" in view.keras.editor.toPlainText()
-    assert view.pytorch.file_name == "Spiral_pytorch.py" or view.pytorch.file_name.endswith("_pytorch.py")
+    assert "import torch" in view.panes["pytorch"].editor.toPlainText()
+    assert "keras" in view.panes["keras"].editor.toPlainText()
+    assert view.panes["pytorch"].file_name == "Spiral_pytorch.py" or view.panes["pytorch"].file_name.endswith("_pytorch.py")
     view.resize(1280, 760)
     view.show()
     view.grab().save(str(SCREENSHOT))

@@ -6,7 +6,7 @@ import pytest
 
 from playground.datasets import DATASETS, load_dataset
 from playground.spec import DataSpec, Experiment
-from ui.editors.data_panel import DataPanel, read_csv_header
+from ui.editors.data_panel import DataPanel
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -144,16 +144,6 @@ def test_typed_path_and_unreadable_csv_show_a_message(panel, emitted, tmp_path):
     assert panel.target_combo.count() == 0 and not panel.target_combo.isEnabled()
     panel.set_spec(_csv_exp(tmp_path / "missing.csv"))
     assert "cannot read" in panel.target_message.text()
-
-
-def test_read_csv_header_picks_the_delimiter(tmp_path):
-    tab = tmp_path / "t.csv"
-    tab.write_text("\ufeff\n \na\tb\t\n1\t2\t3\n", encoding="utf-8")
-    assert read_csv_header(str(tab)) == ["a", "b", "column 3"]
-    binary = tmp_path / "b.csv"
-    binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(ValueError, match="UTF-8"):
-        read_csv_header(str(binary))
 
 
 def test_set_dataset_shows_preview_and_summary(panel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from playground.datasets import DATASETS, FEATURES
+from playground.errors import DataError
 from playground.spec import Experiment
 from ui.plots.data_preview import DataPreview, dataset_summary
 from ui.registry_combo import fill_combo, set_combo_value
@@ -26,25 +26,6 @@ FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1^2": "X₁²", "x2^2": "X₂²"
 FEATURE_CELLS = {"x1": (0, 0), "x2": (0, 1), "x1^2": (1, 0), "x2^2": (1, 1), "x1x2": (2, 0),
                  "sin_x1": (3, 0), "sin_x2": (3, 1)}
 ERROR_STYLE = "color: #C0392B;"
-
-
-def read_csv_header(path: str) -> list[str]:
-    """Column names from the first non-blank line of a CSV file; raises ValueError saying what is wrong."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            lines = (fh.readline(1_000_000) for _ in range(100))  # skip blank lines as the loader does, not forever
-            line = next((line for line in lines if line.strip() or not line), "")
-        # The loader accepts comma, semicolon or tab: take whichever splits the header into most cells.
-        cells = max((next(csv.reader([line], delimiter=d), []) for d in (",", ";", "\t")), key=len)
-    except UnicodeDecodeError:
-        raise ValueError("the file is not UTF-8 text") from None
-    except OSError as exc:
-        raise ValueError(f"cannot read the file: {exc.strerror or exc}") from None
-    except csv.Error as exc:
-        raise ValueError(f"the header row is not valid CSV ({exc})") from None
-    if not cells:
-        raise ValueError("the file is empty: it needs a header row naming the columns")
-    return [cell.strip() or f"column {i + 1}" for i, cell in enumerate(cells)]
 
 
 def named(widget: Any, name: str, tip: str) -> Any:
@@ -185,12 +166,13 @@ class DataPanel(QWidget):
         blocked = [control.blockSignals(True) for control in controls]
         try:
             set_combo_value(self.dataset_combo, data.dataset)
-            self.form.setRowVisible(self.path_row, bool(info and info.needs_path))
-            self.form.labelForField(self.path_row).setText("Folder" if data.dataset == "idx" else "File")
+            source = info.source if info is not None else None
+            self.form.setRowVisible(self.path_row, source is not None)
+            self.form.labelForField(self.path_row).setText("Folder" if source and source.folder else "File")
             self.path_edit.setText(data.path or "")
-            self.form.setRowVisible(self.target_row, data.dataset == "csv")
-            if data.dataset == "csv":
-                self._fill_targets(data.path, data.target)
+            self.form.setRowVisible(self.target_row, bool(source and source.columns))
+            if source and source.columns:
+                self._fill_targets(source.columns, data.path, data.target)
             self.samples_spin.setMinimum(1 if two_d else 0)
             self.samples_spin.setSpecialValueText("" if two_d else "all")
             self.samples_spin.setValue(0 if data.samples is None else min(data.samples, MAX_SAMPLES))
@@ -208,19 +190,19 @@ class DataPanel(QWidget):
             for control, was_blocked in zip(controls, blocked):
                 control.blockSignals(was_blocked)
 
-    def _fill_targets(self, path: str | None, target: str | None) -> None:
-        """List the CSV's columns (last one selected unless ``target`` names another)."""
+    def _fill_targets(self, read_columns: Any, path: str | None, target: str | None) -> None:
+        """List the file's columns (last one selected unless ``target`` names another)."""
         self.target_combo.clear()
         self.target_message.hide()
         columns: list[str] = []
         if path:
             try:
-                columns = read_csv_header(path)
-            except ValueError as exc:
+                columns = read_columns(path)
+            except DataError as exc:
                 self.target_message.setText(f"No columns to choose from: {exc}.")
                 self.target_message.show()
         elif target is None:
-            self.target_message.setText("Choose a CSV file first.")
+            self.target_message.setText("Choose a file first.")
             self.target_message.show()
         if target is not None and target not in columns:
             columns.append(target)  # shown as saved; loading the data then reports the missing column
@@ -269,11 +251,13 @@ class DataPanel(QWidget):
         self._set_path(self._ask_path() or self._spec.data.path)  # cancelled: nothing changes
 
     def _ask_path(self) -> str | None:
-        """Ask for a folder (idx) or CSV file; tests replace this method."""
+        """Ask for the dataset's folder or file, as its registry entry describes it; tests replace this method."""
+        source = DATASETS.get(self._spec.data.dataset).source
         start = str(Path(self._spec.data.path).parent) if self._spec.data.path else ""
-        if self._spec.data.dataset == "idx":
-            return QFileDialog.getExistingDirectory(self, "Folder of IDX files", self._spec.data.path or "") or None
-        path, _ = QFileDialog.getOpenFileName(self, "CSV file", start, "CSV files (*.csv);;All files (*)")
+        title = source.what[0].upper() + source.what[1:] if source else "Data file"
+        if source is not None and source.folder:
+            return QFileDialog.getExistingDirectory(self, title, self._spec.data.path or "") or None
+        path, _ = QFileDialog.getOpenFileName(self, title, start, source.file_filter if source else "All files (*)")
         return path or None
 
     def _set_path(self, path: str | None) -> None:

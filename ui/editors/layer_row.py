@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QDropEvent, QKeyEvent, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
                                QHeaderView, QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QWidget)
 
 from playground.layers import ACTIVATIONS, LAYER_TYPES, Param
@@ -168,7 +168,7 @@ class LayerParamsEditor(QWidget):
         self.layer_type = layer_type
         self.setObjectName(f"layer_{row}_params")
         self.params = LAYER_TYPES.get(layer_type).params
-        self.spins: dict[str, QAbstractSpinBox] = {}
+        self.spins: dict[str, QWidget] = {}  # one editor per parameter: spin box, check box or combo
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(3)
@@ -188,12 +188,29 @@ class LayerParamsEditor(QWidget):
             layout.addWidget(label)
             layout.addWidget(spin)
             self.spins[name] = spin
-            spin.valueChanged.connect(partial(self._on_value, name))
+            if isinstance(spin, QCheckBox):
+                spin.toggled.connect(partial(self._on_value, name))
+            elif isinstance(spin, QComboBox):
+                spin.currentIndexChanged.connect(lambda _i, n=name, box=spin: self._on_value(n, box.currentData()))
+            else:
+                spin.valueChanged.connect(partial(self._on_value, name))
         layout.addStretch(1)
 
-    def _make_spin(self, name: str, param: Param, with_buttons: bool) -> QAbstractSpinBox:
-        """A spin box for one parameter, as narrow as typical values allow so a row fits a side dock."""
+    def _make_spin(self, name: str, param: Param, with_buttons: bool) -> QWidget:
+        """An editor for one parameter: a check box (bool), a combo (choice) or a spin box as narrow as
+        typical values allow, so a row fits a side dock."""
         tip = _sentence(param.help)
+        if param.kind is bool:
+            check = QCheckBox()
+            check.setToolTip(tip)
+            return check
+        if param.choices:
+            combo = QComboBox()
+            for choice in param.choices:
+                combo.addItem(choice, choice)
+            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not by wheel, like the type and activation combos
+            combo.setToolTip(tip)
+            return combo
         if param.kind is float:
             spin: QAbstractSpinBox = QDoubleSpinBox()
             spin.setDecimals(2)
@@ -224,7 +241,11 @@ class LayerParamsEditor(QWidget):
             value = values[name]
             blocked = spin.blockSignals(True)
             try:
-                if value is None:
+                if isinstance(spin, QCheckBox):
+                    spin.setChecked(bool(value))
+                elif isinstance(spin, QComboBox):
+                    set_combo_value(spin, value)
+                elif value is None:
                     spin.setValue(spin.minimum())  # the "auto" special value
                 else:
                     if value > spin.maximum():  # a file may hold more than the widget cap: show it truthfully
@@ -234,16 +255,28 @@ class LayerParamsEditor(QWidget):
                 spin.blockSignals(blocked)
 
     def _on_value(self, name: str, value: Any) -> None:
-        if _has_auto(self.params[name]) and value == self.spins[name].minimum():
+        spin = self.spins[name]
+        if isinstance(spin, QAbstractSpinBox) and _has_auto(self.params[name]) and value == spin.minimum():
             value = None
         self.param_changed.emit(name, value)
 
 
 def layer_of_type(layer_type: str, activation: str) -> LayerSpec:
-    """A fresh layer of a type with its default parameters written out (linear gets 4 units)."""
-    values = {name: (4 if name == "units" and param.default is None else param.default)
+    """A fresh layer of a type with its default parameters written out (a required count, like units, gets 4)."""
+    values = {name: (_starting_value(param) if param.default is None and param.required else param.default)
               for name, param in LAYER_TYPES.get(layer_type).params.items()}
-    return LayerSpec(layer_type, activation, **{k: v for k, v in values.items() if v is not None})
+    return LayerSpec(layer_type, activation, values)
+
+
+def _starting_value(param: Param) -> Any:
+    """A small value inside the bounds for a required parameter that has no default."""
+    if param.kind is bool:
+        return False
+    if param.choices:
+        return param.choices[0]
+    value = max(4, param.low or 0)
+    value = min(value, param.high) if param.high is not None else value
+    return int(value) if param.kind is int else float(value)
 
 
 class LayerRow:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from playground.losses import LOSSES
-from playground.optimizers import OPTIMIZERS, SCHEDULES
+from playground.optimizers import OPTIMIZER_PARAMS, OPTIMIZERS, SCHEDULES
 from playground.spec import MAX_EPOCHS, REGULARIZATION_KINDS, Experiment
 from ui.editors.data_panel import ERROR_STYLE, named, strip
 from ui.registry_combo import fill_combo, set_combo_value
@@ -19,9 +19,8 @@ from ui.registry_combo import fill_combo, set_combo_value
 # TensorFlow Playground's menus.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
-MAX_LR = 1e6  # the spec's upper bound
+MAX_LR = OPTIMIZER_PARAMS["lr"].high  # the spec's upper bound, from the one place that sets it
 MAX_BATCH = 100_000
-USES_MOMENTUM = ("sgd", "rmsprop")
 REGULARIZATION_HELP = {"none": "No penalty on the weights.",
                        "l1": "L1: adds rate · Σ|w| to the loss, pushing unneeded weights to exactly zero.",
                        "l2": "L2: adds rate · Σw² to the loss, keeping all weights small."}
@@ -103,16 +102,20 @@ class TrainingPanel(QWidget):
         self.lr_combo.editTextChanged.connect(self._check_lr_text)
         form.addRow("Learning rate", self.lr_combo)
 
+        momentum = OPTIMIZER_PARAMS["momentum"]
         self.momentum_spin = _spin(CompactDoubleSpinBox, "momentum_spin",
-                                   "How much of the previous step carries into the next (0 = none).", 0, 0.999, 3, 0.05)
+                                   "How much of the previous step carries into the next (0 = none).",
+                                   momentum.low, momentum.high, 3, 0.05)
         self.momentum_spin.valueChanged.connect(lambda v: self._emit_part("optimizer", momentum=v))
         form.addRow("Momentum", self.momentum_spin)
         self.nesterov_check = named(QCheckBox("Nesterov momentum"), "nesterov_check",
                                     "Look ahead along the momentum before taking the gradient (needs momentum > 0).")
         self.nesterov_check.toggled.connect(lambda on: self._emit_part("optimizer", nesterov=on))
         form.addRow("", self.nesterov_check)
+        decay = OPTIMIZER_PARAMS["weight_decay"]
         self.weight_decay_spin = _spin(CompactDoubleSpinBox, "weight_decay_spin",
-                                       "Shrinks every weight a little at each step (0 = off).", 0, 1000, 6, 0.0001)
+                                       "Shrinks every weight a little at each step (0 = off).", decay.low, decay.high, 6,
+                                       0.0001)
         self.weight_decay_spin.valueChanged.connect(lambda v: self._emit_part("optimizer", weight_decay=v))
         form.addRow("Weight decay", self.weight_decay_spin)
 
@@ -199,8 +202,10 @@ class TrainingPanel(QWidget):
             self.nesterov_check.setChecked(opt.nesterov)
             self.nesterov_check.setEnabled(opt.momentum > 0)
             self.weight_decay_spin.setValue(opt.weight_decay)
-            self.form.setRowVisible(self.momentum_spin, opt.name in USES_MOMENTUM)
-            self.form.setRowVisible(self.nesterov_check, opt.name == "sgd")
+            optimizer = OPTIMIZERS.get(opt.name)
+            self.form.setRowVisible(self.momentum_spin, optimizer.takes_momentum)
+            self.form.setRowVisible(self.nesterov_check, optimizer.takes_nesterov)
+            self.form.setRowVisible(self.weight_decay_spin, "weight_decay" in optimizer.takes)
             set_combo_value(self.regularization_combo, reg.kind)
             self._select_value(self.regularization_rate_combo, reg.rate)
             self.regularization_rate_combo.setEnabled(reg.kind != "none")
@@ -208,9 +213,10 @@ class TrainingPanel(QWidget):
             self.step_size_spin.setValue(sched.step_size)
             self.gamma_spin.setValue(sched.gamma)
             self.min_lr_spin.setValue(sched.min_lr)
-            for spin in (self.step_size_spin, self.gamma_spin):
-                self.form.setRowVisible(spin, sched.name == "step")
-            self.form.setRowVisible(self.min_lr_spin, sched.name == "cosine")
+            takes = SCHEDULES.get(sched.name).takes
+            for spin, setting in ((self.step_size_spin, "step_size"), (self.gamma_spin, "gamma"),
+                                  (self.min_lr_spin, "min_lr")):
+                self.form.setRowVisible(spin, setting in takes)
             full = exp.batch_size == "full"
             # Full batch shows as "full" at an otherwise unused minimum of 0, with the spin disabled.
             self.batch_spin.setMinimum(0 if full else 1)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsScene, QLabel, QVBoxLayout, QWidget
 
 from playground.datasets import DATASETS, FEATURES
-from playground.layers import describe_shape
+from playground.layers import ACTIVATIONS, LAYER_TYPES, describe_shape
 from playground.model import check_network
 
 from .diagram_items import NODE, BoxItem, Column, EdgeItem, FitView, NodeItem, text_item
@@ -26,8 +26,6 @@ WIDE_GAP = 190  # between two neuron columns: room for the edges to fan out
 NARROW_GAP = 64  # next to a box
 BOX_HEIGHT = 250
 THIN, CONV_WIDTH, IMAGE_BOX = 40, 120, 120
-ELEMENTWISE = ("dropout", "batchnorm")  # 1-D layers the weights of the next linear layer reach across
-POOL_NAMES = {"maxpool2d": "max pool", "avgpool2d": "avg pool"}
 CAPTION = ("Lines are weights: blue positive, orange negative, thicker = larger. The small square on a "
            "neuron is its bias. Hover a line to read its weight.")
 HOVER_MAPS = " Hover a neuron to see its output over the plane."
@@ -91,7 +89,6 @@ class NetworkDiagram(QWidget):
         self.dataset = dataset
         self._rebuild_if_changed()
 
-    @Slot(object)
     @Slot(object)
     def highlight_layer(self, layer_index: int | None) -> None:
         """Outline one layer's neurons or box (the explain mode's active layer); None clears it."""
@@ -179,25 +176,22 @@ class NetworkDiagram(QWidget):
         self.columns.append(column)
 
     def _add_layer_column(self, i: int, layer: Any, out_shape: Any) -> None:
+        """A column of neurons for a layer type that counts neurons, else a box its registry entry labels."""
+        kind = LAYER_TYPES.get(layer.type)
         params = layer.params()
         name = f"layer {i + 1}"
-        if layer.type == "linear":
-            column = Column(i, layer.type, NODE, units=int(params["units"]))
+        if kind.neurons:
+            column = Column(i, layer.type, NODE, units=int(params[kind.neurons]))
             self._add_nodes(column, [f"Neuron {u + 1} of {name} ({layer.activation})" for u in range(column.units)])
             self.columns.append(column)
             return
         shape_text = describe_shape(out_shape) if out_shape is not None else "shape unknown (check the layers)"
-        if layer.type == "conv2d":
-            c, h, w = out_shape if out_shape is not None else (params["filters"], "?", "?")
-            text, vertical, width = f"conv\n{c}@{h}×{w}", False, CONV_WIDTH
-            tip = (f"Layer {i + 1}: conv2d, {params['filters']} filters of {params['kernel']}×{params['kernel']}, "
-                   f"stride {params['stride']}, padding {params['padding']}, {layer.activation} → {shape_text}")
-        else:
-            text = {"flatten": f"flatten → {out_shape[0]}" if out_shape is not None else "flatten",
-                    "dropout": f"dropout {params.get('p')}", "batchnorm": "batch norm"}.get(
-                layer.type, f"{POOL_NAMES.get(layer.type, layer.type)} {params.get('kernel', '')}".strip())
-            vertical, width = True, THIN
-            tip = f"Layer {i + 1}: {layer.type} → {shape_text}"
+        text = kind.diagram_text(params, out_shape) or layer.type
+        # Image filters get a wide box with its text across; the others a thin box with the text upright.
+        vertical, width = (False, CONV_WIDTH) if kind.image_filters else (True, THIN)
+        settings = ", ".join(f"{key} {value}" for key, value in params.items() if value is not None)
+        act = "" if ACTIVATIONS.get(layer.activation).identity else f", {layer.activation}"
+        tip = f"Layer {i + 1}: {layer.type}{', ' + settings if settings else ''}{act} → {shape_text}"
         column = Column(i, layer.type, width)
         column.box = BoxItem(QRectF(-width / 2, -BOX_HEIGHT / 2, width, BOX_HEIGHT), text, tip, vertical)
         self.columns.append(column)
@@ -236,10 +230,10 @@ class NetworkDiagram(QWidget):
         """Edges for every linear layer whose inputs are a drawn neuron column; returns covered column gaps."""
         covered: set[int] = set()  # k: the gap between column k-1 and column k has weight edges
         for k, column in enumerate(self.columns):
-            if column.layer_type != "linear" or k == 0:
+            if k == 0 or not LAYER_TYPES.get(column.layer_type).neurons:
                 continue
             j = k - 1
-            while j > 0 and self.columns[j].layer_type in ELEMENTWISE:
+            while j > 0 and LAYER_TYPES.get(self.columns[j].layer_type).elementwise:
                 j -= 1
             source = self.columns[j]
             fan_in = in_shapes[column.layer_index]
