@@ -108,7 +108,10 @@ def dense(*units_and_acts):
     return [{"type": "linear", "units": u, "activation": a} for u, a in units_and_acts]
 
 
-VARIANTS = {
+# Options that interact (Nesterov with a full batch, L1 with RMSprop momentum, ...), chosen by hand.
+# Coverage of every registry entry does not depend on this list: entry_variants() below makes one
+# experiment per entry from the registries themselves, so a new entry is tested without editing this file.
+COMBINATIONS = {
     "sgd-nesterov-l2-step-full": small(optimizer={"name": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True},
                                        regularization={"kind": "l2", "rate": 0.01}, batch_size="full", epochs=6,
                                        schedule={"name": "step", "step_size": 2, "gamma": 0.5}),
@@ -137,6 +140,47 @@ VARIANTS = {
                    {"type": "dropout", "p": 0.2}, {"type": "maxpool2d", "kernel": 2, "stride": 1},
                    {"type": "flatten"}, {"type": "linear", "units": 10}]}),
 }
+
+
+def _starting_value(param):
+    if param.kind is bool:
+        return True
+    if param.choices:
+        return param.choices[-1]
+    return max(3, param.low or 0) if param.kind is int else (param.low or 0) + 0.1
+
+
+def entry_variants():
+    """One small experiment per registry entry (activation, loss, optimizer, schedule, layer type), made from
+    the registries: the entry is the one thing that differs from a plain gauss or digits run."""
+    out = {}
+    for name in ACTIVATIONS.names():
+        layers = dense((4, "tanh"), (2, "softmax")) if name == "softmax" else dense((4, name), (2, "linear"))
+        out[f"activation-{name}"] = small(layers=layers)
+    for name in LOSSES.names():
+        out[f"loss-{name}"] = small(loss=name, layers=dense((4, "tanh"), (2, "linear")))
+    for name in OPTIMIZERS.names():
+        entry = OPTIMIZERS.get(name)
+        out[f"optimizer-{name}"] = small(optimizer={
+            "name": name, "lr": 0.05, "weight_decay": 0.01, "momentum": 0.5 if entry.takes_momentum else 0.0,
+            "nesterov": entry.takes_nesterov})
+    for name in SCHEDULES.names():
+        out[f"schedule-{name}"] = small(epochs=4, schedule={"name": name, "step_size": 2, "gamma": 0.5, "min_lr": 0.001})
+    for name in LAYER_TYPES.names():
+        kind = LAYER_TYPES.get(name)
+        layer = {"type": name, **{key: _starting_value(p) for key, p in kind.params.items() if p.required}}
+        if kind.needs_image:
+            out[f"layer-{name}"] = from_dict({
+                "seed": 5, "epochs": 1, "batch_size": 50, "data": {"dataset": "digits", "samples": 200, "features": []},
+                "layers": [layer, {"type": "flatten"}, {"type": "linear", "units": 10}]})
+        else:
+            out[f"layer-{name}"] = small(layers=[{"type": "linear", "units": 4, "activation": "tanh"}, layer,
+                                                 *([{"type": "flatten"}] if kind.flattens else []),
+                                                 {"type": "linear", "units": 2}])
+    return out
+
+
+VARIANTS = {**COMBINATIONS, **entry_variants()}
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
