@@ -84,6 +84,10 @@ class NetworkDiagram(QWidget):
         self.experiment = experiment
         self._rebuild_if_changed()
 
+    def set_check(self, check: Any, layers: Any) -> None:
+        """Reuse the window's shape check of ``layers`` when building, instead of checking them again."""
+        self._shared_check = (layers, check)
+
     def set_dataset(self, dataset: Any) -> None:
         """Use ``dataset``'s input shape, feature and class names."""
         self.dataset = dataset
@@ -146,7 +150,9 @@ class NetworkDiagram(QWidget):
         input_shape, input_names, class_names, task, num_classes = self._shape_info()
         shapes: list[Any] = [None] * len(layers)
         if input_shape is not None:
-            check = check_network(layers, input_shape, task, num_classes, self.experiment.loss)
+            shared_layers, check = getattr(self, "_shared_check", (None, None))
+            if check is None or shared_layers != layers or tuple(check.input_shape) != tuple(input_shape):
+                check = check_network(layers, input_shape, task, num_classes, self.experiment.loss)
             shapes = [c.output_shape for c in check.layers]
         self._add_input_column(input_shape, input_names)
         for i, layer in enumerate(layers):
