@@ -9,9 +9,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .style import DIVERGING, PALE_DIVERGING, PALETTE, class_color
+from .style import DIVERGING, PALE_DIVERGING, PALETTE, class_color, vector_colorbar
 
-MARGIN = 0.05  # of the data's span on each side: the outermost points are not cut by the frame
+MARGIN = 0.04  # of the data's span on each side: the outermost points are not cut by the frame
 TICKS = 6  # at most this many ticks per axis (the old export had 19)
 
 
@@ -46,11 +46,11 @@ def draw_boundary(fig: Figure, snapshot: Any, dataset: Any, spec: Any) -> None:
     elif task == "regression":
         scale = float(np.nanmax(np.abs(snapshot.grid))) or 1.0
         image = ax.imshow(snapshot.grid, cmap=PALE_DIVERGING, vmin=-scale, vmax=scale, **image_kw)
-        fig.colorbar(image, ax=ax, shrink=0.8, label="predicted value")
+        vector_colorbar(fig, image, ax, shrink=0.8, label="predicted value")
     else:
         image = ax.imshow((np.asarray(snapshot.grid) + 1) / 2, cmap=PALE_DIVERGING, vmin=0, vmax=1, **image_kw)
         label = f"P({names[1]})" if len(names) > 1 else "P(class 1)"
-        bar = fig.colorbar(image, ax=ax, shrink=0.8, label=label)
+        bar = vector_colorbar(fig, image, ax, shrink=0.8, label=label)
         bar.set_ticks([0, 0.25, 0.5, 0.75, 1])
         if snapshot.grid.size and np.isfinite(snapshot.grid).any():
             ax.contour(np.linspace(x0, x1, snapshot.grid.shape[1]), np.linspace(y0, y1, snapshot.grid.shape[0]),

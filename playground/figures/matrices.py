@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .style import DIVERGING, GREYS, SEQUENTIAL, TEXT, VERMILLION
+from .style import DIVERGING, GREYS, SEQUENTIAL, TEXT, VERMILLION, vector_colorbar
 
 ANNOTATE_UP_TO = 20  # classes: beyond this the counts do not fit in their cells
 
@@ -33,7 +33,7 @@ def draw_confusion(fig: Figure, confusion: np.ndarray, dataset: Any) -> None:
     edges = np.arange(n + 1) - 0.5
     mesh = ax.pcolormesh(edges, edges, share, cmap=SEQUENTIAL, vmin=0, vmax=1, edgecolors="#FFFFFF",
                          linewidth=0.5 if n <= ANNOTATE_UP_TO else 0, snap=True)
-    bar = fig.colorbar(mesh, ax=ax, shrink=0.85, label="share of the true class")
+    bar = vector_colorbar(fig, mesh, ax, shrink=0.85, label="share of the true class")
     bar.set_ticks([0, 0.25, 0.5, 0.75, 1])
     bar.set_ticklabels(["0 %", "25 %", "50 %", "75 %", "100 %"])
     if n <= ANNOTATE_UP_TO:
@@ -62,9 +62,16 @@ def draw_confusion(fig: Figure, confusion: np.ndarray, dataset: Any) -> None:
 
 def _grid_shape(count: int, aspect: float) -> tuple[int, int]:
     """Rows and columns for ``count`` tiles in a figure ``aspect`` (width / height) wide."""
-    cols = max(1, int(np.ceil(np.sqrt(count * aspect))))
-    rows = int(np.ceil(count / cols))
-    return rows, cols
+    ideal = np.sqrt(count * aspect)
+    # Few empty tiles first (36 samples: 6 × 6, not 7 × 6 with one alone on a row), then the nearest shape.
+    choices = range(max(1, int(ideal) - 2), min(count, int(np.ceil(ideal)) + 2) + 1)
+
+    def badness(c: int) -> tuple[bool, float]:
+        empty = c * int(np.ceil(count / c)) - count
+        return empty > 0.15 * count, abs(c - ideal)
+
+    cols = min(choices, key=badness)
+    return int(np.ceil(count / cols)), cols
 
 
 def _tile_axes(fig: Figure, count: int, aspect: float) -> list[Any]:
@@ -93,7 +100,7 @@ def draw_filters(fig: Figure, filters: np.ndarray, aspect: float) -> None:
         if len(filters) <= 16:
             ax.set_title(str(i + 1), fontsize="small", pad=2)
     if image is not None:
-        fig.colorbar(image, ax=fig.axes, shrink=0.7, label="weight")
+        vector_colorbar(fig, image, fig.axes, shrink=0.7, label="weight")
 
 
 def sample_image(x: np.ndarray) -> tuple[np.ndarray, Any]:

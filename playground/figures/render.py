@@ -87,10 +87,10 @@ def print_context(size: str = "page") -> Any:
 
 
 def axes_ranges(fig: Figure) -> tuple[AxesRange, ...]:
-    """The view limits of every visible axes (colour bars included), after layout."""
+    """The view limits of every axes that shows something (colour bars and image tiles included)."""
     out = []
     for ax in fig.axes:
-        if not ax.get_visible() or not ax.axison:
+        if not ax.get_visible() or not (ax.axison or ax.has_data()):
             continue
         out.append(AxesRange(ax.get_title() or ax.get_label(), tuple(map(float, ax.get_xlim())),
                              tuple(map(float, ax.get_ylim())), ax.get_xscale(), ax.get_yscale()))

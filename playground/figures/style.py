@@ -101,3 +101,11 @@ def run_title(what: str, spec: Any) -> str:
 
 def class_color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
+
+
+def vector_colorbar(fig: Any, mappable: Any, ax: Any, **kwargs: Any) -> Any:
+    """A colour bar drawn as vector bands: matplotlib rasterises bars of 50+ colours, which a viewer may blur."""
+    bar = fig.colorbar(mappable, ax=ax, **kwargs)
+    if bar.solids is not None:
+        bar.solids.set_rasterized(False)
+    return bar
