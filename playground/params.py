@@ -15,10 +15,28 @@ from typing import Any
 from .errors import SpecError
 
 QUOTE_LIMIT = 100
+JSON_INT_DIGITS = 4000  # Python refuses to turn more than 4,300 digits into an int; stay clear of that
+
+
+@dataclass(frozen=True)
+class LongInteger:
+    """An integer literal too long to convert (JSON ``parse_int`` returns this instead): never a valid value."""
+
+    digits: int
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+def parse_json_int(text: str) -> int | LongInteger:
+    """``json.loads``' ``parse_int``: a plain int, or a LongInteger that validation then rejects with its path."""
+    return int(text) if len(text) <= JSON_INT_DIGITS else LongInteger(len(text.lstrip("-")))
 
 
 def quote(value: Any) -> str:
     """A short, always-safe rendering of user input for an error message (≤ ~100 characters)."""
+    if isinstance(value, LongInteger):
+        return repr(value)
     if isinstance(value, bool) or value is None:
         return "true" if value is True else "false" if value is False else "null"
     if isinstance(value, int):
@@ -36,6 +54,12 @@ def quote(value: Any) -> str:
     if isinstance(value, dict):
         return f"an object with {len(value)} keys"
     return type(value).__name__
+
+
+def key_path(path: str, key: Any) -> str:
+    """``path.key`` for an unknown key, the key cut to ~100 characters (the message then need not repeat it)."""
+    text = str(key) if len(str(key)) <= QUOTE_LIMIT else str(key)[:QUOTE_LIMIT] + "…"
+    return f"{path}.{text}" if path else text
 
 
 def _shallow(value: Any) -> Any:
@@ -155,7 +179,7 @@ def check_params(params: dict[str, Param], raw: dict[str, Any], path: str, owner
     for key in raw:
         if key not in params:
             takes = ", ".join(params) if params else "no parameters"
-            raise SpecError(f"{path}.{key}", f"{owner} has no {quote(key)}; it takes {takes}")
+            raise SpecError(key_path(path, key), f"{owner} has no such parameter; it takes {takes}")
     values: dict[str, Any] = {}
     for name, param in params.items():
         value = raw.get(name)

@@ -18,7 +18,7 @@ from .errors import SpecError
 from .layers import ACTIVATIONS, LAYER_TYPES
 from .losses import LOSSES
 from .optimizers import OPTIMIZER_PARAMS, OPTIMIZERS, SCHEDULES
-from .params import QUOTE_LIMIT, check_choice, check_float, check_int, check_params, quote
+from .params import QUOTE_LIMIT, check_choice, check_float, check_int, check_params, key_path, parse_json_int, quote
 
 FORMAT_VERSION = 1
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -211,8 +211,7 @@ def _object(value: Any, path: str, allowed: tuple[str, ...] | list[str]) -> dict
         raise SpecError(path, f"must be an object like {{\"{allowed[0]}\": ...}}, got {type(value).__name__}")
     for key in value:
         if key not in allowed:
-            where = f"{path}.{str(key)[:QUOTE_LIMIT]}" if path else str(key)[:QUOTE_LIMIT]
-            raise SpecError(where, f"unknown key; allowed keys here are {', '.join(allowed)}")
+            raise SpecError(key_path(path, key), f"unknown key; allowed keys here are {', '.join(allowed)}")
     return value
 
 
@@ -270,8 +269,7 @@ def _layer(raw: Any, path: str, last: bool) -> LayerSpec:
     for key in given:
         if key not in params:
             takes = ", ".join(params) if params else "no parameters"
-            raise SpecError(f"{path}.{str(key)[:QUOTE_LIMIT]}",
-                            f"a {kind} layer has no {quote(key)}; it takes {takes} (and activation)")
+            raise SpecError(key_path(path, key), f"a {kind} layer has no such parameter; it takes {takes} (and activation)")
     act = _choice(act, f"{path}.activation", ACTIVATIONS.names())
     if act == "softmax" and not last:
         raise SpecError(f"{path}.activation", "softmax is only allowed on the last layer; use relu or tanh here")
@@ -352,9 +350,11 @@ def from_json(text: str) -> Experiment:
         raise SpecError("", "the file is empty: an experiment file is a JSON object such as "
                             "`python -m playground example circle` prints")
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_int=parse_json_int)  # a 5,000-digit number is reported, not converted
     except json.JSONDecodeError as exc:
         raise SpecError("", f"not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:
+        raise SpecError("", f"not valid JSON: {str(exc)[:QUOTE_LIMIT]}") from None
     except RecursionError:
         raise SpecError("", "not valid JSON: nested too deeply") from None
     return from_dict(raw)

@@ -6,7 +6,7 @@ import pytest
 
 from playground.errors import SpecError
 from playground.examples import example_names, load_example
-from playground.spec import FORMAT_VERSION, default_experiment, from_dict, from_json, load, to_dict
+from playground.spec import FORMAT_VERSION, LayerSpec, default_experiment, from_dict, from_json, load, to_dict
 
 ISSUE_EXAMPLE = {
     "version": 1, "name": "...", "seed": 0,
@@ -141,3 +141,63 @@ def test_load_binary_and_missing_files(tmp_path):
         load(str(tmp_path / "bin.json"))
     with pytest.raises(SpecError, match="cannot read"):
         load(str(tmp_path / "nope.json"))
+
+
+# --------------------------------------------------------------------------- bounds before conversion
+
+HUGE = "9" * 5000  # more digits than Python will turn into an int (4,300)
+
+
+@pytest.mark.parametrize("text, path, allowed", [
+    ('{"epochs": %s}' % HUGE, "epochs", "an integer from 1 to 1000000"),
+    ('{"seed": -%s}' % HUGE, "seed", "an integer from 0 to 4294967295"),
+    ('{"version": %s}' % HUGE, "version", "a positive integer format version"),
+    ('{"layers": [{"type": "linear", "units": %s}]}' % HUGE, "layers[0].units", "a positive integer"),
+    ('{"optimizer": {"lr": %s}}' % HUGE, "optimizer.lr", "a number > 0 and ≤ 1e+06"),
+    ('{"optimizer": {"lr": 1e310}}', "optimizer.lr", "a number > 0 and ≤ 1e+06"),
+    ('{"batch_size": 1e310}', "batch_size", 'a positive integer or "full"'),
+    ('{"data": {"noise": -1e310}}', "data.noise", "a number ≥ 0 and ≤ 1"),
+    ('{"epochs": true}', "epochs", "an integer from 1 to 1000000"),
+    ('{"layers": [{"type": "conv2d", "kernel": true}]}', "layers[0].kernel", "an integer from 1 to 1024"),
+    ('{"schedule": {"step_size": 1e300}}', "schedule.step_size", "an integer from 1 to 1000000"),
+])
+def test_out_of_range_numbers_are_refused_before_any_conversion(text, path, allowed):
+    with pytest.raises(SpecError) as info:
+        from_json(text)
+    assert info.value.path == path and f"must be {allowed}" in info.value.message
+    assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("raw, path", [
+    ({"epochs": 10**5000}, "epochs"), ({"optimizer": {"lr": 10**400}}, "optimizer.lr"),
+    ({"data": {"noise": 10**5000}}, "data.noise"), ({"loss": "x" * 100_000}, "loss"),
+    ({"k" * 100_000: 1}, "k" * 100 + "…"), ({"layers": [{"type": "linear", "units": 2, "q" * 5000: 1}]}, None),
+    ({"data": {"features": ["x1"] * 10_000}}, "data.features"), ({"name": ["a"] * 10**5}, "name"),
+])
+def test_error_messages_quote_at_most_about_100_characters(raw, path):
+    with pytest.raises(SpecError) as info:
+        from_dict(raw)
+    if path is not None:
+        assert info.value.path == path
+    assert len(str(info.value)) < 300
+
+
+def test_a_whole_float_counts_as_an_integer_but_not_beyond_2_53():
+    assert from_dict({"epochs": 5.0}).epochs == 5
+    with pytest.raises(SpecError, match="epochs: must be an integer"):
+        from_dict({"epochs": 2.0**60})
+
+
+def test_layer_parameters_are_a_mapping_the_entry_validates():
+    exp = from_dict({"layers": [{"type": "conv2d", "filters": 4, "kernel": 5}, {"type": "flatten"},
+                                {"type": "linear", "units": 3}]})
+    conv = exp.layers[0]
+    assert conv.given() == {"filters": 4, "kernel": 5} and conv.settings == (("filters", 4), ("kernel", 5))
+    assert conv.params() == {"filters": 4, "kernel": 5, "stride": 1, "padding": 0}
+    assert conv.filters == 4 and conv.stride is None and conv.units is None
+    assert LayerSpec("conv2d", params={"kernel": 5, "filters": 4}) == conv  # order-free, hashable
+    assert hash(conv) == hash(LayerSpec("conv2d", filters=4, kernel=5))
+    assert conv.replace_params(kernel=3, filters=None).given() == {"kernel": 3}
+    with pytest.raises(AttributeError):
+        conv.no_such_thing  # noqa: B018
+    assert exp.to_dict()["layers"][0] == {"type": "conv2d", "filters": 4, "kernel": 5, "activation": "linear"}
