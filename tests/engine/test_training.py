@@ -78,8 +78,9 @@ def test_every_loss_trains_on_classification(loss, units):
         pytest.skip("cross-entropy needs one unit per class")
     exp = small(loss=loss, layers=(LayerSpec("linear", "tanh", units=4), LayerSpec("linear", units=units)), epochs=20,
                 optimizer=OptimizerSpec("adam", lr=0.05))
-    history = Trainer(exp).train()
-    assert history[-1].test_accuracy > 0.7
+    # Over 5 seeds, not one seed's luck: measured 0.70-1.0 per seed (50 test points), median 0.81-0.90; chance is 0.5.
+    accuracy = [Trainer(replace(exp, seed=seed)).train()[-1].test_accuracy for seed in range(5)]
+    assert sorted(accuracy)[2] > 0.7 and min(accuracy) > 0.6
 
 
 @pytest.mark.parametrize("loss", ["mse", "l1", "huber"])
@@ -94,8 +95,12 @@ def test_regression_losses(loss):
 @pytest.mark.parametrize("name", OPTIMIZERS.names())
 def test_every_optimizer_trains(name):
     exp = small(optimizer=OptimizerSpec(name, lr=0.01, momentum=0.5, nesterov=True, weight_decay=1e-4), epochs=5)
-    history = Trainer(exp).train()
-    assert history[-1].train_loss < history[0].train_loss
+    # Over 5 seeds: at lr 0.01 plain SGD's last/first ratio is 0.91-0.997 per seed, too close to 1 for one seed.
+    ratios = []
+    for seed in range(5):
+        history = Trainer(replace(exp, seed=seed)).train()
+        ratios.append(history[-1].train_loss / history[0].train_loss)
+    assert sum(r < 1 for r in ratios) >= 4 and sorted(ratios)[2] < 0.99
 
 
 @pytest.mark.parametrize("name", SCHEDULES.names())
