@@ -1,20 +1,22 @@
-"""Checkpoints and weights files: spec + weights + history, loaded without ever executing code.
+"""Trained state on disk: weights files, checkpoints and model export, for the CLI, the GUI and the report.
 
-Files are written with ``torch.save`` and read with ``torch.load(weights_only=True)``, which
-only rebuilds tensors and plain containers, so a tampered file cannot run code.
+Every torch file is written by ``write_torch_file`` (``torch.save`` into memory, then an atomic
+replace, so a crash never leaves half a file) and read with ``torch.load(weights_only=True)``,
+which only rebuilds tensors and plain containers, so a tampered file cannot run code. Callers hand
+over CPU state dicts; nothing here keeps a reference to a training model.
 """
 
 from __future__ import annotations
 
 import io
 import os
-from dataclasses import asdict
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 
 from .errors import CheckpointError, PlaygroundError
 from .files import atomic_write_bytes
+from .history_codec import history_from_rows, history_rows
 from .spec import Experiment, from_dict, to_dict
 from .reports import Report
 
@@ -33,16 +35,31 @@ def read_torch_file(path: str | os.PathLike) -> Any:
                               "or not made by nn-playground or torch.save(state_dict)") from None
 
 
+def write_torch_file(path: str | os.PathLike, payload: Any) -> None:
+    """``torch.save`` the payload into memory, then replace ``path`` atomically (never half a file)."""
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
 def state_dict_copy(model: Any) -> dict[str, Any]:
     """The model's weights as CPU tensors that later training cannot change."""
     return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
 
+def cpu_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A state dict's tensors detached and on the CPU (copies only what is not there already)."""
+    return {k: v.detach().cpu() for k, v in state.items()}
+
+
+def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
+    """Write a state_dict (a plain ``torch.save`` file any PyTorch script can load)."""
+    write_torch_file(path, cpu_state(state))
+
+
 def save_weights(model: Any, path: str | os.PathLike) -> None:
     """Write the model's state_dict (a plain ``torch.save`` file any PyTorch script can load)."""
-    buf = io.BytesIO()
-    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, buf)
-    atomic_write_bytes(path, buf.getvalue())
+    save_state(model.state_dict(), path)
 
 
 def apply_state_dict(model: Any, state: Any, source: str) -> None:
@@ -62,12 +79,38 @@ def apply_state_dict(model: Any, state: Any, source: str) -> None:
     model.load_state_dict(state)
 
 
+def read_state_dict(path: str | os.PathLike) -> dict[str, Any]:
+    """The state_dict in a weights file or in our checkpoint; CheckpointError when there is none."""
+    data = read_torch_file(path)
+    if isinstance(data, dict) and data.get("format") == CHECKPOINT_FORMAT:
+        data = data.get("state_dict")
+    if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
+        raise CheckpointError(f"{os.path.basename(path)} does not hold a state_dict (a mapping of names to tensors)")
+    return data
+
+
 def load_weights(model: Any, path: str | os.PathLike) -> None:
     """Load a weights file (state_dict or our checkpoint) into ``model``."""
     data = read_torch_file(path)
     if isinstance(data, dict) and data.get("format") == CHECKPOINT_FORMAT:
         data = data.get("state_dict")
     apply_state_dict(model, data, str(path))
+
+
+def export_model(fmt: str, layers: Sequence[Any], input_shape: Sequence[int], state: dict[str, Any],
+                 path: str | os.PathLike) -> None:
+    """Build the network, load the trained ``state`` into it, and write it in export format ``fmt``.
+
+    The GUI holds only CPU weights and the spec; this rebuilds the model for the export, so no
+    training model ever leaves the worker thread.
+    """
+    from .model import build_model
+    from .model_export import EXPORT_FORMATS
+
+    entry = EXPORT_FORMATS.get(fmt)
+    model = build_model(layers, input_shape)
+    apply_state_dict(model, state, "the trained weights")
+    entry.write(model, input_shape, path)
 
 
 def save_checkpoint(path: str | os.PathLike, experiment: Experiment, model: Any | None,
@@ -77,13 +120,11 @@ def save_checkpoint(path: str | os.PathLike, experiment: Experiment, model: Any 
         "format": CHECKPOINT_FORMAT,
         "version": 1,
         "spec": to_dict(experiment),
-        "history": [asdict(r) for r in history],
+        "history": history_rows(history),
     }
     if model is not None:
-        payload["state_dict"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    buf = io.BytesIO()
-    torch.save(payload, buf)
-    atomic_write_bytes(path, buf.getvalue())
+        payload["state_dict"] = cpu_state(model.state_dict())
+    write_torch_file(path, payload)
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[Experiment, dict[str, Any] | None, list[Report]]:
@@ -96,9 +137,6 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[Experiment, dict[str, Any]
         experiment = from_dict(data.get("spec"))
     except PlaygroundError as exc:
         raise CheckpointError(f"{path} holds an invalid experiment: {exc}") from None
-    try:
-        history = [Report(**row) for row in data.get("history", [])]
-    except TypeError:
-        raise CheckpointError(f"{path} holds a damaged run history") from None
+    history = list(history_from_rows(data.get("history", []), f"the run history in {path}"))
     state = data.get("state_dict")
     return experiment, state, history

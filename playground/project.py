@@ -8,17 +8,18 @@ atomically, so saving over a file never leaves half of one.
 
 from __future__ import annotations
 
-import json
-import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CheckpointError, PlaygroundError
+from .errors import PlaygroundError
 from .files import atomic_write_text
+from .history_codec import history_from_json, history_to_json
 from .spec import Experiment, load
 from .reports import Report
+
+__all__ = ["SavedProject", "history_from_json", "history_to_json", "load_project", "save_project", "sidecar_paths"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,42 +37,15 @@ def sidecar_paths(path: str | os.PathLike) -> tuple[Path, Path]:
     return Path(f"{stem}.weights.pt"), Path(f"{stem}.history.json")
 
 
-def history_to_json(history: list[Report] | tuple[Report, ...]) -> str:
-    # NaN is not JSON: store it as null so any JSON reader opens the file.
-    rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(r).items()}
-            for r in history]
-    return json.dumps({"format": "nn-playground-history", "version": 1, "reports": rows})
-
-
-def history_from_json(text: str, source: str) -> tuple[Report, ...]:
-    try:
-        data = json.loads(text)
-        rows = data["reports"]
-        reports = []
-        for row in rows:
-            if row.get("train_loss") is None:
-                row = {**row, "train_loss": math.nan}
-            reports.append(Report(**row))
-        return tuple(reports)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise CheckpointError(f"{source} is not a readable run history") from None
-
-
 def save_project(path: str | os.PathLike, experiment: Experiment, state: dict[str, Any] | None = None,
                  history: list[Report] | tuple[Report, ...] = ()) -> None:
     """Write the spec, and the weights and history when given (stale sidecars are removed)."""
     weights_path, history_path = sidecar_paths(path)
     atomic_write_text(path, experiment.to_json())
     if state is not None:
-        import io
+        from .checkpoint import save_state
 
-        import torch
-
-        from .files import atomic_write_bytes
-
-        buf = io.BytesIO()
-        torch.save({k: v.detach().cpu() for k, v in state.items()}, buf)
-        atomic_write_bytes(weights_path, buf.getvalue())
+        save_state(state, weights_path)
     elif weights_path.exists():
         weights_path.unlink()  # weights of an older network would not match this spec
     if history:
@@ -92,7 +66,9 @@ def load_project(path: str | os.PathLike) -> SavedProject:
     state = None
     if weights_path.exists():
         try:
-            state = _read_state(weights_path)
+            from .checkpoint import read_state_dict
+
+            state = read_state_dict(weights_path)
         except PlaygroundError as exc:
             notes.append(f"The saved weights were not loaded: {exc}")
     history: tuple[Report, ...] = ()
@@ -102,16 +78,3 @@ def load_project(path: str | os.PathLike) -> SavedProject:
         except (PlaygroundError, OSError, UnicodeDecodeError) as exc:
             notes.append(f"The saved run history was not loaded: {exc}")
     return SavedProject(experiment, state, history, tuple(notes))
-
-
-def _read_state(path: Path) -> dict[str, Any]:
-    from .checkpoint import read_torch_file
-
-    state = read_torch_file(path)
-    if isinstance(state, dict) and state.get("format") == "nn-playground-checkpoint":
-        state = state.get("state_dict")
-    import torch
-
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CheckpointError(f"{path.name} does not hold a state_dict")
-    return state

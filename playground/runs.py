@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from .files import atomic_write_bytes, atomic_write_text
+from .files import atomic_write_text
 from .metrics import history_csv, last_epoch_report
 from .spec import Experiment
 from .reports import Report
@@ -154,11 +154,9 @@ class RunStore:
             atomic_write_text(folder / f"{stem}.history.csv", history_csv(run.history))
             written += [folder / f"{stem}.json", folder / f"{stem}.history.csv"]
             if run.final_state is not None:
-                buf = io.BytesIO()
-                import torch  # lazily: the run table is shown before torch has loaded
+                from .checkpoint import save_state  # lazily: the run table is shown before torch has loaded
 
-                torch.save(run.final_state, buf)
-                atomic_write_bytes(folder / f"{stem}.weights.pt", buf.getvalue())
+                save_state(run.final_state, folder / f"{stem}.weights.pt")
                 written.append(folder / f"{stem}.weights.pt")
         if len(ids) > 1:
             columns, rows = self.comparison_table(ids)

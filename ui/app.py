@@ -72,12 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A screenshot shows the default layout, whatever the user's saved window state is.
     window = MainWindow(experiment, args.experiment, restore_settings=not args.screenshot)
     if args.screenshot or report:
-        from .screenshot import HeadlessSession, save_screenshot
+        from .export.headless import HeadlessSession, save_screenshot
 
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.resize(width, height)
         if report:
-            epochs = args.train_epochs if args.train_epochs is not None else window.spec.epochs
+            epochs = args.train_epochs if args.train_epochs is not None else window.session.spec.epochs
             capture = lambda: _report(window, rargs.out)  # noqa: E731 (runs on the GUI thread)
         else:
             epochs = args.train_epochs
@@ -101,10 +101,10 @@ def _report(window, out: str) -> int:
 
     from playground.errors import PlaygroundError
 
-    from .report import write_report
+    from .export.report import write_report
 
     try:
-        files = write_report(window, Path(out))
+        files = write_report(window.session, window.exports.figures(), window, Path(out))
     except (PlaygroundError, OSError) as exc:
         print(f"nn-playground report: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 def step_once(window, qtbot):
     window.on_train_step_epoch()
-    qtbot.waitUntil(lambda: bool(window.history), timeout=60000)
+    qtbot.waitUntil(lambda: bool(window.session.history), timeout=60000)
 
 
 def test_export_model_formats(window, qtbot, tmp_path):
@@ -48,7 +48,7 @@ def test_code_view_shows_both_scripts_and_follows_edits(window):
     panes = [w.toPlainText() for w in view.findChildren(QPlainTextEdit)]
     assert any("torch.nn" in p or "nn.Sequential" in p for p in panes)
     assert any("keras" in p for p in panes)
-    window.training_panel.spec_changed.emit(replace(window.spec, optimizer=replace(window.spec.optimizer, lr=0.7)))
+    window.training_panel.spec_changed.emit(replace(window.session.spec, optimizer=replace(window.session.spec.optimizer, lr=0.7)))
     panes = [w.toPlainText() for w in view.findChildren(QPlainTextEdit)]
     assert any("0.7" in p for p in panes)
     view.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 from playground.examples import load_example
 from playground.project import sidecar_paths
 
-from ui import autosave
+from ui.session import autosave
 from ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def train_epochs(window, qtbot, epochs):
-    window.set_experiment(replace(window.spec, epochs=epochs))
+    window.set_experiment(replace(window.session.spec, epochs=epochs))
     window.on_train_toggle()
     qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=30000)
 
@@ -32,21 +32,21 @@ def test_save_quit_reopen_and_continue(window, qtbot, tmp_path):
     assert window.files.save_path(str(path))
     weights, history = sidecar_paths(path)
     assert weights.exists() and history.exists()
-    saved_history = list(window.history)
+    saved_history = list(window.session.history)
     window.close()
 
     again = MainWindow()
     qtbot.addWidget(again)
     again.show()
     assert again.files.open_path(str(path))
-    assert again.history == saved_history
+    assert again.session.history == saved_history
     x, _ = again.loss_plot.curve("train_loss").getData()
     assert len(x) == len(saved_history)
     # more epochs, then Train: the run continues from the saved weights
-    again.training_panel.spec_changed.emit(replace(again.spec, epochs=7))
+    again.training_panel.spec_changed.emit(replace(again.session.spec, epochs=7))
     again.on_train_toggle()
     qtbot.waitUntil(lambda: again.runner.state in ("finished", "paused"), timeout=30000)
-    epochs = [r.epoch for r in again.history if r.epoch_end]
+    epochs = [r.epoch for r in again.session.history if r.epoch_end]
     assert epochs[:5] == [1, 2, 3, 4, 5] and epochs[-1] == 7
     again.close()
 
@@ -68,7 +68,7 @@ def test_autosave_and_restore_in_process(window, qtbot):
     qtbot.addWidget(fresh)
     fresh.files.ask_restore = lambda: True
     assert fresh.files.offer_restore()
-    assert fresh.spec == load_example("xor")
+    assert fresh.session.spec == load_example("xor")
     fresh.close()
     assert autosave.pending_restore() is None  # a clean exit leaves nothing to restore
 
@@ -99,7 +99,7 @@ def test_kill_9_then_next_start_offers_restore(tmp_path, qtbot):
     asked = []
     window.files.ask_restore = lambda: asked.append(1) or True
     assert window.files.offer_restore() and asked
-    assert window.spec == load_example("spiral")
+    assert window.session.spec == load_example("spiral")
     window.close()
 
 
@@ -109,17 +109,17 @@ def test_autosave_appends_history_and_survives_a_torn_line(window, qtbot):
     qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=60000)
     window.files.autosaver.save_now()
     first = autosave.history_path().read_text().count("\n")
-    assert first == len(window.history) == 4
-    window.training_panel.spec_changed.emit(replace(window.spec, epochs=6))
+    assert first == len(window.session.history) == 4
+    window.training_panel.spec_changed.emit(replace(window.session.spec, epochs=6))
     window.on_train_toggle()
     qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=60000)
-    assert [r.epoch for r in window.history if r.epoch_end] == [1, 2, 3, 4, 5, 6]  # more epochs continue the run
+    assert [r.epoch for r in window.session.history if r.epoch_end] == [1, 2, 3, 4, 5, 6]  # more epochs continue the run
     window.files.autosaver.save_now()
     assert autosave.history_path().read_text().count("\n") == 6  # appended, not rewritten
     with autosave.history_path().open("a") as fh:
         fh.write('{"step": 99, "epo')  # what a kill in the middle of a write leaves
     restored = autosave.pending_restore()
-    assert [r.step for r in restored.history] == [r.step for r in window.history]
+    assert [r.step for r in restored.history] == [r.step for r in window.session.history]
     window.on_train_reset()
     window.files.autosaver.save_now()
     assert autosave.history_path().read_text() == ""

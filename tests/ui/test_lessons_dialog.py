@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QListWidget, QTextBrowse
 
 from playground import lessons as engine_lessons
 from playground.lessons import lesson_names, load_lesson
-from ui.lessons import LessonPanel, LessonsDialog
+from ui.chrome.lessons import LessonPanel, LessonsDialog
 
 
 def make_dialog(qtbot, **kwargs) -> LessonsDialog:

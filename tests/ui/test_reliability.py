@@ -17,11 +17,11 @@ def test_divergence_shows_a_banner_and_reset_recovers(window, qtbot):
     window.on_train_toggle()
     qtbot.waitUntil(lambda: window.runner.state == "diverged", timeout=60000)
     assert window.banner.isVisible() and "learning rate" in window.banner.text()
-    assert window.history[-1].status == "diverged"
+    assert window.session.history[-1].status == "diverged"
     assert any(m.kind == "diverged" for m in window.loss_plot.markers)  # the curve shows where it happened
     assert window.action("train_toggle").isEnabled()  # state stays inspectable, Train starts afresh
     window.on_train_reset()
-    assert not window.banner.isVisible() and window.history == []
+    assert not window.banner.isVisible() and window.session.history == []
 
 
 def test_worker_exception_opens_a_dialog_with_copyable_details(window, qtbot, monkeypatch):
@@ -32,8 +32,8 @@ def test_worker_exception_opens_a_dialog_with_copyable_details(window, qtbot, mo
 
     monkeypatch.setattr(training.Trainer, "train_step", broken)
     window.on_train_toggle()
-    qtbot.waitUntil(lambda: getattr(window, "error_box", None) is not None, timeout=60000)
-    box = window.error_box
+    qtbot.waitUntil(lambda: getattr(window.controls, "error_box", None) is not None, timeout=60000)
+    box = window.controls.error_box
     assert "ZeroDivisionError" in box.text() and "simulated bug" in box.text()
     assert "Traceback" in box.detailedText()
     copy = next(b for b in box.buttons() if b.text() == "Copy details")
@@ -44,7 +44,7 @@ def test_worker_exception_opens_a_dialog_with_copyable_details(window, qtbot, mo
     monkeypatch.undo()
     window.on_train_reset()
     window.on_train_toggle()  # the app stays usable
-    qtbot.waitUntil(lambda: len(window.history) > 0, timeout=60000)
+    qtbot.waitUntil(lambda: len(window.session.history) > 0, timeout=60000)
     window.on_train_stop()
 
 

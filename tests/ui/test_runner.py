@@ -6,7 +6,7 @@ import pytest
 
 from playground.datasets import load_dataset
 from playground.spec import LayerSpec, OptimizerSpec, default_experiment
-from ui.runner import TrainingRunner
+from ui.run.runner import TrainingRunner
 
 
 @pytest.fixture

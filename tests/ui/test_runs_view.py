@@ -13,7 +13,7 @@ from playground.runs import METRIC_COLUMNS, RunStore, cpu_state
 from playground.spec import OptimizerSpec
 from playground.training import Trainer
 from ui.plots.loss_plot import LossPlot
-from ui.runs_view import GHOST_PALETTE, GHOST_Z, GhostCurves, RunsView, ghost_colors
+from ui.run.runs_view import GHOST_PALETTE, GHOST_Z, GhostCurves, RunsView, ghost_colors
 
 SCREENSHOT = Path("/work/tmp/runs_view.png")
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
-from ui import theme as theme_module
-from ui.theme import THEMES, PresentationMode, apply_theme, current_theme_name, restyle_plots
+from ui.chrome import theme as theme_module
+from ui.chrome.theme import THEMES, PresentationMode, apply_theme, current_theme_name, restyle_plots
 
 CURVE_COLOR = "#E69F00"
 

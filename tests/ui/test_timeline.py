@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from ui.timeline import SnapshotStore, Timeline
+from ui.views.timeline import SnapshotStore, Timeline
 
 
 def snap(step):

@@ -23,7 +23,7 @@ def test_2d_views_receive_snapshots_and_the_timeline_goes_back(window, qtbot):
     assert panel.diagram.nodes and any(e.pen().widthF() > 0.5 for e in panel.diagram.edges)
     assert len(panel.health.recorded_steps()) >= 2
     panel.timeline.slider.setValue(0)  # back to the untrained network
-    assert panel.timeline.current().step < window.history[-1].step
+    assert panel.timeline.current().step < window.session.history[-1].step
     assert not np.array_equal(panel.boundary.image.image, final)
     panel.timeline.go_live()
     assert np.array_equal(panel.boundary.image.image, final)
@@ -34,7 +34,7 @@ def test_image_views_and_confusion_receive_snapshots(window, qtbot):
     panel = window.views_panel
     assert panel.select_view("images")
     snap = panel.timeline.current()
-    assert snap.confusion.sum() == window.dataset.n_test
+    assert snap.confusion.sum() == window.session.dataset.n_test
     texts = [label.toPlainText() if hasattr(label, "toPlainText") else str(label) for label in panel.images.labels]
     assert texts and all("pred" in t for t in texts)
     assert not panel.select_view("boundary")  # no boundary for images

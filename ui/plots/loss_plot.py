@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from .history_buffer import MAX_SMOOTHING, HistoryBuffer, RunningSmoother
@@ -87,7 +87,11 @@ class LossPlot(QWidget):
 
     Train loss uses every report; test loss and both accuracies use the epoch-end reports only.
     The accuracy plot is hidden for regression. Markers show live learning-rate changes and divergence.
+    The view settings (x axis, smoothing) are owned state: read the attributes, listen to the signals.
     """
+
+    x_axis_changed = Signal(str)  # "step" or "epoch", after the curves moved to it
+    smoothing_changed = Signal(float)  # the new smoothing weight, after the curves were restyled
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -230,6 +234,7 @@ class LossPlot(QWidget):
                 line.setValue(marker.step if axis == "step" else marker.epoch)
         self.loss_plot.enableAutoRange(x=True)  # the old range is in the other unit
         self._redraw()
+        self.x_axis_changed.emit(axis)
 
     def set_log_scale(self, on: bool) -> None:
         """Log y on the loss plot; pyqtgraph maps zero and negative losses to NaN, which shows as a gap."""
@@ -250,6 +255,7 @@ class LossPlot(QWidget):
             series.reset(weight)
         self._rebuild_legends()
         self._redraw()
+        self.smoothing_changed.emit(weight)
 
     def curve(self, name: str, smoothed: bool = False) -> pg.PlotDataItem:
         """The curve item of "train_loss", "test_loss", "train_accuracy" or "test_accuracy" (raw or smoothed)."""

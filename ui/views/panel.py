@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from .timeline import Timeline
-from .views.boundary_view import BoundaryView
-from .views.explain_view import ExplainView
-from .views.health_view import HealthView
-from .views.image_views import ConfusionMatrixView, ImageViews
-from .views.network_diagram import NetworkDiagram
+from .boundary_view import BoundaryView
+from .explain_view import ExplainView
+from .health_view import HealthView
+from .image_views import ConfusionMatrixView, ImageViews
+from .network_diagram import NetworkDiagram
 
 
 class ViewsPanel(QWidget):
@@ -87,6 +87,10 @@ class ViewsPanel(QWidget):
 
     def set_experiment(self, experiment: Any) -> None:
         self.diagram.set_experiment(experiment)
+
+    def set_check(self, check: Any, layers: Any) -> None:
+        """The session's shape check of ``layers``: the diagram reuses it instead of checking again."""
+        self.diagram.set_check(check, layers)
 
     def set_dataset(self, dataset: Any) -> None:
         two_d = dataset is not None and BoundaryView.applies_to(dataset)

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
-from .views.colormaps import PALETTE as OKABE_ITO
+from ui.views.colormaps import PALETTE as OKABE_ITO
 
 THEME_PROPERTY = "nn_playground_theme"  # QApplication property: the name of the theme in use
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
 from playground.runs import METRIC_COLUMNS, Run, RunStore
 from playground.spec import Experiment
 
-from .dialogs import show_error
+from ui.chrome.dialogs import show_error
 
 # Okabe-Ito colours. Blue and vermillion are the live train/test curves, and yellow is faint on white,
 # so those come last, and sky (close to the live blue) waits too: the first runs get unmistakable colours.

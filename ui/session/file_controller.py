@@ -9,31 +9,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from playground.errors import PlaygroundError
 from playground.project import SavedProject, load_project, save_project
 from playground.spec import default_experiment
+from ui.chrome.dialogs import show_error
 
 from . import autosave
-from .dialogs import show_error
+from .document import Session
 
 MAX_RECENT = 8
 
 
 class FileController(QObject):
-    """Owns the File menu's behaviour for one MainWindow."""
+    """Owns the File menu's behaviour for one session; ``parent`` hosts its dialogs."""
 
-    def __init__(self, window: Any):
-        super().__init__(window)
-        self.window = window
+    open_requested = Signal(object, object)  # SavedProject, path or None: the window makes it the document
+    saved = Signal(str)  # path: the document is clean now
+
+    def __init__(self, session: Session, parent: QWidget):
+        super().__init__(parent)
+        self.session = session
+        self.parent_widget = parent
         self.error_box: QMessageBox | None = None
         self.include_weights = True
         self.autosaver = autosave.Autosaver(self._autosave_snapshot, self)
         self.ask_restore = self._ask_restore  # replaced in tests
-        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu = QMenu("Open &Recent", parent)
         self.recent_menu.setObjectName("menu_recent")
         self.recent_menu.setToolTip("Reopen one of the experiments you opened or saved lately.")
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
@@ -42,7 +47,7 @@ class FileController(QObject):
 
     @Slot()
     def on_file_new(self) -> None:
-        self.window.set_experiment(default_experiment())
+        self.open_requested.emit(SavedProject(default_experiment(), None, ()), None)
 
     @Slot()
     def on_file_open(self) -> None:
@@ -51,7 +56,7 @@ class FileController(QObject):
             self.open_path(path)
 
     def _ask_open_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open experiment", str(Path.cwd()), "Experiments (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open experiment", str(Path.cwd()), "Experiments (*.json)")
         return path
 
     def open_path(self, path: str) -> bool:
@@ -69,41 +74,38 @@ class FileController(QObject):
 
     def restore_project(self, saved: SavedProject, path: str | None = None) -> None:
         """Show a saved experiment with its history; Train continues from its weights."""
-        self.window.set_experiment(saved.experiment, path)
-        if saved.state is not None or saved.history:
-            self.window.resume_from(saved.state, list(saved.history))
+        self.open_requested.emit(saved, path)
 
     @Slot()
     def on_file_save(self) -> None:
-        if self.window.path:
-            self.save_path(self.window.path)
+        if self.session.path:
+            self.save_path(self.session.path)
         else:
             self.on_file_save_as()
 
     @Slot()
     def on_file_save_as(self) -> None:
-        path = self._ask_save_path("Save experiment", self.window.path or "experiment.json", "Experiments (*.json)")
+        path = self._ask_save_path("Save experiment", self.session.path or "experiment.json", "Experiments (*.json)")
         if path:
             self.save_path(path)
 
     def _ask_save_path(self, title: str, default: str, filters: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
+        path, _ = QFileDialog.getSaveFileName(self.parent_widget, title, default, filters)
         return path
 
     def save_path(self, path: str) -> bool:
         """Save the spec, plus the trained weights and history when there are any (and that option is on)."""
-        w = self.window
-        state = w.runner.model_state() if self.include_weights else None
-        history = list(w.history) if self.include_weights else []
+        s = self.session
+        state = s.latest_weights() if self.include_weights else None
+        history = list(s.history) if self.include_weights else []
         try:
-            save_project(path, w.spec, state, history)
+            save_project(path, s.spec, state, history)
         except (OSError, PlaygroundError) as exc:
             self._error("Cannot save", f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
             return False
-        w.path = path
-        w.undo_stack.setClean()
+        s.set_path(path)
+        self.saved.emit(path)
         self.remember_recent(path)
-        w.update_title()
         return True
 
     @Slot(bool)
@@ -113,7 +115,7 @@ class FileController(QObject):
     @Slot()
     def on_file_screenshot(self) -> None:
         path = self._ask_save_path("Save screenshot", "nn-playground.png", "PNG images (*.png)")
-        if path and not self.window.grab().save(path, "PNG"):
+        if path and not self.parent_widget.window().grab().save(path, "PNG"):
             self._error("Cannot save", f"Could not write {path}")
 
     @Slot()
@@ -123,12 +125,12 @@ class FileController(QObject):
         path = self._ask_save_path("Export metrics", "metrics.csv", "CSV tables (*.csv)")
         if path:
             try:
-                write_metrics_csv(self.window.history, path)
+                write_metrics_csv(self.session.history, path)
             except OSError as exc:
                 self._error("Cannot export", f"Could not write {path}: {exc.strerror or exc}")
 
     def _error(self, title: str, message: str, details: str = "") -> None:
-        self.error_box = show_error(self.window, title, message, details)
+        self.error_box = show_error(self.parent_widget, title, message, details)
 
     # ----------------------------------------------------------------- recent files
 
@@ -161,7 +163,7 @@ class FileController(QObject):
     # ----------------------------------------------------------------- autosave and restore
 
     def _autosave_snapshot(self) -> tuple[Any, list]:
-        return self.window.spec, self.window.history
+        return self.session.spec, self.session.history
 
     def offer_restore(self) -> bool:
         """At start-up: if the last session died, offer its experiment and history back."""
@@ -176,7 +178,7 @@ class FileController(QObject):
 
     def _ask_restore(self) -> bool:
         answer = QMessageBox.question(
-            self.window, "Restore the last session?",
+            self.parent_widget, "Restore the last session?",
             "nn-playground did not close normally last time. Restore the experiment and training history "
             "from that session?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes)

@@ -23,11 +23,13 @@ class HeadlessSession(QObject):
         if self.epochs <= 0:
             QTimer.singleShot(200, self.capture)
             return
-        if self.window.train_blocked is not None:
-            print(f"nn-playground: cannot train: {self.window.train_blocked}")
+        blocked = self.window.session.train_blocked
+        if blocked is not None:
+            print(f"nn-playground: cannot train: {blocked}")
             QTimer.singleShot(200, self.capture)
             return
-        self.window.set_experiment(replace(self.window.spec, epochs=self.epochs), self.window.path)
+        session = self.window.session
+        self.window.set_experiment(replace(session.spec, epochs=self.epochs), session.path)
         self.window.runner.state_changed.connect(self._on_state)
         self.window.on_train_toggle()
 
@@ -41,8 +43,9 @@ class HeadlessSession(QObject):
         try:
             self.exit_code = self._capture()
         finally:
+            # Quit once the window has really closed: a step still running finishes first.
+            self.window.closed.connect(QApplication.instance().quit)
             self.window.close()
-            QApplication.instance().quit()
 
 
 def save_screenshot(window, path: str) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, Slot
-from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QSplitter
 
 from .lessons import LessonPanel, LessonsDialog
 from .theme import PresentationMode, apply_theme, current_theme_name
@@ -15,11 +15,18 @@ SECONDARY_DOCKS = ["dock_data", "dock_training", "dock_network"]  # F5 again bri
 
 
 class Appearance(QObject):
-    """Owns the View menu's theme and presentation switches and the Help → Lessons gallery."""
+    """Owns the View menu's theme and presentation switches and the Help → Lessons gallery.
 
-    def __init__(self, window: Any):
+    ``window`` hosts the lesson dock and the panels that presentation mode hides; ``central`` is the
+    splitter between the views and the curves.
+    """
+
+    lesson_requested = Signal(object)  # Experiment of a lesson: make it the document
+
+    def __init__(self, window: QMainWindow, central: QSplitter):
         super().__init__(window)
-        self.window = window
+        self.window, self.central = window, central
+        self.presentation_action: QAction | None = None
         self.presentation = PresentationMode(SECONDARY_DOCKS)
         self.lesson_panel = LessonPanel()
         self.lesson_dock = QDockWidget("Lesson", window)
@@ -32,7 +39,8 @@ class Appearance(QObject):
         self.dialog: LessonsDialog | None = None
         self._sizes: list[int] = []
 
-    def connect_theme_actions(self, light: Any, dark: Any) -> None:
+    def connect_actions(self, light: QAction, dark: QAction, presentation: QAction) -> None:
+        self.presentation_action = presentation
         group = QActionGroup(self)
         group.setExclusive(True)
         group.addAction(light)
@@ -53,15 +61,15 @@ class Appearance(QObject):
             self._set_theme("dark")
 
     def _set_theme(self, name: str) -> None:
-        if self.presentation.active:
-            self.window.action("view_presentation").setChecked(False)
+        if self.presentation.active and self.presentation_action is not None:
+            self.presentation_action.setChecked(False)
         apply_theme(QApplication.instance(), name)
         QSettings().setValue("theme", name)
 
     @Slot(bool)
     def on_view_presentation(self, on: bool) -> None:
         """F5: big fonts, thick lines, high contrast, secondary panels hidden; F5 again restores all."""
-        central = self.window.central
+        central = self.central
         if on and not self.presentation.active:
             self._sizes = central.sizes()
             self.presentation.enter(self.window)
@@ -92,4 +100,4 @@ class Appearance(QObject):
 
     @Slot(object)
     def _load_lesson_experiment(self, lesson: Any) -> None:
-        self.window.set_experiment(lesson.experiment)
+        self.lesson_requested.emit(lesson.experiment)

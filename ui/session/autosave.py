@@ -6,10 +6,7 @@ killed, so the app offers to restore it.
 
 from __future__ import annotations
 
-import json
-import math
 import os
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,6 +14,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Slot
 
 from playground.errors import PlaygroundError
 from playground.files import atomic_write_text
+from playground.history_codec import history_from_lines, report_line
 from playground.project import SavedProject
 from playground.reports import Report
 from playground.spec import load
@@ -56,23 +54,11 @@ def pending_restore() -> SavedProject | None:
 
 
 def _read_history() -> list[Report]:
-    reports = []
     try:
-        lines = history_path().read_text(encoding="utf-8").splitlines()
+        text = history_path().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return []
-    for line in lines:
-        try:
-            row = json.loads(line)
-            reports.append(Report(**{**row, "train_loss": math.nan if row["train_loss"] is None else row["train_loss"]}))
-        except (ValueError, TypeError, KeyError):
-            break  # a line cut short by the kill: everything before it is good
-    return reports
-
-
-def _report_line(report: Report) -> str:
-    row = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(report).items()}
-    return json.dumps(row) + "\n"
+    return history_from_lines(text)  # up to a line cut short by the kill: everything before it is good
 
 
 def discard() -> None:
@@ -109,11 +95,11 @@ class Autosaver(QObject):
                 atomic_write_text(autosave_path(), experiment.to_json())
                 self._spec = experiment
             if history is not self._history or len(history) < self._written:
-                atomic_write_text(history_path(), "".join(_report_line(r) for r in history))
+                atomic_write_text(history_path(), "".join(report_line(r) for r in history))
                 self._history, self._written = history, len(history)
             elif len(history) > self._written:
                 with open(history_path(), "a", encoding="utf-8") as fh:
-                    fh.write("".join(_report_line(r) for r in history[self._written:]))
+                    fh.write("".join(report_line(r) for r in history[self._written:]))
                 self._written = len(history)
         except OSError as exc:  # a full disk must not interrupt the lecture; remember it for the status bar
             self.error = f"Autosave failed: {exc.strerror or exc}"

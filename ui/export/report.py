@@ -13,30 +13,32 @@ import json
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QWidget
+
 from playground.errors import PlaygroundError
 from playground.files import atomic_write_text
+from ui.session.document import Session
 
 FIGURE_SIZE = (1200, 700)  # pixels at 150 DPI: 8 × 4.7 inches, a page-wide figure
 SQUARE_SIZE = (900, 900)  # the boundary and the confusion matrix are square plots
 
 
-def write_report(window: Any, out: Path) -> list[Path]:
-    """Write every report file for the window's finished run into ``out``; returns the files written."""
+def write_report(session: Session, figures: dict[str, Any], window: QWidget, out: Path) -> list[Path]:
+    """Write every report file for the session's finished run into ``out``; returns the files written.
+
+    ``figures`` maps file stems to plot items (the export controller's ``figures()``); ``window`` is
+    captured as ``window.png``.
+    """
+    from playground.checkpoint import save_state
     from playground.codegen import keras_script, pytorch_script
     from playground.metrics import last_epoch_report, write_metrics_csv
 
-    from .export.figures import export_plot, export_widget_png
-    from .export.provenance import write_provenance
+    from .figures import export_plot, export_widget_png
+    from .provenance import write_provenance
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    spec, history, ds = window.spec, window.history, window.dataset
-    device = window.status.text("device")
-    window.views_panel.draw_all()
-    figures = {"loss": window.loss_plot.export_items()["loss"]}
-    if ds is not None and ds.task == "classification":
-        figures["accuracy"] = window.loss_plot.export_items()["accuracy"]
-    figures.update(window.views_panel.figure_targets(ds))
+    spec, history, ds, device = session.spec, session.history, session.dataset, session.device
     for stem, target in figures.items():
         for suffix in (".png", ".svg"):
             width, height = SQUARE_SIZE if stem in ("boundary", "confusion") else FIGURE_SIZE
@@ -46,17 +48,9 @@ def write_report(window: Any, out: Path) -> list[Path]:
     metrics = out / "metrics.csv"
     write_metrics_csv(history, metrics)
     written.append(metrics)
-    state = window.runner.model_state()
+    state = session.latest_weights()
     if state is not None:
-        import io
-
-        import torch
-
-        from playground.files import atomic_write_bytes
-
-        buf = io.BytesIO()
-        torch.save(state, buf)
-        atomic_write_bytes(out / "model.pt", buf.getvalue())
+        save_state(state, out / "model.pt")
         written.append(out / "model.pt")
     for name, make in (("train_pytorch.py", pytorch_script), ("model_keras.py", keras_script)):
         try:

@@ -4,36 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ui.plots.loss_plot import LossPlot
+from ui.session.document import Session
 
 from .runs_view import GhostCurves, RunsView
 
 
 class RunArchive(QObject):
-    """Archives the window's run when it finishes or is discarded, and wires the runs view to the plots."""
+    """Archives the session's run when it finishes or is discarded, and wires the runs view to the plots."""
 
-    def __init__(self, window: Any):
-        super().__init__(window)
-        self.window = window
+    rerun_requested = Signal(object)  # Experiment: make it the document and train it afresh
+    message = Signal(str)  # a one-line outcome for the status bar
+
+    def __init__(self, session: Session, plot: LossPlot, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
         self.view = RunsView()
-        items = window.loss_plot.export_items()
+        items = plot.export_items()
         self.loss_ghosts = GhostCurves(items["loss"])
         self.accuracy_ghosts = GhostCurves(items["accuracy"], "test_accuracy", in_legend=False)
         self.archived = False  # whether the current run is already in the store
         self.view.overlay_changed.connect(self._on_overlay)
-        self.view.rerun_requested.connect(self._on_rerun)
-        self.view.message.connect(window.statusBar().showMessage)
-        window.loss_plot.x_axis_combo.currentIndexChanged.connect(self._on_x_axis)
-        window.loss_plot.smoothing_slider.valueChanged.connect(self._refresh_legend)
+        self.view.rerun_requested.connect(self.rerun_requested)
+        self.view.message.connect(self.message)
+        plot.x_axis_changed.connect(self._on_x_axis)
+        plot.smoothing_changed.connect(self._refresh_legend)
 
     def archive(self, status: str) -> None:
         """Store the current run (once), with its final weights when a trainer exists."""
-        w = self.window
-        if self.archived or not w.history:
+        s = self.session
+        if self.archived or not s.history:
             return
         self.archived = True
         # Archiving happens when the run ends or is about to be discarded: no need to resume it.
-        self.view.add_run(w.spec, list(w.history), w.runner.model_state(resume=False), status)
+        self.view.add_run(s.spec, list(s.history), s.latest_weights(resume=False), status)
 
     def new_run(self) -> None:
         self.archived = False
@@ -43,16 +49,11 @@ class RunArchive(QObject):
         self.loss_ghosts.set_runs(runs)
         self.accuracy_ghosts.set_runs(runs)
 
-    @Slot(object)
-    def _on_rerun(self, experiment: Any) -> None:
-        self.window.set_experiment(experiment)
-
-    @Slot(int)
-    def _on_x_axis(self, _: int) -> None:
-        axis = self.window.loss_plot.x_axis
+    @Slot(str)
+    def _on_x_axis(self, axis: str) -> None:
         self.loss_ghosts.set_x_axis(axis)
         self.accuracy_ghosts.set_x_axis(axis)
 
-    @Slot(int)
-    def _refresh_legend(self, _: int) -> None:
+    @Slot(float)
+    def _refresh_legend(self, _: Any) -> None:
         self.loss_ghosts.refresh_legend()

@@ -1,0 +1,73 @@
+"""The window's arrangement: views over curves in the centre, the editors in docks, the controls toolbar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLayout, QWidget
+
+TOOLBAR_ACTIONS = ("train_toggle", "train_step_batch", "train_step_epoch", "train_reset", "train_stop")
+BANNER_COLOURS = {"error": ("#fde2e1", "#8a1c13"), "notice": ("#fff4d6", "#6b4b00")}  # background, text
+
+
+class Banner(QLabel):
+    """A message above the curves that stays until the next run: red for errors, amber for notices."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("banner")
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_message(self, text: str, level: str = "error") -> None:
+        background, colour = BANNER_COLOURS[level]
+        self.setStyleSheet(f"QLabel {{ background: {background}; color: {colour}; padding: 6px; "
+                           "border-radius: 4px; }")
+        self.setText(text)
+        self.show()
+
+
+def build_layout(window: QMainWindow, views: QWidget, banner: QWidget, curves: QWidget,
+                 editors: dict[str, tuple[str, QWidget]]) -> tuple[QSplitter, dict[str, QDockWidget]]:
+    """Put the views over the banner and curves, and each editor in a dock; returns the splitter and the docks.
+
+    ``editors`` maps a dock's objectName to its (title, widget).
+    """
+    lower = QWidget()
+    lower.setObjectName("curves")
+    box = QVBoxLayout(lower)
+    box.setContentsMargins(4, 4, 4, 4)
+    box.addWidget(banner)
+    box.addWidget(curves, 1)
+    central = QSplitter(Qt.Orientation.Vertical)
+    central.setObjectName("central_splitter")
+    central.addWidget(views)
+    central.addWidget(lower)
+    central.setSizes([470, 430])
+    window.setCentralWidget(central)
+    docks: dict[str, QDockWidget] = {}
+    for name, (title, widget) in editors.items():
+        dock = QDockWidget(title, window)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        docks[name] = dock
+    # Data and Training share one tabbed column so the views get the width.
+    window.tabifyDockWidget(docks["dock_data"], docks["dock_training"])
+    docks["dock_data"].raise_()
+    window.resizeDocks([docks["dock_data"]], [450], Qt.Orientation.Horizontal)
+    window.resize(1500, 940)
+    return central, docks
+
+
+def build_toolbar(window: QMainWindow, actions: dict[str, QAction]) -> QToolBar:
+    bar = QToolBar("Controls", window)
+    bar.setObjectName("controls_toolbar")
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for name in TOOLBAR_ACTIONS:
+        bar.addAction(actions[name])
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    actions["train_toggle"].setText("Train")
+    return bar

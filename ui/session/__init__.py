@@ -1,0 +1,1 @@
+"""The open document (``Session``) and what saves, restores and undoes it."""
