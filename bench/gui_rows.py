@@ -91,15 +91,15 @@ def _gui_run(settings: Settings, lateness: bool = False, views: bool = True) -> 
     try:
         window.on_train_toggle()
         deadline = time.perf_counter() + 60
-        while not window.history and time.perf_counter() < deadline:  # the first trainer imports lazily
+        while not window.session.history and time.perf_counter() < deadline:  # the first trainer imports lazily
             _wait(app, 0.05)
         _wait(app, max(0.2, settings.warmup))
-        first = window.history[-1]
+        first = window.session.history[-1]
         if probe:
             probe.start()
         # A p99 needs a few hundred ticks of the 10 ms timer.
         _wait(app, max(2.0 if probe else 0.3, settings.budget))
-        last = window.history[-1]
+        last = window.session.history[-1]
         late = probe.p99() if probe else None
     finally:
         window.close()

@@ -69,7 +69,7 @@ def main() -> int:
         p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
         rss = rss_mb()
         first_rss = first_rss or rss
-        step = window.history[-1].step if window.history else 0
+        step = window.session.history[-1].step if window.session.history else 0
         print(f"{minute:>6} {step:>12,} {rss:>8.1f} {statistics.median(ordered):>12.2f} {p99:>12.2f}", flush=True)
         late.clear()
     print(f"memory growth after minute 1: {rss_mb() - first_rss:+.1f} MB")
