@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .layers import ACTIVATIONS
+
 HEALTH_VANISHING = 1e-3
 HEALTH_EXPLODING = 1e3
 
@@ -18,8 +20,9 @@ def health_warnings(snapshot: Any) -> list[str]:
         for i, norm in norms:
             layer = snapshot.layers[i]
             if top > 0 and norm < HEALTH_VANISHING * top:
-                cause = {"sigmoid": "sigmoid saturates; try relu", "tanh": "tanh saturates; try relu"}.get(
-                    layer.activation, "try relu, batchnorm or a higher learning rate")
+                act = ACTIVATIONS.entry(layer.activation) if layer.activation in ACTIVATIONS else None
+                cause = (f"{layer.activation} saturates; try relu" if act is not None and act.value.saturates
+                         else "try relu, batchnorm or a higher learning rate")
                 warnings.append(f"gradients in layer {i + 1} are vanishing ({norm:.1e} vs {top:.1e} in the "
                                 f"strongest layer): {cause}")
                 break
@@ -29,6 +32,6 @@ def health_warnings(snapshot: Any) -> list[str]:
             break
     for i, layer in enumerate(snapshot.layers):
         if layer.dead_fraction is not None and layer.dead_fraction >= 0.5:
-            warnings.append(f"{layer.dead_fraction:.0%} of layer {i + 1}'s relu units are dead (never active): "
+            warnings.append(f"{layer.dead_fraction:.0%} of layer {i + 1}'s {layer.activation} units are dead (never active): "
                             "lower the learning rate or use leaky_relu")
     return warnings

@@ -48,6 +48,7 @@ class Activation:
     no_keras: str = ""
     identity: bool = False  # passes values through: labels and the Keras code leave it out
     can_die: bool = False  # a unit whose input stays below 0 stops learning: the snapshots count dead units
+    saturates: bool = False  # flat for large inputs, so gradients vanish: the health warnings name it
 
 
 ACTIVATIONS: Registry[Activation] = Registry("activation")
@@ -78,8 +79,9 @@ _act("leaky_relu", "Like relu but with a small slope (0.01) for negative inputs,
 _act("elu", "Smooth relu that goes to -1 for large negative inputs.", "ELU", "elu")
 _act("gelu", "Smooth relu-like curve used in transformers.", "GELU", "gelu")
 _act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU", "silu")
-_act("sigmoid", "Squashes to (0, 1); saturates, so deep sigmoid nets learn slowly.", "Sigmoid", "sigmoid")
-_act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh", "tanh")
+_act("sigmoid", "Squashes to (0, 1); saturates, so deep sigmoid nets learn slowly.", "Sigmoid", "sigmoid",
+     saturates=True)
+_act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh", "tanh", saturates=True)
 _act("softplus", "log(1 + e^x): a smooth relu.", "Softplus", "softplus")
 _act("softmax", "Turns the last layer into class probabilities (last layer only).", "Softmax", "softmax",
      kwargs={"dim": 1})
