@@ -1,0 +1,12 @@
+"""nn-playground's Qt front end. Where things live:
+
+- ``app.py`` (the ``nn-playground`` command) and ``main_window.py`` (a coordinator that wires the rest);
+- ``session/``: the open document (``Session``), file commands, autosave, undo of edits;
+- ``run/``: the training worker and its thread (``TrainingRunner``), the Train controls, the runs archive;
+- ``editors/``: the data, network and training panels that edit the spec;
+- ``plots/`` and ``views/``: the curves, and the views over them (network, boundary, images, health, explain);
+- ``export/``: figures, the model-export menu, the code view's exports, reports and headless screenshots;
+- ``chrome/``: actions and menus, the status bar, dialogs, themes, presentation mode and lessons.
+
+``ui`` imports no torch (a test reads every module's imports); weights reach it as CPU data from the engine.
+"""

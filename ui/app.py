@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # annotations only: the window module imports Qt, which waits until after argument parsing
+    from .main_window import MainWindow
 
 EXIT_BAD_INPUT = 2
 
@@ -96,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return app.exec()
 
 
-def _report(window, out: str) -> int:
+def _report(window: "MainWindow", out: str) -> int:
     from pathlib import Path
 
     from playground.errors import PlaygroundError

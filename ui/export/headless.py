@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:  # the window imports this module's caller; annotations only
+    from ui.main_window import MainWindow
 
 
 class HeadlessSession(QObject):
     """Drives one window through 'train, then ``capture()``' and records the exit code it returns."""
 
-    def __init__(self, window, epochs: int, capture: Callable[[], int]):
+    def __init__(self, window: "MainWindow", epochs: int, capture: Callable[[], int]):
         super().__init__(window)
         self.window, self.epochs, self._capture = window, epochs, capture
         self.exit_code = 1
@@ -48,7 +51,7 @@ class HeadlessSession(QObject):
             self.window.close()
 
 
-def save_screenshot(window, path: str) -> int:
+def save_screenshot(window: QWidget, path: str) -> int:
     if window.grab().save(path, "PNG"):
         return 0
     print(f"nn-playground: could not write {path}")
