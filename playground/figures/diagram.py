@@ -19,6 +19,7 @@ MAX_NODES = 8
 PITCH = 1.0  # vertical distance between neuron centres, in data units
 RADIUS = 0.28
 BOX_HEIGHT = 4.0
+BOX_WIDTH = 2.4  # room for 'conv 3×3' in print-sized type
 ELEMENTWISE = ("dropout", "batchnorm")  # layers the next linear layer's weights reach across
 POOL_NAMES = {"maxpool2d": "max pool", "avgpool2d": "avg pool"}
 
@@ -75,7 +76,7 @@ def draw_diagram(fig: Figure, spec: Any, dataset: Any, snapshot: Any) -> None:
                             "sub": layer.activation})
         else:
             columns.append({"layer": i, "units": 0, "title": title, "box": _box_text(layer, shapes[i])})
-    gap = 3.2
+    gap = 3.4
     for k, col in enumerate(columns):
         col["x"] = k * gap
         shown = min(col["units"], MAX_NODES)
@@ -83,6 +84,7 @@ def draw_diagram(fig: Figure, spec: Any, dataset: Any, snapshot: Any) -> None:
         col["ys"] = [((slots - 1) / 2 - s) * PITCH for s in range(shown)]
     top = max([abs(y) + RADIUS for c in columns for y in c["ys"]] + [BOX_HEIGHT / 2]) + 0.3
     weights = _linear_weights(snapshot, len(spec.layers))
+    drew_weights = False
     in_shapes = [input_shape] + shapes[:-1]
     for k, col in enumerate(columns):
         if k and col["units"] and spec.layers[col["layer"]].type == "linear":
@@ -93,17 +95,19 @@ def draw_diagram(fig: Figure, spec: Any, dataset: Any, snapshot: Any) -> None:
             fan_in = in_shapes[col["layer"]]
             if source["units"] and fan_in is not None and tuple(fan_in) == (source["units"],):
                 _draw_edges(ax, source, col, weights.get(col["layer"]))
+                drew_weights = drew_weights or col["layer"] in weights
                 continue
         if k:
             _connect(ax, columns[k - 1], col)
     for k, col in enumerate(columns):
         _draw_column(ax, col, top, k == len(columns) - 1, dataset)
     # Equal aspect keeps neurons round; "box" shrinks the axes to the drawing instead of moving the limits.
-    ax.set_xlim(-2.2, columns[-1]["x"] + 2.2)
+    ax.set_xlim(-2.4, columns[-1]["x"] + 2.4)
     ax.set_ylim(-top - 0.3, top + 1.3)
     ax.set_aspect("equal", adjustable="box")
-    fig.supxlabel("Lines are weights: blue positive, orange negative, thicker = larger.", fontsize="small",
-                  color=MUTED)
+    if drew_weights:
+        fig.supxlabel("Lines are weights: blue positive, orange negative, thicker = larger.", fontsize="small",
+                      color=MUTED)
 
 
 def _linear_weights(snapshot: Any, n: int) -> dict[int, np.ndarray]:
@@ -130,8 +134,8 @@ def _connect(ax: Any, a: dict, b: dict) -> None:
     """Grey lines where data flows without weights to draw (into, out of and between boxes)."""
     starts = a["ys"] or [0.0]
     ends = b["ys"] or [0.0]
-    xa = a["x"] + (RADIUS if a["units"] else 0.7)
-    xb = b["x"] - (RADIUS if b["units"] else 0.7)
+    xa = a["x"] + (RADIUS if a["units"] else BOX_WIDTH / 2)
+    xb = b["x"] - (RADIUS if b["units"] else BOX_WIDTH / 2)
     for y0 in starts:
         for y1 in ends:
             ax.plot([xa, xb], [y0, y1], color="#999999", linewidth=0.8, zorder=1)
@@ -144,7 +148,7 @@ def _draw_column(ax: Any, col: dict, top: float, last: bool, dataset: Any) -> No
         ax.text(x, top + 0.2, f"{col['units']} {col['sub']}", ha="center", va="bottom", fontsize="small",
                 color=MUTED)
     if not col["units"]:
-        ax.add_patch(FancyBboxPatch((x - 0.7, -BOX_HEIGHT / 2), 1.4, BOX_HEIGHT, boxstyle="round,pad=0.05",
+        ax.add_patch(FancyBboxPatch((x - BOX_WIDTH / 2, -BOX_HEIGHT / 2), BOX_WIDTH, BOX_HEIGHT, boxstyle="round,pad=0.05",
                                     facecolor="#EEF3F8", edgecolor="#555555", linewidth=0.8, zorder=2))
         ax.text(x, 0, col["box"], ha="center", va="center", fontsize="small", zorder=3)
         return

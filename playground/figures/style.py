@@ -108,4 +108,5 @@ def vector_colorbar(fig: Any, mappable: Any, ax: Any, **kwargs: Any) -> Any:
     bar = fig.colorbar(mappable, ax=ax, **kwargs)
     if bar.solids is not None:
         bar.solids.set_rasterized(False)
+        bar.solids.set_edgecolor("face")  # no hairline seams between the bands in PDF and SVG viewers
     return bar
