@@ -74,6 +74,7 @@ def test_softmax_twice_is_warned_about_and_barely_learns():
     once = np.array([_last(train(replace(fixed, seed=s), 10)) for s in SEEDS])
     assert twice[:, 0].max() < 0.6 and np.median(twice[:, 0]) < 0.45  # "below 60 %, about a third" (0.17-0.51)
     assert (twice[:, 1] > floor).all() and np.median(twice[:, 1]) > 2.1  # "hardly moves from about 2.3"
+    assert (twice[:, 1] < math.log(10)).all()  # "the loss even falls a little" below guessing's ln 10 = 2.303
     assert once[:, 0].min() > 0.85 and once[:, 1].max() < 0.6  # "above 85 %", "below 0.6" (0.889+, 0.447 max)
     # The suggestion: Adam learns faster with the softmax kept, but the floor stays.
     adam = replace(exp, optimizer=replace(exp.optimizer, name="adam", lr=0.001))
