@@ -32,6 +32,6 @@ def health_warnings(snapshot: Any) -> list[str]:
             break
     for i, layer in enumerate(snapshot.layers):
         if layer.dead_fraction is not None and layer.dead_fraction >= 0.5:
-            warnings.append(f"{layer.dead_fraction:.0%} of layer {i + 1}'s {layer.activation} units are dead (never active): "
-                            "lower the learning rate or use leaky_relu")
+            warnings.append(f"{layer.dead_fraction:.0%} of layer {i + 1}'s {layer.activation} units are dead "
+                            "(never active): lower the learning rate or use leaky_relu")
     return warnings

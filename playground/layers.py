@@ -55,7 +55,8 @@ ACTIVATIONS: Registry[Activation] = Registry("activation")
 
 
 def torch_activation(cls_name: str, keras: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    """``build`` and ``torch_code`` for ``torch.nn.<cls_name>(**kwargs)``, from the same arguments (they cannot drift)."""
+    """``build`` and ``torch_code`` for ``torch.nn.<cls_name>(**kwargs)``, made from the same arguments so they
+    cannot drift apart."""
 
     def build() -> Any:
         from torch import nn

@@ -81,7 +81,8 @@ OPTIMIZERS.add("adam", "Adam: adaptive step sizes per weight; a robust default (
                              "torch.optim.Adam; PyTorch's eps is 1e-8, Keras' 1e-7")), label="Adam")
 OPTIMIZERS.add("adamw", "Adam with decoupled weight decay.", Optimizer(
     "AdamW", keras=lambda s: (f"keras.optimizers.AdamW({_LR}, weight_decay={s.weight_decay!r}, epsilon=1e-8)",
-                              "torch.optim.AdamW: both decay the weights directly (decoupled), by lr * weight_decay * w")),
+                              "torch.optim.AdamW: both decay the weights directly (decoupled), "
+                              "by lr * weight_decay * w")),
     label="AdamW")
 OPTIMIZERS.add("adagrad", "Adagrad: step sizes shrink for often-updated weights.", Optimizer(
     "Adagrad", keras=lambda s: (f"keras.optimizers.Adagrad({_LR}, initial_accumulator_value=0.0, epsilon=1e-10)",

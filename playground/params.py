@@ -63,8 +63,10 @@ def key_path(path: str, key: Any) -> str:
 
 
 def _shallow(value: Any) -> Any:
-    return value if isinstance(value, (bool, float, type(None))) or (isinstance(value, int) and value.bit_length() <= 300) \
-        else (value[:20] if isinstance(value, str) else type(value).__name__)
+    """A list item as it may appear in a message: short scalars as they are, anything else by its type."""
+    if isinstance(value, (bool, float, type(None))) or (isinstance(value, int) and value.bit_length() <= 300):
+        return value
+    return value[:20] if isinstance(value, str) else type(value).__name__
 
 
 def _shorten(text: str) -> str:
@@ -170,7 +172,7 @@ class Param:
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.kind is int:
-            return int_range_text(None if self.low is None else int(self.low), None if self.high is None else int(self.high))
+            return int_range_text(*(None if b is None else int(b) for b in (self.low, self.high)))
         return float_range_text(self.low, self.high, self.low_open)
 
 

@@ -9,7 +9,6 @@ See docs/experiment-format.md for the format.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Union
@@ -269,7 +268,8 @@ def _layer(raw: Any, path: str, last: bool) -> LayerSpec:
     for key in given:
         if key not in params:
             takes = ", ".join(params) if params else "no parameters"
-            raise SpecError(key_path(path, key), f"a {kind} layer has no such parameter; it takes {takes} (and activation)")
+            raise SpecError(key_path(path, key),
+                            f"a {kind} layer has no such parameter; it takes {takes} (and activation)")
     act = _choice(act, f"{path}.activation", ACTIVATIONS.names())
     if act == "softmax" and not last:
         raise SpecError(f"{path}.activation", "softmax is only allowed on the last layer; use relu or tanh here")

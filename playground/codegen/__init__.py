@@ -154,16 +154,18 @@ from .pytorch_script import pytorch_script  # noqa: E402
 
 @dataclass(frozen=True)
 class CodeFormat:
-    """One kind of generated code: its file suffix and ``make(experiment, dataset=None) -> str``."""
+    """One kind of generated code: its file suffix, ``make(experiment, dataset=None) -> str`` and the file
+    name a report writes it under."""
 
     suffix: str
     make: Callable[..., str]
+    file_name: str = ""
 
 
 CODE_FORMATS: Registry[CodeFormat] = Registry("code format")
 CODE_FORMATS.add("pytorch", "A standalone PyTorch training script that reproduces this run (torch + numpy only).",
-                 CodeFormat(".py", pytorch_script), label="PyTorch (runs as is)")
+                 CodeFormat(".py", pytorch_script, "train_pytorch.py"), label="PyTorch (runs as is)")
 CODE_FORMATS.add("keras", "The same experiment written with Keras, to read and compare (not run by nn-playground).",
-                 CodeFormat(".py", keras_script), label="Keras / TensorFlow (for comparison)")
+                 CodeFormat(".py", keras_script, "model_keras.py"), label="Keras / TensorFlow (for comparison)")
 
 __all__ = ["CODE_FORMATS", "CodeFormat", "DataCode", "data_section", "keras_script", "pytorch_script"]

@@ -348,5 +348,6 @@ def test_code_formats_registry():
     assert CODE_FORMATS.names() == ["pytorch", "keras"]
     exp = load_example("xor")
     for entry in CODE_FORMATS:
-        assert entry.description and entry.value.suffix == ".py"
+        assert entry.description and entry.label and entry.value.suffix == ".py"
+        assert entry.value.file_name.endswith(f"_{entry.name}.py")
         assert "def load_data" in entry.value.make(exp)

@@ -54,7 +54,7 @@ DENSE_NORM = LayerType(
      "bias": Param(bool, True, help="add a learned bias to each unit"),
      "norm": Param(("none", "layer"), "none", help="normalise the outputs of each sample (LayerNorm)")},
     output_shape=_dense_norm_shape,
-    param_count=lambda shape, p: shape[0] * p["units"] + p["units"] * p["bias"] + 2 * p["units"] * (p["norm"] == "layer"),
+    param_count=lambda shape, p: shape[0] * p["units"] + p["units"] * (p["bias"] + 2 * (p["norm"] == "layer")),
     build=_dense_norm_build, torch_code=_dense_norm_code,
     no_keras="this test layer was never written for Keras", neurons="units",
 )
@@ -140,7 +140,8 @@ def test_editors_code_view_and_diagram_pick_them_up(registered, qtbot):
     acts = [row.act_combo.itemData(i) for i in range(row.act_combo.count())]
     assert "dense_norm" in types and "mish" in acts and row.act_combo.currentData() == "mish"
     editors = row.params.spins
-    assert editors["units"].value() == 5 and not editors["bias"].isChecked() and editors["norm"].currentData() == "layer"
+    assert editors["units"].value() == 5 and not editors["bias"].isChecked()
+    assert editors["norm"].currentData() == "layer"
     with qtbot.waitSignal(stack.spec_changed) as emitted:
         editors["bias"].setChecked(True)  # a user edit of a bool parameter reaches the spec
     assert emitted.args[0].layers[0].bias is True and emitted.args[0].layers[0].norm == "layer"
