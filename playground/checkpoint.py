@@ -47,14 +47,14 @@ def state_dict_copy(model: Any) -> dict[str, Any]:
     return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
 
-def cpu_state(state: dict[str, Any]) -> dict[str, Any]:
+def cpu_tensors(state: dict[str, Any]) -> dict[str, Any]:
     """A state dict's tensors detached and on the CPU (copies only what is not there already)."""
     return {k: v.detach().cpu() for k, v in state.items()}
 
 
 def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
     """Write a state_dict (a plain ``torch.save`` file any PyTorch script can load)."""
-    write_torch_file(path, cpu_state(state))
+    write_torch_file(path, cpu_tensors(state))
 
 
 def save_weights(model: Any, path: str | os.PathLike) -> None:
@@ -123,7 +123,7 @@ def save_checkpoint(path: str | os.PathLike, experiment: Experiment, model: Any 
         "history": history_rows(history),
     }
     if model is not None:
-        payload["state_dict"] = cpu_state(model.state_dict())
+        payload["state_dict"] = cpu_tensors(model.state_dict())
     write_torch_file(path, payload)
 
 

@@ -38,4 +38,3 @@ class RunInfo:
 
     device: str  # a human label such as "cuda (NVIDIA H200)" or "cpu"
     notice: str | None = None  # why the requested device was not used, when it was not
-    epoch: int = 0  # epochs already trained (a continued run starts past 0)

@@ -5,7 +5,8 @@
 - ``run/``: the training worker and its thread (``TrainingRunner``), the Train controls, the runs archive;
 - ``editors/``: the data, network and training panels that edit the spec;
 - ``plots/`` and ``views/``: the curves, and the views over them (network, boundary, images, health, explain);
-- ``export/``: figures, the model-export menu, the code view's exports, reports and headless screenshots;
+- ``export/``: figures, the model-export menu, reports and headless screenshots;
+- ``code_view.py`` and ``registry_combo.py``: the code window, and combo boxes filled from the engine's registries;
 - ``chrome/``: actions and menus, the status bar, dialogs, themes, presentation mode and lessons.
 
 ``ui`` imports no torch (a test reads every module's imports); weights reach it as CPU data from the engine.

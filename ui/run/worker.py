@@ -122,8 +122,7 @@ class TrainingWorker(QObject):
                 self._trainer, pending, self._pending = trainer, self._pending, {}
             for key, value in pending.items():
                 _apply(trainer, key, value)
-            self.ready.emit(self.run_id, RunInfo(device_label(str(trainer.device)), trainer.device_notice,
-                                                 trainer.epoch))
+            self.ready.emit(self.run_id, RunInfo(device_label(str(trainer.device)), trainer.device_notice))
             self._send_snapshot(force=True)
         return self._trainer
 
