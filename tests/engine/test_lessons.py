@@ -18,6 +18,7 @@ from lesson_runs import SEEDS, experiment, final, one_thread, over_seeds, total_
 from playground import lessons
 from playground.datasets import load_dataset
 from playground.errors import SpecError
+from playground.health import health_warnings
 from playground.lessons import lesson_from_dict, lesson_names, load_lesson
 from playground.losses import predict_classes
 from playground.model import check_network
@@ -169,8 +170,10 @@ def test_learning_rate_ten_diverges_one_kills_the_units_and_lower_rates_learn():
     def at_lr_one(seeded):
         trainer, epochs = train(seeded, 5)
         assert not trainer.diverged
-        dead = [s.dead_fraction for s in take_snapshot(trainer, image_views=False).layers if s.dead_fraction is not None]
+        snap = take_snapshot(trainer, image_views=False)
+        dead = [s.dead_fraction for s in snap.layers if s.dead_fraction is not None]
         assert max(dead) == 1.0 and constant_output(trainer)  # a whole layer dead: the same output for every point
+        assert any("dead" in warning for warning in health_warnings(snap))  # "the Training health tab reports them"
         share = float(trainer.labels_test.float().mean())
         for r in epochs:  # the accuracy is the share of one class or of the other, nothing in between
             assert min(abs(r.test_accuracy - share), abs(r.test_accuracy - (1 - share))) < 1e-6
