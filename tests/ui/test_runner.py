@@ -105,3 +105,51 @@ def test_many_rapid_start_stop_cycles_leave_no_threads(runner, qtbot):
         runner.stop()
     assert runner.shutdown(10000)
     assert runner._old == []
+
+
+def test_ready_sends_frozen_run_info_and_weights_come_on_request(runner, qtbot):
+    import dataclasses
+
+    import torch
+
+    from playground.reports import RunInfo
+
+    configure(runner, epochs=50)
+    assert not hasattr(runner, "trainer")  # the GUI thread never holds the trainer
+    with qtbot.waitSignal(runner.ready, timeout=60000) as ready:
+        runner.step_batch()
+    info = ready.args[0]
+    assert isinstance(info, RunInfo) and info.device == "cpu" and info.notice is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.device = "cuda"
+    qtbot.waitUntil(lambda: runner.state == "paused", timeout=5000)
+    first = runner.fetch_weights()
+    assert first and all(t.device.type == "cpu" for t in first.values())
+    kept = {k: v.clone() for k, v in first.items()}
+    with qtbot.waitSignal(runner.reports, timeout=5000):
+        runner.step_batch()
+    second = runner.fetch_weights()
+    assert all(torch.equal(kept[k], first[k]) for k in first)  # a copy: training on never changes it
+    assert any(not torch.equal(first[k], second[k]) for k in first)
+
+
+def test_weights_of_a_running_run_pause_it_for_a_moment(runner, qtbot):
+    configure(runner, epochs=100000)
+    batches, _ = collect(runner)
+    runner.start()
+    qtbot.waitUntil(lambda: len(batches) >= 2, timeout=60000)
+    state = runner.fetch_weights()
+    assert state is not None and runner.state == "running"  # resumed after the copy
+    count = len(batches)
+    qtbot.waitUntil(lambda: len(batches) > count, timeout=5000)
+
+
+def test_fewer_epochs_while_running_end_the_run_there(runner, qtbot):
+    exp = configure(runner, epochs=100000)
+    batches, _ = collect(runner)
+    runner.start()
+    qtbot.waitUntil(lambda: len(batches) >= 1 and batches[-1][-1].epoch >= 1, timeout=60000)
+    target = int(batches[-1][-1].epoch) + 2
+    with qtbot.waitSignal(runner.state_changed, timeout=60000, check_params_cb=lambda s: s == "finished"):
+        runner.apply_live(replace(exp, epochs=target), ["epochs"])
+    assert batches[-1][-1].epoch == target and batches[-1][-1].status == "finished"
