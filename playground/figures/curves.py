@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .style import BLUE, MUTED, ORANGE, VERMILLION
+from .style import BLUE, MUTED, ORANGE, VERMILLION, readable_log_axis
 
 LOG_SPAN = 100.0  # a loss falling over more than this factor is drawn on a log axis, else its end is flat
 
@@ -57,6 +57,7 @@ def draw_loss(fig: Figure, history: Sequence[Any], spec: Any) -> None:
     values = values[np.isfinite(values) & (values > 0)]
     if values.size and values.max() / values.min() > LOG_SPAN:
         ax.set_yscale("log")
+        readable_log_axis(ax.yaxis, float(values.min()), float(values.max()))
     else:
         ax.set_ylim(bottom=0)
     ax.set_xlim(steps.min() if steps.size else 0, steps.max() if steps.size else 1)

@@ -11,12 +11,12 @@ import dataclasses
 from pathlib import Path
 from typing import Sequence
 
-from .kinds import FigureInputs
+from .kinds import FigureInputs, available_kinds
 from .provenance import build_provenance
 from .render import FORMATS, render_figures
 
 # Example → epochs: enough to learn something visible in seconds on a CPU.
-DEFAULT_RUNS = {"circle": 30, "spiral": 60, "digits-cnn": 3}
+DEFAULT_RUNS = {"spiral": 60, "digits-cnn": 5}
 
 
 def train_briefly(example: str, epochs: int, seed: int | None = None) -> tuple[FigureInputs, str]:
@@ -39,14 +39,21 @@ def train_briefly(example: str, epochs: int, seed: int | None = None) -> tuple[F
 
 
 def write_gallery(out: Path, runs: dict[str, int], formats: Sequence[str] = FORMATS,
-                  size: str = "page", dpi: int = 300) -> list[Path]:
-    """Every figure each run can draw, into ``out/<example>/<kind>.<fmt>`` with provenance sidecars."""
+                  size: str = "page", dpi: int = 300, one_of_each: bool = False) -> list[Path]:
+    """Every figure each run can draw, into ``out/<example>/<kind>.<fmt>`` with provenance sidecars.
+
+    ``one_of_each`` writes ``out/<kind>.<fmt>`` instead, each kind from the first run that draws it (the
+    README's gallery).
+    """
     written: list[Path] = []
+    done: set[str] = set()
     for example, epochs in runs.items():
         inputs, device = train_briefly(example, epochs)
         record = build_provenance(inputs.spec, history=inputs.history, device=device)
-        for figure in render_figures(None, inputs, out_dir=out / example, formats=formats, size=size, dpi=dpi,
-                                     provenance=record):
+        kinds = [k for k in available_kinds(inputs) if not (one_of_each and k in done)]
+        done.update(kinds)
+        for figure in render_figures(kinds, inputs, out_dir=out if one_of_each else out / example, formats=formats,
+                                     size=size, dpi=dpi, provenance=record):
             written += [p for p in (figure.path, figure.sidecar) if p is not None]
     return written
 
@@ -59,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--format", action="append", choices=FORMATS, help="formats (repeatable); default all")
     parser.add_argument("--size", default="page", choices=("page", "slide"))
     parser.add_argument("--dpi", type=int, default=300)
+    parser.add_argument("--one-of-each", action="store_true", help="write OUT/<kind>.<fmt>, one figure per kind")
     args = parser.parse_args(argv)
     runs = DEFAULT_RUNS
     if args.example:
@@ -66,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for item in args.example:
             name, _, epochs = item.partition(":")
             runs[name] = int(epochs) if epochs else DEFAULT_RUNS.get(name, 10)
-    for path in write_gallery(args.out, runs, args.format or FORMATS, args.size, args.dpi):
+    for path in write_gallery(args.out, runs, args.format or FORMATS, args.size, args.dpi, args.one_of_each):
         print(path)
     return 0
 

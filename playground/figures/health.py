@@ -10,11 +10,11 @@ from typing import Any, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from playground.health import health_warnings
 
-from .style import LINE_COLORS, MUTED, VERMILLION
+from .style import LINE_COLORS, MUTED, VERMILLION, readable_log_axis
 
 
 def _layer_label(i: int, layer: Any) -> str:
@@ -43,11 +43,7 @@ def draw_health(fig: Figure, snapshots: Sequence[Any]) -> None:
     positive = [g for s in snapshots for g in (l.grad_norm for l in s.layers) if math.isfinite(g) and g > 0]
     if positive:
         grad_ax.set_yscale("log")
-        # Plain numbers at 1, 2, 5 × 10ⁿ over a few decades ("4×10⁻¹" on every minor tick crowds the axis).
-        decades = np.log10(max(positive) / min(positive))
-        grad_ax.yaxis.set_major_locator(LogLocator(subs=(1.0,) if decades > 3 else (1.0, 2.0, 5.0)))
-        grad_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        grad_ax.yaxis.set_minor_formatter(NullFormatter())
+        readable_log_axis(grad_ax.yaxis, min(positive), max(positive))
     grad_ax.set_title("gradient norm per layer", fontsize="medium")
     weight_ax.set_title("weight norm per layer", fontsize="medium")
     for ax in (grad_ax, weight_ax):
@@ -80,7 +76,8 @@ def _draw_dead(ax: Any, snapshot: Any) -> None:
         return
     x = np.arange(len(rows))
     shares = [f for _, f in rows]
-    bars = ax.bar(x, shares, color=[VERMILLION if f >= 0.5 else LINE_COLORS[1] for f in shares], width=0.6)
+    # Grey, not a layer colour (the legend's colours name layers); vermillion once half the units are dead.
+    bars = ax.bar(x, shares, color=[VERMILLION if f >= 0.5 else "#999999" for f in shares], width=0.6)
     ax.bar_label(bars, labels=[f"{f:.0%}" for f in shares], padding=2)  # 0 % is a bar too short to see
     ax.set_xticks(x, [f"layer {i + 1}" for i, _ in rows])
     ax.set_xlim(-0.6, len(rows) - 0.4)
