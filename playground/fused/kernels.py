@@ -37,6 +37,15 @@ def sigmoid(x):
 
 
 @njit(**_OPTS)
+def tanh(x):
+    # Through expm1: within 2 ulp of libm's tanh (measured 4.4e-16 relative) at 9 ns instead of 16,
+    # and the default network does 60 of them per step.
+    e = math.expm1(-2.0 * abs(x))
+    t = -e / (2.0 + e)
+    return t if x >= 0.0 else -t
+
+
+@njit(**_OPTS)
 def activate(code, x):
     """Element-wise activation ``code`` at ``x`` (softmax, code 9, is done row-wise by the caller)."""
     if code == 0:
@@ -54,7 +63,7 @@ def activate(code, x):
     if code == 6:
         return sigmoid(x)
     if code == 7:
-        return math.tanh(x)
+        return tanh(x)
     if code == 8:
         return x if x > SOFTPLUS_THRESHOLD else math.log1p(math.exp(x))
     return x
@@ -86,38 +95,41 @@ def derivative(code, x, y):
 
 
 @njit(**_OPTS)
-def loss_terms(code, out, target, grad, scale):
-    """Sum of one sample's loss terms; writes d(mean loss)/d out into ``grad`` (``scale`` = 1 / count)."""
-    k = out.shape[0]
+def loss_terms(code, out, grad, base, stride, k, target, scale):
+    """Sum of one sample's loss terms over its outputs ``out[base + j * stride]``, j < k.
+
+    Writes d(mean loss)/d output into ``grad`` at the same places (``scale`` = 1 / number of terms).
+    """
     total = 0.0
     if code == 0:  # cross-entropy on logits; target[0] is the class index
-        m = out[0]
+        m = out[base]
         for j in range(1, k):
-            m = max(m, out[j])
+            m = max(m, out[base + j * stride])
         s = 0.0
         for j in range(k):
-            s += math.exp(out[j] - m)
+            s += math.exp(out[base + j * stride] - m)
         lse = m + math.log(s)
         label = int(target[0])
         for j in range(k):
-            grad[j] = (math.exp(out[j] - lse) - (1.0 if j == label else 0.0)) * scale
-        return lse - out[label]
+            grad[base + j * stride] = (math.exp(out[base + j * stride] - lse) - (1.0 if j == label else 0.0)) * scale
+        return lse - out[base + label * stride]
     for j in range(k):
-        o, t = out[j], target[j]
+        o, t = out[base + j * stride], target[j]
         d = o - t
         if code == 1:  # mse
             total += d * d
-            grad[j] = 2.0 * d * scale
+            g = 2.0 * d
         elif code == 2:  # bce on logits, in the stable form
             total += max(o, 0.0) - o * t + math.log1p(math.exp(-abs(o)))
-            grad[j] = (sigmoid(o) - t) * scale
+            g = sigmoid(o) - t
         elif code == 3:  # l1
             total += abs(d)
-            grad[j] = (1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0) * scale
+            g = 1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0
         else:  # huber
             a = abs(d)
             total += 0.5 * d * d if a < HUBER_DELTA else HUBER_DELTA * (a - 0.5 * HUBER_DELTA)
-            grad[j] = min(max(d, -HUBER_DELTA), HUBER_DELTA) * scale
+            g = min(max(d, -HUBER_DELTA), HUBER_DELTA)
+        grad[base + j * stride] = g * scale
     return total
 
 
@@ -186,59 +198,88 @@ def offsets(sizes):
     return woff, boff, aoff
 
 
+# Activations are stored unit-major over a block of samples: unit j of layer l, sample i is at
+# (aoff[l] + j) * count + i. The innermost loops then run over samples, contiguous and branch-free,
+# which is ~3× faster than one sample at a time on the default net (the per-loop overhead is shared).
+
+
 @njit(**_OPTS)
-def forward(params, sizes, acts, woff, boff, aoff, row, z, a):
-    """One sample through the network: pre-activations into ``z``, outputs into ``a`` (input first)."""
-    for k in range(sizes[0]):
-        a[k] = row[k]
+def forward(params, sizes, acts, woff, boff, aoff, count, z, a):
+    """The block of ``count`` samples whose inputs are in ``a`` (layer 0) through the network."""
     for l in range(sizes.shape[0] - 1):
         n_in, n_out = sizes[l], sizes[l + 1]
-        src, dst, w, code = aoff[l], aoff[l + 1], woff[l], acts[l]
+        src, dst, w, code = aoff[l] * count, aoff[l + 1] * count, woff[l], acts[l]
         for j in range(n_out):
-            s = params[boff[l] + j]
-            base = w + j * n_in
+            row = dst + j * count
+            bias = params[boff[l] + j]
+            for i in range(count):
+                z[row + i] = bias
             for k in range(n_in):
-                s += params[base + k] * a[src + k]
-            z[dst + j] = s
-            a[dst + j] = activate(code, s)
-        if code == 9:  # softmax over the row
-            m = z[dst]
-            for j in range(1, n_out):
-                m = max(m, z[dst + j])
-            total = 0.0
-            for j in range(n_out):
-                a[dst + j] = math.exp(z[dst + j] - m)
-                total += a[dst + j]
-            for j in range(n_out):
-                a[dst + j] /= total
+                wk = params[w + j * n_in + k]
+                col = src + k * count
+                for i in range(count):
+                    z[row + i] += wk * a[col + i]
+            for i in range(count):
+                a[row + i] = activate(code, z[row + i])
+        if code == 9:  # softmax down each sample's column
+            for i in range(count):
+                m = z[dst + i]
+                for j in range(1, n_out):
+                    m = max(m, z[dst + j * count + i])
+                total = 0.0
+                for j in range(n_out):
+                    e = math.exp(z[dst + j * count + i] - m)
+                    a[dst + j * count + i] = e
+                    total += e
+                for j in range(n_out):
+                    a[dst + j * count + i] /= total
 
 
 @njit(**_OPTS)
-def backward(params, grads, sizes, acts, woff, boff, aoff, z, a, da):
-    """Accumulate one sample's gradients; ``da`` holds d loss / d output at the last layer's offset."""
+def backward(params, grads, sizes, acts, woff, boff, aoff, count, z, a, da):
+    """Add the block's gradients to ``grads``; ``da`` holds d loss / d output at the last layer."""
     for l in range(sizes.shape[0] - 2, -1, -1):
         n_in, n_out = sizes[l], sizes[l + 1]
-        src, dst, w, code = aoff[l], aoff[l + 1], woff[l], acts[l]
+        src, dst, w, code = aoff[l] * count, aoff[l + 1] * count, woff[l], acts[l]
         if code == 9:
-            dot = 0.0
-            for j in range(n_out):
-                dot += da[dst + j] * a[dst + j]
-            for j in range(n_out):
-                da[dst + j] = a[dst + j] * (da[dst + j] - dot)
+            for i in range(count):
+                dot = 0.0
+                for j in range(n_out):
+                    dot += da[dst + j * count + i] * a[dst + j * count + i]
+                for j in range(n_out):
+                    q = dst + j * count + i
+                    da[q] = a[q] * (da[q] - dot)
         else:
-            for j in range(n_out):
-                da[dst + j] *= derivative(code, z[dst + j], a[dst + j])
+            for q in range(dst, dst + n_out * count):
+                da[q] *= derivative(code, z[q], a[q])
         if l > 0:
-            for k in range(n_in):
-                da[src + k] = 0.0
+            for q in range(src, src + n_in * count):
+                da[q] = 0.0
         for j in range(n_out):
-            delta = da[dst + j]
-            grads[boff[l] + j] += delta
-            base = w + j * n_in
+            row = dst + j * count
+            g = 0.0
+            for i in range(count):
+                g += da[row + i]
+            grads[boff[l] + j] += g
             for k in range(n_in):
-                grads[base + k] += delta * a[src + k]
+                col = src + k * count
+                g = 0.0
+                for i in range(count):
+                    g += da[row + i] * a[col + i]
+                grads[w + j * n_in + k] += g
                 if l > 0:
-                    da[src + k] += params[base + k] * delta
+                    wk = params[w + j * n_in + k]
+                    for i in range(count):
+                        da[col + i] += wk * da[row + i]
+
+
+@njit(**_OPTS)
+def load_inputs(a, x, rows, lo, count):
+    """Copy samples ``rows[lo:lo + count]`` of ``x`` into layer 0 of the block."""
+    for r in range(count):
+        i = rows[lo + r]
+        for f in range(x.shape[1]):
+            a[f * count + r] = x[i, f]
 
 
 @njit(**_OPTS)
@@ -257,16 +298,7 @@ def penalty(params, grads, wmask, kind, rate):
     return rate * total
 
 
-@njit(**_OPTS)
-def predicted(out, threshold):
-    """The predicted class: one output against ``threshold``, else the first largest output."""
-    if out.shape[0] == 1:
-        return 1 if out[0] > threshold else 0
-    best = 0
-    for j in range(1, out.shape[0]):
-        if out[j] > out[best]:
-            best = j
-    return best
+BLOCK = 64  # samples per block in evaluation and plane passes
 
 
 @njit(**_OPTS)
@@ -274,26 +306,37 @@ def evaluate(params, sizes, acts, loss_code, x, targets, labels, n_test, thresho
     """Test loss and hits over the first ``n_test`` rows, train hits over the rest, into ``result``."""
     woff, boff, aoff = offsets(sizes)
     width = aoff[-1]
-    z = np.empty(width)
-    a = np.empty(width)
+    z = np.empty(width * BLOCK)
+    a = np.empty(width * BLOCK)
+    grad = np.empty(width * BLOCK)
+    rows = np.arange(x.shape[0])
     k = sizes[-1]
-    grad = np.empty(k)
-    out_at = aoff[-2]
     per = 1.0 if loss_code == 0 else 1.0 / k
     loss = 0.0
     test_hits = 0
     train_hits = 0
-    for i in range(x.shape[0]):
-        forward(params, sizes, acts, woff, boff, aoff, x[i], z, a)
-        out = a[out_at:out_at + k]
-        if i < n_test:
-            loss += loss_terms(loss_code, out, targets[i], grad, 1.0) * per
-        if classify:
-            hit = predicted(out, threshold) == labels[i]
+    for lo in range(0, x.shape[0], BLOCK):
+        count = min(BLOCK, x.shape[0] - lo)
+        load_inputs(a, x, rows, lo, count)
+        forward(params, sizes, acts, woff, boff, aoff, count, z, a)
+        out_at = aoff[-2] * count
+        for r in range(count):
+            i = lo + r
             if i < n_test:
-                test_hits += hit
-            else:
-                train_hits += hit
+                loss += loss_terms(loss_code, a, grad, out_at + r, count, k, targets[i], 1.0) * per
+            if classify:
+                if k == 1:
+                    guess = 1 if a[out_at + r] > threshold else 0
+                else:
+                    guess = 0
+                    for j in range(1, k):
+                        if a[out_at + j * count + r] > a[out_at + guess * count + r]:
+                            guess = j  # the first largest, as torch.argmax
+                hit = guess == labels[i]
+                if i < n_test:
+                    test_hits += hit
+                else:
+                    train_hits += hit
     n_train = x.shape[0] - n_test
     result[0] = loss / n_test if n_test else np.nan
     result[1] = test_hits / n_test if n_test and classify else np.nan
@@ -313,11 +356,10 @@ def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, 
     """
     woff, boff, aoff = offsets(sizes)
     width = aoff[-1]
-    z = np.empty(width)
-    a = np.empty(width)
-    da = np.empty(width)
+    z = np.empty(width * batch_size)
+    a = np.empty(width * batch_size)
+    da = np.empty(width * batch_size)
     k = sizes[-1]
-    out_at = aoff[-2]
     n = x.shape[0]
     per_epoch = (n + batch_size - 1) // batch_size
     reg_kind, reg_rate = int(hyper[8]), hyper[9]
@@ -326,16 +368,16 @@ def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, 
     for s in range(n_steps):
         hyper[0] = lrs[epoch]
         lo = b * batch_size
-        hi = min(lo + batch_size, n)
-        count = hi - lo
+        count = min(lo + batch_size, n) - lo
         scale = 1.0 / count if loss_code == 0 else 1.0 / (count * k)
-        grads[:] = 0.0
+        load_inputs(a, x, perms[epoch], lo, count)
+        forward(params, sizes, acts, woff, boff, aoff, count, z, a)
+        out_at = aoff[-2] * count
         total = 0.0
-        for r in range(lo, hi):
-            i = perms[epoch, r]
-            forward(params, sizes, acts, woff, boff, aoff, x[i], z, a)
-            total += loss_terms(loss_code, a[out_at:out_at + k], targets[i], da[out_at:out_at + k], scale)
-            backward(params, grads, sizes, acts, woff, boff, aoff, z, a, da)
+        for r in range(count):
+            total += loss_terms(loss_code, a, da, out_at + r, count, k, targets[perms[epoch, lo + r]], scale)
+        grads[:] = 0.0
+        backward(params, grads, sizes, acts, woff, boff, aoff, count, z, a, da)
         losses[s] = total * scale
         penalties[s] = penalty(params, grads, wmask, reg_kind, reg_rate) if reg_kind else 0.0
         counters[0] += 1
@@ -354,8 +396,16 @@ def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, 
 
 @njit(**_OPTS)
 def plane(params, sizes, acts, points, out):
-    """Every unit's output at every point in one pass: ``out[p]`` is the activation vector, input first."""
+    """Every unit's output at every point in one pass: ``out[u, p]``, the input columns first."""
     woff, boff, aoff = offsets(sizes)
-    z = np.empty(aoff[-1])
-    for p in range(points.shape[0]):
-        forward(params, sizes, acts, woff, boff, aoff, points[p], z, out[p])
+    width = aoff[-1]
+    z = np.empty(width * BLOCK)
+    a = np.empty(width * BLOCK)
+    rows = np.arange(points.shape[0])
+    for lo in range(0, points.shape[0], BLOCK):
+        count = min(BLOCK, points.shape[0] - lo)
+        load_inputs(a, points, rows, lo, count)
+        forward(params, sizes, acts, woff, boff, aoff, count, z, a)
+        for u in range(width):
+            for r in range(count):
+                out[u, lo + r] = a[u * count + r]

@@ -308,9 +308,9 @@ class FusedTrainer:
     evaluate_tensors = evaluate  # Trainer's name (its values are device tensors; these are floats already)
 
     def plane(self, inputs: np.ndarray) -> np.ndarray:
-        """Every unit's output at each input row in one pass: (rows, inputs + all units), input columns first."""
+        """Every unit's output at each input row in one pass: (inputs + all units, rows), input features first."""
         inputs = np.ascontiguousarray(inputs, np.float64)
-        out = np.empty((inputs.shape[0], int(self._sizes.sum())))
+        out = np.empty((int(self._sizes.sum()), inputs.shape[0]))
         kernels.plane(self._params, self._sizes, self._acts, inputs, out)
         return out
 

@@ -32,7 +32,7 @@ def compile_kernels() -> None:
                         1, 0, np.zeros(7), x, targets, np.zeros((1, 2), np.int64), np.zeros(1), 2, 0, 1,
                         x, targets, labels, 1, 0.0, True, True, np.zeros(1), np.zeros(1), np.zeros((1, 3)))
     kernels.evaluate(params, sizes, acts, 1, x, targets, labels, 1, 0.0, True, np.zeros(3))
-    kernels.plane(params, sizes, acts, x, np.zeros((2, 4)))
+    kernels.plane(params, sizes, acts, x, np.zeros((4, 2)))
 
 
 def _work() -> None:
