@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .style import DIVERGING, PALE_DIVERGING, PALETTE, class_color, vector_colorbar
+from .style import DIVERGING, PALE_DIVERGING, class_color, vector_colorbar
 
 MARGIN = 0.04  # of the data's span on each side: the outermost points are not cut by the frame
 TICKS = 6  # at most this many ticks per axis (the old export had 19)
@@ -96,6 +96,3 @@ def _draw_points(ax: Any, dataset: Any, task: str, names: tuple[str, ...]) -> np
         ax.figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), handletextpad=0.2,
                          columnspacing=1.2)
     return np.concatenate(drawn) if drawn else None
-
-
-__all__ = ["draw_boundary", "data_limits", "blend_classes", "PALETTE"]

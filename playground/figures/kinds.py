@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from matplotlib.figure import Figure
 
@@ -22,10 +22,10 @@ class FigureInputs:
     snapshot: Any = None  # playground.snapshots.Snapshot, the latest
     snapshots: tuple = ()  # earlier snapshots, oldest first (training health over time)
     dataset: Any = None  # playground.datasets.Dataset
-    extra: dict = field(default_factory=dict)
 
     @property
     def health_series(self) -> tuple:
+        """The snapshots over time for the health figure, ending with the latest one."""
         series = tuple(self.snapshots)
         if self.snapshot is not None and (not series or series[-1].step != self.snapshot.step):
             series += (self.snapshot,)
@@ -116,7 +116,3 @@ def check_kind(kind: str, inputs: FigureInputs) -> FigureKind:
     if why is not None:
         raise PlaygroundError(f"Cannot draw the {kind} figure: {why}.")
     return entry
-
-
-def kind_sequence(kinds: Sequence[str] | None, inputs: FigureInputs) -> list[str]:
-    return available_kinds(inputs) if kinds is None else list(kinds)
