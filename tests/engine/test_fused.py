@@ -112,7 +112,7 @@ def test_run_stops_on_request_and_takes_new_lr_and_epochs():
         seen.extend(batch)
         if len(seen) > 3:
             trainer.set_lr(0.5)
-        if len(seen) > 20 and not trainer._stop_requested:
+        if len(seen) > 20 and trainer.status == "ready":  # not after the final batch: that would stop the next run
             stopper = threading.Thread(target=trainer.request_stop)  # from another thread, as the GUI does
             stopper.start()
             stopper.join()
