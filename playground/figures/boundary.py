@@ -44,7 +44,7 @@ def draw_boundary(fig: Figure, snapshot: Any, dataset: Any, spec: Any) -> None:
         n = int(max(len(names), snapshot.grid_classes.max() + 1))
         ax.imshow(blend_classes(snapshot.grid_classes, snapshot.grid, n), **image_kw)
     elif task == "regression":
-        scale = float(np.nanmax(np.abs(snapshot.grid))) or 1.0
+        scale = _value_scale(snapshot.grid, dataset)
         image = ax.imshow(snapshot.grid, cmap=PALE_DIVERGING, vmin=-scale, vmax=scale, **image_kw)
         vector_colorbar(fig, image, ax, shrink=0.8, label="predicted value")
     else:
@@ -55,8 +55,11 @@ def draw_boundary(fig: Figure, snapshot: Any, dataset: Any, spec: Any) -> None:
         if snapshot.grid.size and np.isfinite(snapshot.grid).any():
             ax.contour(np.linspace(x0, x1, snapshot.grid.shape[1]), np.linspace(y0, y1, snapshot.grid.shape[0]),
                        snapshot.grid, levels=[0.0], colors="#333333", linewidths=0.9, zorder=1)
-    points = _draw_points(ax, dataset, task, names)
+    points = _draw_points(ax, dataset, task, names, _value_scale(snapshot.grid, dataset))
     limits = data_limits(points) if points is not None else (x0, x1, y0, y1)
+    # The model was only evaluated on the grid: a frame past it would show blank bands, so the rare
+    # outlier beyond the grid (blob noise) is left out rather than the figure looking broken.
+    limits = (max(limits[0], x0), min(limits[1], x1), max(limits[2], y0), min(limits[3], y1))
     ax.set_xlim(limits[0], limits[1])
     ax.set_ylim(limits[2], limits[3])
     ax.set_aspect("equal", adjustable="box")
@@ -69,7 +72,17 @@ def draw_boundary(fig: Figure, snapshot: Any, dataset: Any, spec: Any) -> None:
     ax.set_ylabel("x₂")
 
 
-def _draw_points(ax: Any, dataset: Any, task: str, names: tuple[str, ...]) -> np.ndarray | None:
+def _value_scale(grid: Any, dataset: Any) -> float:
+    """One symmetric colour scale for a regression's predictions and its targets, so colours compare."""
+    values = [np.abs(np.asarray(grid, dtype=float))]
+    if dataset is not None:
+        values += [np.abs(np.asarray(y, dtype=float)) for y in (dataset.y_train, dataset.y_test) if len(y)]
+    finite = np.concatenate([v.ravel() for v in values])
+    finite = finite[np.isfinite(finite)]
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def _draw_points(ax: Any, dataset: Any, task: str, names: tuple[str, ...], scale: float) -> np.ndarray | None:
     """Scatter the data; returns every point drawn (train and test) for the frame."""
     if dataset is None or dataset.points_train is None:
         return None
@@ -80,7 +93,6 @@ def _draw_points(ax: Any, dataset: Any, task: str, names: tuple[str, ...]) -> np
             continue
         drawn.append(points)
         if task == "regression":
-            scale = float(np.abs(y).max()) or 1.0
             ax.scatter(points[:, 0], points[:, 1], c=y, cmap=DIVERGING, vmin=-scale, vmax=scale, s=14,
                        edgecolors=edge, linewidths=width, zorder=2)
         else:

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .style import BLUE, MUTED, ORANGE, VERMILLION, readable_log_axis
 
@@ -60,6 +60,8 @@ def draw_loss(fig: Figure, history: Sequence[Any], spec: Any) -> None:
         readable_log_axis(ax.yaxis, float(values.min()), float(values.max()))
     else:
         ax.set_ylim(bottom=0)
+        # Each label carries its own exponent: matplotlib's shared "1e7" sits where the epoch axis is.
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.4g}"))
     ax.set_xlim(steps.min() if steps.size else 0, steps.max() if steps.size else 1)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")

@@ -294,3 +294,33 @@ def test_bad_requests_say_what_to_do(runs):
         render_figure("loss", spec=inputs.spec, fmt="png")
     with pytest.raises(ValueError, match="page, slide"):
         render_figure("loss", spec=inputs.spec, history=inputs.history, fmt="png", size="poster")
+
+
+def test_boundary_frame_stays_on_the_evaluated_grid_and_regression_shares_one_scale():
+    blobs, _ = train_briefly("blobs", 2)
+    with print_context():
+        fig = build_figure("boundary", blobs)
+        ax = fig.axes[0]
+        x0, x1, y0, y1 = blobs.snapshot.extent
+        assert x0 <= ax.get_xlim()[0] and ax.get_xlim()[1] <= x1  # no blank band past the model's grid
+        assert y0 <= ax.get_ylim()[0] and ax.get_ylim()[1] <= y1
+    plane, _ = train_briefly("reg-plane", 2)
+    with print_context():
+        fig = build_figure("boundary", plane)
+        low, high = fig.axes[0].images[0].get_clim()
+    targets = np.abs(np.concatenate([plane.dataset.y_train, plane.dataset.y_test]))
+    assert high == -low >= targets.max()  # the points' colours read off the same bar as the background
+
+
+def test_a_huge_loss_keeps_its_exponent_on_each_label(runs):
+    from dataclasses import replace
+
+    inputs, _ = runs["circle"]
+    huge = tuple(replace(r, train_loss=r.train_loss * 1e7, test_loss=None if r.test_loss is None
+                         else r.test_loss * 1e7) for r in inputs.history)
+    with print_context():
+        fig = build_figure("loss", replace(inputs, history=huge))
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        assert ax.yaxis.get_offset_text().get_text() == ""  # no shared "1e7" colliding with the epoch axis
+        assert any("e+0" in t.get_text() for t in ax.get_yticklabels())
