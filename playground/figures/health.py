@@ -43,7 +43,7 @@ def draw_health(fig: Figure, snapshots: Sequence[Any]) -> None:
     positive = [g for s in snapshots for g in (l.grad_norm for l in s.layers) if math.isfinite(g) and g > 0]
     if positive:
         grad_ax.set_yscale("log")
-        readable_log_axis(grad_ax.yaxis, min(positive), max(positive))
+        readable_log_axis(grad_ax.yaxis, min(positive), max(positive), max_labels=5)  # a half-height panel
     grad_ax.set_title("gradient norm per layer", fontsize="medium")
     weight_ax.set_title("weight norm per layer", fontsize="medium")
     for ax in (grad_ax, weight_ax):

@@ -112,12 +112,13 @@ def vector_colorbar(fig: Any, mappable: Any, ax: Any, **kwargs: Any) -> Any:
     return bar
 
 
-def readable_log_axis(axis: Any, low: float, high: float) -> None:
-    """Plain numbers at 1, 2, 5 × 10ⁿ on a log axis spanning ``low``–``high`` (1 × 10ⁿ only past 3 decades):
-    matplotlib's default labels only the powers of ten, or "4×10⁻¹" on every minor tick."""
+def readable_log_axis(axis: Any, low: float, high: float, max_labels: int = 8) -> None:
+    """Plain numbers at 1, 2, 5 × 10ⁿ on a log axis spanning ``low``–``high``, or at 1 × 10ⁿ only when that
+    would make more than ``max_labels``: matplotlib's default labels only the powers of ten, or "4×10⁻¹" on
+    every minor tick."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     decades = float(np.log10(high / low)) if low > 0 and high > low else 0.0
-    axis.set_major_locator(LogLocator(subs=(1.0,) if decades > 3 else (1.0, 2.0, 5.0)))
+    axis.set_major_locator(LogLocator(subs=(1.0,) if 3 * decades > max_labels else (1.0, 2.0, 5.0)))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
