@@ -177,7 +177,7 @@ class LayerParamsEditor(QWidget):
             none.setEnabled(False)  # greyed: there is nothing to edit here
             layout.addWidget(none)
         for name, param in self.params.items():
-            spin = self._make_spin(name, param, with_buttons=len(self.params) == 1)
+            spin = self._make_spin(param, with_buttons=len(self.params) == 1)
             spin.setObjectName(f"layer_{row}_{name}")
             spin.setProperty("layer_row", row)
             for event_filter in filters:
@@ -196,7 +196,7 @@ class LayerParamsEditor(QWidget):
                 spin.valueChanged.connect(partial(self._on_value, name))
         layout.addStretch(1)
 
-    def _make_spin(self, name: str, param: Param, with_buttons: bool) -> QWidget:
+    def _make_spin(self, param: Param, with_buttons: bool) -> QWidget:
         """An editor for one parameter: a check box (bool), a combo (choice) or a spin box as narrow as
         typical values allow, so a row fits a side dock."""
         tip = _sentence(param.help)
@@ -224,7 +224,7 @@ class LayerParamsEditor(QWidget):
                 tip = tip[:-1] + f"; {AUTO_TEXT} uses that default."
             # Width for typical values (3 digits of units or filters, 2 of a kernel); larger ones still fit by
             # scrolling inside the box, which is rarer than a row too wide for the dock.
-            spin.setRange(low, 999 if name in ("units", "filters") else 99)
+            spin.setRange(low, 999 if param.high is None else 99)  # unbounded counts (units, filters) get 3 digits
             if not with_buttons:
                 spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
             spin.setFixedWidth(spin.sizeHint().width())
