@@ -351,3 +351,19 @@ def test_code_formats_registry():
         assert entry.description and entry.label and entry.value.suffix == ".py"
         assert entry.value.file_name.endswith(f"_{entry.name}.py")
         assert "def load_data" in entry.value.make(exp)
+
+
+def test_a_dataset_without_script_code_is_refused_by_name_not_read_as_idx():
+    from playground.datasets import DatasetInfo, RawData
+    from playground.registry import NoEquivalent
+
+    def load(data, rng):
+        x = rng.normal(size=(40, 3)).astype(np.float32)
+        return RawData(x, (x[:, 0] > 0).astype(np.int64), "classification", 2, ("a", "b"))
+
+    with DATASETS.scoped("noise_table", "Random rows.", DatasetInfo("table", "classification", 2, None, load)):
+        exp = from_dict({"data": {"dataset": "noise_table", "features": []}, "epochs": 1})
+        assert Trainer(exp).train()[-1].train_loss > 0  # the engine trains on it
+        for make in (pytorch_script, keras_script):
+            with pytest.raises(NoEquivalent, match="noise_table dataset has no loader written as code"):
+                make(exp)
