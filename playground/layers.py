@@ -69,17 +69,19 @@ def torch_activation(cls_name: str, keras: str | None = None, **kwargs: Any) -> 
 
 def _act(name: str, description: str, cls_name: str, keras: str | None, **flags: Any) -> None:
     kwargs = flags.pop("kwargs", {})
-    ACTIVATIONS.add(name, description, Activation(**torch_activation(cls_name, keras, **kwargs), **flags))
+    label = flags.pop("label", cls_name)
+    ACTIVATIONS.add(name, description, Activation(**torch_activation(cls_name, keras, **kwargs), **flags), label)
 
 
-_act("linear", "No activation: the layer's output passes through unchanged.", "Identity", None, identity=True)
+_act("linear", "No activation: the layer's output passes through unchanged.", "Identity", None, identity=True,
+     label="None (linear)")
 _act("relu", "max(0, x): fast and the usual choice for deep networks.", "ReLU", "relu", can_die=True)
 _act("leaky_relu", "Like relu but with a small slope (0.01) for negative inputs, so units never die.", "LeakyReLU",
-     None, kwargs={"negative_slope": 0.01},
+     None, label="Leaky ReLU", kwargs={"negative_slope": 0.01},
      keras_layer="layers.LeakyReLU(negative_slope=0.01)  # Keras' default slope is 0.3, PyTorch's 0.01")
 _act("elu", "Smooth relu that goes to -1 for large negative inputs.", "ELU", "elu")
 _act("gelu", "Smooth relu-like curve used in transformers.", "GELU", "gelu")
-_act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU", "silu")
+_act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU", "silu", label="SiLU (swish)")
 _act("sigmoid", "Squashes to (0, 1); saturates, so deep sigmoid nets learn slowly.", "Sigmoid", "sigmoid",
      saturates=True)
 _act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh", "tanh", saturates=True)

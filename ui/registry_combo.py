@@ -9,15 +9,18 @@ from playground.registry import Registry
 
 
 def fill_combo(combo: QComboBox, registry: Registry, names: list[str] | None = None) -> None:
-    """Replace the combo's items with the registry's names (the words files and code use), each with its
-    label and one-line help as tooltip."""
+    """Replace the combo's items with the registry's entries: each shows its label (the key when it has
+    none) and carries its key as item data, the word files and code use; the one-line help is its tooltip."""
+    # Labels are longer than keys: size the combo to them now, not on first show, so tables that
+    # size their columns to contents (the layer stack) know the width before they are shown.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     blocked = combo.blockSignals(True)
     try:
         combo.clear()
         for name in names if names is not None else registry.names():
             entry = registry.entry(name)
-            tip = f"{entry.label}: {entry.description}" if entry.label else entry.description
-            combo.addItem(name, name)
+            tip = f"{entry.description} (key in files: {name})"
+            combo.addItem(entry.title, name)
             combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
     finally:
         combo.blockSignals(blocked)
