@@ -243,6 +243,6 @@ def test_every_2d_dataset_with_all_features(name):
     regression = info.task == "regression"
     exp = replace(experiment("tanh", "mse" if regression else "cross_entropy", "adam"),
                   data=data_spec(name, tuple(FEATURES.names())))
-    if not regression:
-        exp = exp.with_layers(exp.layers[:-1] + (replace(exp.layers[-1], activation="linear", units=info.num_classes),))
+    units = 1 if regression else info.num_classes
+    exp = exp.with_layers(exp.layers[:-1] + (replace(exp.layers[-1], activation="linear", units=units),))
     compare(exp, 300)
