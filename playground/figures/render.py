@@ -115,8 +115,12 @@ def render_figure(kind: str, *, spec: Any, history: Sequence[Any] = (), snapshot
                   provenance: Mapping[str, Any] | None = None) -> RenderedFigure:
     """Draw figure ``kind`` and return its bytes; with ``path``, also write it (and ``<path>.json`` when
     ``provenance`` is given, from ``build_provenance``). The format is ``fmt`` or the path's suffix."""
+    fmt = format_for(path, fmt)
+    if path is not None and Path(path).suffix.lower() != "." + fmt:
+        raise PlaygroundError(f"The file name {Path(path).name!r} does not end in .{fmt}; name it "
+                              f"{Path(path).with_suffix('.' + fmt).name!r} or choose the format its suffix names.")
     inputs = FigureInputs(spec, tuple(history), snapshot, tuple(snapshots), dataset)
-    return render_figures([kind], inputs, formats=[format_for(path, fmt)], size=size, dpi=dpi,
+    return render_figures([kind], inputs, formats=[fmt], size=size, dpi=dpi,
                           provenance=provenance, paths={kind: path} if path is not None else None)[0]
 
 

@@ -290,6 +290,8 @@ def test_bad_requests_say_what_to_do(runs):
         render_figure("filters", spec=inputs.spec, snapshot=inputs.snapshot, fmt="png")
     with pytest.raises(PlaygroundError, match="png, .svg, .pdf"):
         render_figure("loss", spec=inputs.spec, history=inputs.history, path="loss.jpg")
+    with pytest.raises(PlaygroundError, match="does not end in .pdf.*'loss.pdf'"):
+        render_figure("loss", spec=inputs.spec, history=inputs.history, path="loss.png", fmt="pdf")
     with pytest.raises(PlaygroundError, match="train for at least one step"):
         render_figure("loss", spec=inputs.spec, fmt="png")
     with pytest.raises(ValueError, match="page, slide"):
