@@ -280,3 +280,5 @@ if __name__ == "__main__":
         _each, _share = evaluation_share(_work, _epochs)
         print(f"{_work.title:<28} evaluation {_each * 1000:8.2f} ms per epoch ({steps_per_epoch(_work)} steps), "
               f"{_share:6.1%} of training time over {_epochs} epochs")
+
+from . import fused_speed  # noqa: E402,F401  (rows 1d-1f register themselves after the rows above)
