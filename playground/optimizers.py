@@ -25,17 +25,30 @@ OPTIMIZER_PARAMS: dict[str, Param] = {
 
 
 @dataclass(frozen=True)
+class UpdateRule:
+    """How an optimizer moves the weights, for explain's Update phase: its name, formula and what that means."""
+
+    name: str  # "SGD with Nesterov momentum (μ = 0.9)"
+    formula: str  # "v ← μ·v + g;  W ← W − lr·(g + μ·v)"
+    words: str  # what the rule does to the step's direction and size
+
+
+@dataclass(frozen=True)
 class Optimizer:
     """One optimizer: its ``torch.optim`` class, the settings it takes besides lr, and its Keras counterpart.
 
     ``takes`` lists OptimizerSpec fields in the order they are passed. ``keras(spec)`` returns
-    (Keras call, comment on the differences); when Keras has none, ``no_keras`` says why.
+    (Keras call, comment on the differences); when Keras has none, ``no_keras`` says why, and
+    ``keras_difference`` is what the Keras listing's header must admit it cannot match.
+    ``rule(spec)`` is the update rule explain names, with the spec's own settings in its formula.
     """
 
     torch_class: str
     takes: tuple[str, ...] = ("weight_decay",)
     keras: Callable[[Any], tuple[str, str]] | None = None
     no_keras: str = ""
+    rule: Callable[[Any], UpdateRule] | None = None
+    keras_difference: str = ""
 
     @property
     def takes_momentum(self) -> bool:
@@ -72,25 +85,94 @@ def _foreach_ok(params: list) -> dict:
 OPTIMIZERS: Registry[Optimizer] = Registry("optimizer")
 _LR = "learning_rate=LEARNING_RATE"
 
+
+def with_weight_decay(rule: UpdateRule, spec: Any) -> UpdateRule:
+    """``rule`` with PyTorch's coupled weight decay in front: λ·W is added to the gradient the rule then uses."""
+    if spec.weight_decay <= 0:
+        return rule
+    return UpdateRule(f"{rule.name} with weight decay (λ = {spec.weight_decay:g})",
+                      f"g ← g + λ·W;  {rule.formula}",
+                      rule.words + " Weight decay first adds λ·W to every gradient (biases too), pulling the weights "
+                      "towards zero.")
+
+
+def _sgd_rule(s: Any) -> UpdateRule:
+    if s.momentum <= 0:
+        rule = UpdateRule("plain SGD", "W ← W − lr·g",
+                          "Every weight moves straight against its gradient, by lr times the gradient: "
+                          "cos(ΔW, −g) is 1 and ‖ΔW‖ = lr·‖g‖.")
+    elif s.nesterov:
+        rule = UpdateRule(f"SGD with Nesterov momentum (μ = {s.momentum:g})", "v ← μ·v + g;  W ← W − lr·(g + μ·v)",
+                          "The velocity v sums past gradients; Nesterov looks ahead along it, so the step is the "
+                          "new gradient plus μ times the new velocity: longer than lr·g, and turned by the past.")
+    else:
+        rule = UpdateRule(f"SGD with momentum (μ = {s.momentum:g})", "v ← μ·v + g;  W ← W − lr·v",
+                          "The velocity v is a decaying sum of past gradients, so the step keeps going where the "
+                          "slope stayed downhill: up to 1/(1 − μ) times lr·g, and not exactly against this g.")
+    return with_weight_decay(rule, s)
+
+
+_ADAM = ("m ← β₁·m + (1−β₁)·g;  s ← β₂·s + (1−β₂)·g²;  W ← W − lr·m̂ / (√ŝ + ε)"
+         "  (β₁ = 0.9, β₂ = 0.999, ε = 1e-8; m̂, ŝ corrected for starting at 0)")
+_ADAM_WORDS = ("Each weight gets its own step size: its gradient's running mean is divided by its running RMS, so "
+               "every weight moves by about lr whatever its gradient's size; the step is not along −g and "
+               "‖ΔW‖ is far from lr·‖g‖.")
+
+
+def _adamw_rule(s: Any) -> UpdateRule:
+    return UpdateRule(f"AdamW (decoupled weight decay λ = {s.weight_decay:g})", f"W ← W − lr·λ·W;  {_ADAM}",
+                      _ADAM_WORDS + " The decay shrinks the weights directly, outside the adaptive step.")
+
+
+def _rmsprop_rule(s: Any) -> UpdateRule:
+    formula = "s ← α·s + (1−α)·g²;  "
+    formula += ("b ← μ·b + g / (√s + ε);  W ← W − lr·b" if s.momentum > 0 else "W ← W − lr·g / (√s + ε)")
+    name = "RMSprop" + (f" with momentum (μ = {s.momentum:g})" if s.momentum > 0 else "")
+    return with_weight_decay(UpdateRule(
+        name, formula + "  (α = 0.99, ε = 1e-8)",
+        "Each gradient is divided by the running RMS of its own past values, so weights with small gradients take "
+        "relatively large steps; the step is not along −g."), s)
+
+
 OPTIMIZERS.add("sgd", "Stochastic gradient descent, optionally with momentum and Nesterov.", Optimizer(
     "SGD", ("momentum", "weight_decay", "nesterov"),
     keras=lambda s: (f"keras.optimizers.SGD({_LR}, momentum={s.momentum!r}, nesterov={s.nesterov and s.momentum > 0})",
-                     "torch.optim.SGD")), label="SGD")
+                     "torch.optim.SGD"), rule=_sgd_rule), label="SGD")
 OPTIMIZERS.add("adam", "Adam: adaptive step sizes per weight; a robust default (try lr 0.001).", Optimizer(
     "Adam", keras=lambda s: (f"keras.optimizers.Adam({_LR}, epsilon=1e-8)",
-                             "torch.optim.Adam; PyTorch's eps is 1e-8, Keras' 1e-7")), label="Adam")
+                             "torch.optim.Adam; PyTorch's eps is 1e-8, Keras' 1e-7"),
+    rule=lambda s: with_weight_decay(UpdateRule("Adam", _ADAM, _ADAM_WORDS), s),
+    keras_difference="Adam: Keras folds the bias correction into the learning rate, so its ε acts as "
+                     "ε/√(1−β₂ᵗ) in PyTorch's formula (a difference only where √ŝ is near ε)."), label="Adam")
 OPTIMIZERS.add("adamw", "Adam with decoupled weight decay.", Optimizer(
     "AdamW", keras=lambda s: (f"keras.optimizers.AdamW({_LR}, weight_decay={s.weight_decay!r}, epsilon=1e-8)",
                               "torch.optim.AdamW: both decay the weights directly (decoupled), "
-                              "by lr * weight_decay * w")),
+                              "by lr * weight_decay * w"),
+    rule=_adamw_rule,
+    keras_difference="AdamW: Keras folds the bias correction into the learning rate, so its ε acts as "
+                     "ε/√(1−β₂ᵗ) in PyTorch's formula (a difference only where √ŝ is near ε)."),
     label="AdamW")
 OPTIMIZERS.add("adagrad", "Adagrad: step sizes shrink for often-updated weights.", Optimizer(
-    "Adagrad", keras=lambda s: (f"keras.optimizers.Adagrad({_LR}, initial_accumulator_value=0.0, epsilon=1e-10)",
-                                "torch.optim.Adagrad starts its sums at 0 (Keras at 0.1)")), label="Adagrad")
+    "Adagrad", keras=lambda s: (f"keras.optimizers.Adagrad({_LR}, initial_accumulator_value=0.0, epsilon=1e-20)",
+                                "torch.optim.Adagrad starts its sums at 0 (Keras at 0.1); epsilon=1e-20 is "
+                                "PyTorch's 1e-10 squared, see the header"),
+    rule=lambda s: with_weight_decay(UpdateRule(
+        "Adagrad", "s ← s + g²;  W ← W − lr·g / (√s + ε)  (ε = 1e-10)",
+        "Each gradient is divided by the root of the sum of all its past squares, so a weight's steps shrink the "
+        "more it has moved; the first step is about lr for every weight, not along −g."), s),
+    keras_difference="Adagrad: Keras adds ε inside the square root, √(s + ε), where PyTorch adds it outside, "
+                     "√s + ε. The listing passes ε = 1e-20, PyTorch's 1e-10 squared, so the two denominators "
+                     "differ by less than 1e-10."), label="Adagrad")
 OPTIMIZERS.add("rmsprop", "RMSprop: divides by a running average of squared gradients.", Optimizer(
     "RMSprop", ("momentum", "weight_decay"),
-    keras=lambda s: (f"keras.optimizers.RMSprop({_LR}, rho=0.99, momentum={s.momentum!r}, epsilon=1e-8)",
-                     "torch.optim.RMSprop: its alpha=0.99 is Keras' rho (Keras' default 0.9)")), label="RMSprop")
+    keras=lambda s: (f"keras.optimizers.RMSprop({_LR}, rho=0.99, momentum={s.momentum!r}, epsilon=1e-16)",
+                     "torch.optim.RMSprop: its alpha=0.99 is Keras' rho (Keras' default 0.9); epsilon=1e-16 "
+                     "is PyTorch's 1e-8 squared, see the header"),
+    rule=_rmsprop_rule,
+    keras_difference="RMSprop: Keras adds ε inside the square root, √(s + ε), where PyTorch adds it outside, "
+                     "√s + ε, and no ε makes the two equal for every s. The listing passes ε = 1e-16, "
+                     "PyTorch's 1e-8 squared, so the two denominators differ by less than 1e-8 (with Keras' "
+                     "default 1e-7 the weights differed by 1.1 % after one step)."), label="RMSprop")
 
 
 # --------------------------------------------------------------------------- schedules

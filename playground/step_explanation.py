@@ -39,11 +39,44 @@ class LayerTrace:
     weight_norm: float  # ‖W‖ before the update
     delta_weight_norm: float  # ‖ΔW‖
     delta_bias_norm: float
+    update_cosine: float = math.nan  # cos(ΔW, −g) for this layer's weights: 1 when the step is straight downhill
+    update_ratio: float = math.nan  # ‖ΔW‖ / (lr·‖g‖): 1 for plain SGD
 
     @property
     def relative_change(self) -> float:
         """‖ΔW‖ / ‖W‖: how big the update was compared with the weights."""
         return self.delta_weight_norm / self.weight_norm if self.weight_norm > 0 else math.nan
+
+
+@dataclass(frozen=True, eq=False)
+class NeuronExample:
+    """y = f(Wx + b) in the first layer with weights, for the batch's first sample, with its real numbers.
+
+    ``weights`` and ``inputs`` are unit 1's weights and the values they multiply (for a convolution, its
+    filter and the image patch under it at the top-left position); ``z`` and ``y`` hold Wx + b and
+    f(Wx + b) for the first SAMPLE_UNITS units (channels at that position, for a convolution).
+    """
+
+    layer: int
+    label: str
+    activation: str  # the activation's key
+    formula: str  # f written in z, e.g. "tanh(z)"
+    weights: np.ndarray
+    inputs: np.ndarray
+    bias: float
+    z: np.ndarray
+    y: np.ndarray
+
+
+@dataclass(frozen=True)
+class UpdateMeasure:
+    """The optimizer's rule for this step and what the step measured, over all weights and biases together."""
+
+    rule: str  # the rule's name, e.g. "SGD with momentum (μ = 0.9)"
+    formula: str
+    words: str
+    cosine: float  # cos(ΔW, −g): 1 when the step points straight against the gradient
+    ratio: float  # ‖ΔW‖ / (lr·‖g‖): 1 for plain SGD
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +122,8 @@ class StepExplanation:
     lr: float
     predictions: np.ndarray  # first SAMPLE_ROWS: class indices or regression values
     targets: np.ndarray
+    neuron: NeuronExample | None = None  # None when no layer has weights
+    update: UpdateMeasure | None = None
 
 
 class ExplainCursor:

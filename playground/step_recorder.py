@@ -17,21 +17,33 @@ import torch
 
 from .layers import ACTIVATIONS
 from .losses import LOSSES, decision_threshold, predict_classes
+from .optimizers import OPTIMIZERS
 from .step_explanation import (PHASE_NAMES, SAMPLE_ROWS, SAMPLE_UNITS, ActivationStats,  # noqa: F401
-                               ExplainCursor, LayerRow, LayerTrace, Phase, StepExplanation)
+                               ExplainCursor, LayerRow, LayerTrace, NeuronExample, Phase, StepExplanation,
+                               UpdateMeasure)
+from .step_words import forward_text, update_text
 
 
 class _Recorder:
     """Hooks that watch the first gradient-tracking pass through the model and the loss."""
 
-    def __init__(self, trainer: Any):
+    def __init__(self, trainer: Any, neuron_layer: int | None):
         self.trainer = trainer
+        self.neuron_layer = neuron_layer
+        self.neuron_io: tuple[torch.Tensor, torch.Tensor] | None = None  # (x, Wx + b) of the batch's first sample
+        self.neuron_out: torch.Tensor | None = None  # f(Wx + b) of that sample
         self.stats: dict[int, tuple[ActivationStats, ActivationStats, tuple[int, ...], np.ndarray]] = {}
         self.grad_norms: dict[int, torch.Tensor] = {}
         self.loss_io: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
         self.lr = math.nan
         self.handles = [block.register_forward_hook(partial(self._forward, i)) for i, block in enumerate(trainer.model)]
         self.handles.append(trainer.loss_fn.register_forward_hook(self._loss))
+        if neuron_layer is not None:
+            self.handles.append(trainer.model[neuron_layer][0].register_forward_hook(self._neuron))
+
+    def _neuron(self, module: Any, args: tuple, output: torch.Tensor) -> None:
+        if self.neuron_io is None and torch.is_grad_enabled():
+            self.neuron_io = (args[0][0].detach().clone(), output[0].detach().clone())
 
     def remove(self) -> None:
         for handle in self.handles:
@@ -44,6 +56,8 @@ class _Recorder:
         out = output.detach()
         sample = out.reshape(out.shape[0], -1)[:SAMPLE_ROWS, :SAMPLE_UNITS].float().cpu().numpy().copy()
         self.stats[i] = (_stats(args[0].detach()), _stats(out), tuple(out.shape[1:]), sample)
+        if i == self.neuron_layer:
+            self.neuron_out = out[0].clone()
         if output.requires_grad:
             output.register_hook(partial(self._grad, i))
 
@@ -72,32 +86,89 @@ def layer_label(i: int, spec: Any) -> str:
     return f"layer {i + 1} ({kind})"
 
 
+def _has_weights(op: Any) -> bool:
+    weight = getattr(op, "weight", None)
+    return isinstance(weight, torch.Tensor) and weight.dim() > 1  # a weight matrix or filters, not batchnorm's scale
+
+
 def explain_step(trainer: Any) -> StepExplanation:
     """Run one real training step on the trainer's next batch and explain it phase by phase."""
     ops = [block[0] for block in trainer.model]
     before = [tuple(p.detach().clone() if isinstance(p, torch.Tensor) else None
                     for p in (getattr(op, "weight", None), getattr(op, "bias", None))) for op in ops]
+    params_before = [p.detach().clone() for p in trainer._params]
     step_before = trainer.step
-    recorder = _Recorder(trainer)
+    neuron_layer = next((i for i, op in enumerate(ops) if _has_weights(op)), None)
+    recorder = _Recorder(trainer, neuron_layer)
     try:
         trainer.train_step()
     finally:
         recorder.remove()
     if recorder.loss_io is None:
         raise RuntimeError("the training step did not reach the loss")
+    lr = recorder.lr
     traces = []
     for i, (op, spec) in enumerate(zip(ops, trainer.experiment.layers)):
         in_stats, out_stats, shape, sample = recorder.stats[i]
         weight, bias = getattr(op, "weight", None), getattr(op, "bias", None)
         w0, b0 = before[i]
+        cosine, ratio = (_step_measures([weight.detach() - w0], [weight.grad], lr)
+                         if w0 is not None and weight.grad is not None else (math.nan, math.nan))
         traces.append(LayerTrace(
             i, layer_label(i, spec), in_stats, out_stats, shape, sample, _norm(recorder.grad_norms.get(i)),
             _norm(getattr(weight, "grad", None)), _norm(getattr(bias, "grad", None)), _norm(w0),
             _norm(weight.detach() - w0) if w0 is not None else math.nan,
-            _norm(bias.detach() - b0) if b0 is not None else math.nan))
+            _norm(bias.detach() - b0) if b0 is not None else math.nan, cosine, ratio))
+    used = [(p, p0) for p, p0 in zip(trainer._params, params_before) if p.grad is not None]
+    cosine, ratio = _step_measures([p.detach() - p0 for p, p0 in used], [p.grad for p, _ in used], lr)
+    opt = trainer.experiment.optimizer
+    rule = OPTIMIZERS.get(opt.name).rule
+    described = rule(opt) if rule is not None else None
+    update = UpdateMeasure(
+        described.name if described else opt.name,
+        described.formula if described else "",
+        described.words if described else (f"The {opt.name} optimizer's registry entry describes no rule, so "
+                                           "explain cannot say how it turns the gradient into a step."),
+        cosine, ratio)
+    neuron = _neuron_example(trainer, recorder, before, traces) if neuron_layer is not None else None
     outputs, targets, loss = recorder.loss_io
     penalty = float(trainer._penalty) if trainer._reg is not None and trainer._penalty is not None else None
-    return _explain(trainer, tuple(traces), outputs, targets, float(loss), penalty, recorder.lr, step_before)
+    return _explain(trainer, tuple(traces), outputs, targets, float(loss), penalty, lr, step_before, neuron, update)
+
+
+def _step_measures(deltas: list[torch.Tensor], grads: list[torch.Tensor], lr: float) -> tuple[float, float]:
+    """(cos(ΔW, −g), ‖ΔW‖ / (lr·‖g‖)) over the given tensors taken together as one long vector."""
+    delta = torch.cat([d.reshape(-1).double() for d in deltas])
+    grad = torch.cat([g.detach().reshape(-1).double() for g in grads])
+    d_norm, g_norm = float(delta.norm()), float(grad.norm())
+    cosine = float(-(delta @ grad)) / (d_norm * g_norm) if d_norm > 0 and g_norm > 0 else math.nan
+    ratio = d_norm / (lr * g_norm) if g_norm > 0 and lr > 0 else math.nan
+    return cosine, ratio
+
+
+def _neuron_example(trainer: Any, recorder: _Recorder, before: list, traces: list[LayerTrace]) -> NeuronExample | None:
+    """Unit 1 of the first layer with weights, for the batch's first sample, from the recorded forward pass."""
+    i = recorder.neuron_layer
+    if recorder.neuron_io is None or recorder.neuron_out is None or i is None:
+        return None
+    x, z = recorder.neuron_io
+    y = recorder.neuron_out
+    w0, b0 = before[i]
+    op = trainer.model[i][0]
+    if w0.dim() == 4:  # a convolution: unit 1 is filter 1 at the top-left position, over the patch under it
+        pad = op.padding[0] if isinstance(op.padding, tuple) else int(op.padding)
+        k = w0.shape[-1]
+        inputs = torch.nn.functional.pad(x, (pad, pad, pad, pad))[:, :k, :k]
+        z, y = z[:, 0, 0], y[:, 0, 0]
+    else:
+        inputs = x.reshape(-1)
+    act = trainer.experiment.layers[i].activation
+    entry = ACTIVATIONS.get(act)
+    return NeuronExample(
+        i, traces[i].label, act, entry.formula or f"{act}(z)",
+        w0[0].reshape(-1).double().cpu().numpy(), inputs.reshape(-1).double().cpu().numpy(),
+        float(b0[0]) if b0 is not None else 0.0,
+        z.reshape(-1)[:SAMPLE_UNITS].double().cpu().numpy(), y.reshape(-1)[:SAMPLE_UNITS].double().cpu().numpy())
 
 
 def _predictions(trainer: Any, outputs: torch.Tensor, targets: torch.Tensor) -> tuple[np.ndarray, np.ndarray, int]:
@@ -122,7 +193,8 @@ def _rows(traces: tuple[LayerTrace, ...], cells: Any) -> tuple[LayerRow, ...]:
 
 
 def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor, targets: torch.Tensor,
-             loss: float, penalty: float | None, lr: float, step_before: int) -> StepExplanation:
+             loss: float, penalty: float | None, lr: float, step_before: int, neuron: NeuronExample | None,
+             update_measure: UpdateMeasure) -> StepExplanation:
     exp = trainer.experiment
     n_layers, n = len(traces), outputs.shape[0]
     classify = trainer.dataset.task == "classification"
@@ -132,7 +204,7 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         "forward", "1. Forward pass",
         f"A batch of {n} training samples flows through the {n_layers} layers, one after the other: each layer "
         f"transforms what the layer before it produced. The network's outputs average "
-        f"{last.mean:.3g} (spread {last.std:.3g}).",
+        f"{last.mean:.3g} (spread {last.std:.3g}). " + forward_text(neuron),
         _rows(traces, lambda t: (("mean", t.output.mean), ("std", t.output.std), ("min", t.output.min),
                                  ("max", t.output.max), ("zeros %", 100 * t.output.zero_fraction))),
         tuple(range(n_layers)))
@@ -162,9 +234,8 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         _rows(traces, lambda t: (("‖output grad‖", t.grad_output_norm), ("‖weight grad‖", t.grad_weight_norm),
                                  ("‖bias grad‖", t.grad_bias_norm))),
         tuple(range(n_layers - 1, -1, -1)))
+    text = update_text(update_measure, exp.regularization if penalty is not None else None, lr)
     changed = [t for t in traces if math.isfinite(t.relative_change)]
-    text = (f"The optimizer ({exp.optimizer.name}, learning rate {lr:g}) moves every weight a small step against "
-            "its gradient.")
     if changed:
         low, high = min(t.relative_change for t in changed), max(t.relative_change for t in changed)
         top = max(changed, key=lambda t: t.relative_change).label.split(" (")[0]
@@ -172,7 +243,9 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
     update = Phase(
         "update", "4. Update", text,
         _rows(traces, lambda t: (("‖W‖", t.weight_norm), ("‖ΔW‖", t.delta_weight_norm),
-                                 ("‖ΔW‖ / ‖W‖", t.relative_change), ("‖Δb‖", t.delta_bias_norm))),
+                                 ("‖ΔW‖ / ‖W‖", t.relative_change), ("cos(ΔW, −g)", t.update_cosine),
+                                 ("‖ΔW‖ / (lr·‖g‖)", t.update_ratio), ("‖Δb‖", t.delta_bias_norm))),
         tuple(t.index for t in traces if math.isfinite(t.delta_weight_norm) or math.isfinite(t.delta_bias_norm)))
     return StepExplanation((forward, loss_phase, backward, update), traces, step_before + 1,
-                           step_before // trainer.steps_per_epoch, n, loss, penalty, lr, pred, target)
+                           step_before // trainer.steps_per_epoch, n, loss, penalty, lr, pred, target, neuron,
+                           update_measure)
