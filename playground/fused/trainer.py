@@ -31,6 +31,9 @@ from . import kernels
 from .support import fused_support
 from .tables import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES, REGULARIZATION_CODES, optimizer_constants
 
+# Where each torch.optim keeps what the kernels keep in s1 and s2 (None: not used).
+_STATE_KEYS = {"sgd": ("momentum_buffer", None), "adam": ("exp_avg", "exp_avg_sq"),
+               "adamw": ("exp_avg", "exp_avg_sq"), "adagrad": ("sum", None), "rmsprop": ("square_avg", "momentum_buffer")}
 CHUNK_SECONDS = 0.004  # work per kernel call in run(): a stop or a new learning rate waits at most this long
 
 
@@ -175,6 +178,36 @@ class FusedTrainer:
             self.seconds = last.seconds
             self.last_report = last
             self._set_epoch_lr()
+
+    def torch_trainer(self) -> Any:
+        """A PyTorch ``Trainer`` that continues exactly from here: weights, optimizer state, batch order, counters.
+
+        For what needs autograd on the live run (explaining one step) or a switch to PyTorch mid-run.
+        """
+        from ..training import Trainer
+
+        trainer = Trainer(self.experiment, self.dataset, device="cpu")
+        first, second = _STATE_KEYS[self.experiment.optimizer.name]
+        step = int(self._counters[0])
+        with torch.no_grad():
+            for p, (_, start, n) in zip(trainer.model.parameters(), self._slots):
+                p.copy_(torch.from_numpy(self._params[start:start + n]).reshape(p.shape))
+                if step == 0:
+                    continue
+                state = trainer.optimizer.state[p]
+                for key, array in ((first, self._s1), (second, self._s2)):
+                    if key:
+                        state[key] = torch.from_numpy(array[start:start + n]).reshape(p.shape).float()
+                if self.experiment.optimizer.name != "sgd":
+                    state["step"] = torch.tensor(float(step))
+                elif self.experiment.optimizer.momentum == 0:
+                    state.pop(first, None)
+        trainer._generator.set_state(self._generator.get_state())
+        trainer.step, trainer.epoch, trainer._batch = self.step, self.epoch, self._batch
+        trainer._perm = None if self._perm is None else torch.from_numpy(self._perm.copy())
+        trainer.base_lr, trainer.total_epochs, trainer.seconds = self.base_lr, self.total_epochs, self.seconds
+        trainer._set_epoch_lr()
+        return trainer
 
     # ----------------------------------------------------------------- control from other threads
 

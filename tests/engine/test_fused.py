@@ -151,3 +151,22 @@ def test_warm_up_compiles_in_the_background():
     thread = warm_up()
     assert thread is warm_up()  # once per process
     assert kernels_ready(wait=120)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop"])
+def test_torch_trainer_continues_where_the_fused_one_is(optimizer):
+    """Halfway through, hand over to PyTorch: it goes on as if the fused trainer had gone on."""
+    exp = small(optimizer=OptimizerSpec(optimizer, lr=0.01, momentum=0.9 if optimizer != "adam" else 0.0))
+    straight = FusedTrainer(exp)
+    for _ in range(13):
+        straight.train_step()
+    handed = FusedTrainer(exp)
+    for _ in range(7):
+        handed.train_step()
+    torch_side = handed.torch_trainer()
+    for _ in range(6):
+        torch_side.train_step()
+    assert torch_side.step == straight.step
+    expected = straight.parameters_flat()
+    got = torch.cat([p.detach().reshape(-1) for p in torch_side.model.parameters()]).double().numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
