@@ -57,10 +57,20 @@ def test_shows_phase_text_and_table(view, qtbot, circle):
     assert view.table.item(0, 1).text() == format_number(explanation.layers[0].output.mean)
     assert _active_rows(view) == [0]
     assert f"step {explanation.step}" in view.step_label.text()
-    # forward: the active layer's sample activations
-    sample = explanation.layers[0].sample
+    # forward, first layer: y = f(Wx + b) unit by unit for one sample, with the real numbers
+    neuron = explanation.neuron
+    assert neuron.layer == 0 and "y = f(Wx + b)" in view.text.text()
+    assert (view.detail.rowCount(), view.detail.columnCount()) == (len(neuron.z), 2)
+    assert view.detail.model().headerData(1, Qt.Orientation.Vertical) == "unit 2"
+    assert view.detail.item(1, 0).text() == format_number(float(neuron.z[1]))
+    assert view.detail.item(1, 1).text() == format_number(float(neuron.y[1]))
+    assert "tanh(z)" in view.detail_label.text()
+    # forward, a later layer: its sample activations
+    view.advance()
+    sample = explanation.layers[1].sample
     assert (view.detail.rowCount(), view.detail.columnCount()) == sample.shape
-    assert view.detail.item(2, 3).text() == format_number(float(sample[2, 3]), digits=2)
+    assert view.detail.item(2, 1).text() == format_number(float(sample[2, 1]), digits=2)
+    assert view.detail.model().headerData(2, Qt.Orientation.Vertical) == "sample 3"
 
 
 def test_advancing_walks_layers_then_phases(view, qtbot, circle):

@@ -258,7 +258,14 @@ class ExplainView(QWidget):
 
     def _fill_detail(self, phase: Any, active: int | None) -> None:
         exp = self.cursor.explanation  # type: ignore[union-attr]
-        if phase.name == "forward" and active is not None:
+        row_name = "sample"
+        neuron = exp.neuron
+        if phase.name == "forward" and neuron is not None and active == neuron.layer:
+            values, header, colors = np.stack([neuron.z, neuron.y], axis=1), ["z = Wx + b", "y = f(z)"], None
+            row_name = "unit"
+            self.detail_label.setText(f"Each unit of {neuron.label} for the batch's first sample: its weighted "
+                                      f"sum z = Wx + b and its output y = {neuron.formula}:")
+        elif phase.name == "forward" and active is not None:
             trace = exp.layers[active]
             values = trace.sample
             header = [str(u + 1) for u in range(values.shape[1])]
@@ -283,7 +290,7 @@ class ExplainView(QWidget):
         rows = []
         for r in range(values.shape[0]):
             wrong = classes and values[r, 0] != values[r, 1]
-            rows.append(f"sample {r + 1}" + (" ✗" if wrong else ""))
+            rows.append(f"{row_name} {r + 1}" + (" ✗" if wrong else ""))
             for c in range(values.shape[1]):
                 item = QTableWidgetItem(self._class_text(int(values[r, c])) if classes
                                         else format_number(float(values[r, c]), digits=2 if colors is not None else 3))
