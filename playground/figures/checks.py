@@ -9,7 +9,7 @@ import io
 
 import numpy as np
 
-THUMBNAIL = (160, 120)  # small enough that anti-aliasing and font hinting differences average out
+THUMBNAIL = (128, 96)  # coarse enough that sub-pixel offsets between renderers (Agg snaps lines to pixels) average out
 
 
 def grey_thumbnail(image: bytes | np.ndarray, size: tuple[int, int] = THUMBNAIL) -> np.ndarray:

@@ -326,3 +326,19 @@ def test_a_huge_loss_keeps_its_exponent_on_each_label(runs):
         ax = fig.axes[0]
         assert ax.yaxis.get_offset_text().get_text() == ""  # no shared "1e7" colliding with the epoch axis
         assert any("e+0" in t.get_text() for t in ax.get_yticklabels())
+
+
+def test_the_image_comparison_catches_the_old_pdf_bug(runs):
+    """The old PDF export showed 0–1,000 steps where the PNG showed 1,500: such a figure must score below 0.9,
+    so the 0.9 threshold of the format tests has teeth (matching renderings score 0.91–0.99)."""
+    from playground.figures.render import save_bytes
+
+    with print_context():
+        fig = build_figure("loss", runs["spiral"][0])
+        right = save_bytes(fig, "png", DPI, {})
+        ax = fig.axes[0]
+        x0, x1 = ax.get_xlim()
+        ax.set_xlim(x0, x0 + (x1 - x0) * 1.5)
+        wrong = save_bytes(fig, "png", DPI, {})
+    assert correlation(grey_thumbnail(right), grey_thumbnail(wrong)) < 0.85
+    assert correlation(grey_thumbnail(right), grey_thumbnail(right)) == pytest.approx(1.0)
