@@ -2,7 +2,7 @@
 
 Everything is float64 and every kernel takes the same argument types whatever the network, loss or
 optimizer, so one compilation (cached on disk) serves every experiment: the choices are integer codes
-(``tables.py``) switched on per element. The branches cost little next to what they replace: a
+(``tables.py``) switched on per element, in ``formulas.py``. The branches cost little next to what they replace: a
 PyTorch step of the default net is ~300 µs of per-op overhead, a fused one ~2 µs.
 
 A network is ``sizes`` (widths, input first) and ``acts`` (one code per layer). Its parameters are one
@@ -17,169 +17,13 @@ import math
 import numpy as np
 from numba import njit
 
-_OPTS = dict(cache=True, nogil=True, fastmath=False)  # fastmath would reorder sums: no longer torch's maths
-_SQRT_HALF = 1.0 / math.sqrt(2.0)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-LEAKY_SLOPE = 0.01  # nn.LeakyReLU's default, as the activation registry builds it
-SOFTPLUS_THRESHOLD = 20.0  # nn.Softplus: linear above this, as torch computes it
-HUBER_DELTA = 1.0  # nn.HuberLoss's default
-
-
-# --------------------------------------------------------------------------- the per-entry tables
-
-
-@njit(**_OPTS)
-def sigmoid(x):
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-@njit(**_OPTS)
-def tanh(x):
-    # Through expm1: within 2 ulp of libm's tanh (measured 4.4e-16 relative) at 9 ns instead of 16,
-    # and the default network does 60 of them per step.
-    e = math.expm1(-2.0 * abs(x))
-    t = -e / (2.0 + e)
-    return t if x >= 0.0 else -t
-
-
-@njit(**_OPTS)
-def activate(code, x):
-    """Element-wise activation ``code`` at ``x`` (softmax, code 9, is done row-wise by the caller)."""
-    if code == 0:
-        return x
-    if code == 1:
-        return x if x > 0.0 else 0.0
-    if code == 2:
-        return x if x > 0.0 else LEAKY_SLOPE * x
-    if code == 3:
-        return x if x > 0.0 else math.expm1(x)
-    if code == 4:
-        return 0.5 * x * (1.0 + math.erf(x * _SQRT_HALF))
-    if code == 5:
-        return x * sigmoid(x)
-    if code == 6:
-        return sigmoid(x)
-    if code == 7:
-        return tanh(x)
-    if code == 8:
-        return x if x > SOFTPLUS_THRESHOLD else math.log1p(math.exp(x))
-    return x
-
-
-@njit(**_OPTS)
-def derivative(code, x, y):
-    """d activation / dx at input ``x`` with output ``y``, as torch's backward computes it."""
-    if code == 0:
-        return 1.0
-    if code == 1:
-        return 1.0 if x > 0.0 else 0.0
-    if code == 2:
-        return 1.0 if x > 0.0 else LEAKY_SLOPE
-    if code == 3:
-        return 1.0 if x > 0.0 else math.exp(x)
-    if code == 4:
-        return 0.5 * (1.0 + math.erf(x * _SQRT_HALF)) + x * math.exp(-0.5 * x * x) * _INV_SQRT_2PI
-    if code == 5:
-        s = sigmoid(x)
-        return s * (1.0 + x * (1.0 - s))
-    if code == 6:
-        return y * (1.0 - y)
-    if code == 7:
-        return 1.0 - y * y
-    if code == 8:
-        return 1.0 if x > SOFTPLUS_THRESHOLD else sigmoid(x)
-    return 1.0
-
-
-@njit(**_OPTS)
-def loss_terms(code, out, grad, base, stride, k, target, scale):
-    """Sum of one sample's loss terms over its outputs ``out[base + j * stride]``, j < k.
-
-    Writes d(mean loss)/d output into ``grad`` at the same places (``scale`` = 1 / number of terms).
-    """
-    total = 0.0
-    if code == 0:  # cross-entropy on logits; target[0] is the class index
-        m = out[base]
-        for j in range(1, k):
-            m = max(m, out[base + j * stride])
-        s = 0.0
-        for j in range(k):
-            s += math.exp(out[base + j * stride] - m)
-        lse = m + math.log(s)
-        label = int(target[0])
-        for j in range(k):
-            grad[base + j * stride] = (math.exp(out[base + j * stride] - lse) - (1.0 if j == label else 0.0)) * scale
-        return lse - out[base + label * stride]
-    for j in range(k):
-        o, t = out[base + j * stride], target[j]
-        d = o - t
-        if code == 1:  # mse
-            total += d * d
-            g = 2.0 * d
-        elif code == 2:  # bce on logits, in the stable form
-            total += max(o, 0.0) - o * t + math.log1p(math.exp(-abs(o)))
-            g = sigmoid(o) - t
-        elif code == 3:  # l1
-            total += abs(d)
-            g = 1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0
-        else:  # huber
-            a = abs(d)
-            total += 0.5 * d * d if a < HUBER_DELTA else HUBER_DELTA * (a - 0.5 * HUBER_DELTA)
-            g = min(max(d, -HUBER_DELTA), HUBER_DELTA)
-        grad[base + j * stride] = g * scale
-    return total
-
-
-@njit(**_OPTS)
-def update(code, params, grads, s1, s2, step, hyper):
-    """One torch.optim step (its single-tensor code, defaults as in tables.py) over the flat parameters."""
-    lr, momentum, decay, nesterov = hyper[0], hyper[1], hyper[2], hyper[3] > 0.0
-    beta1, beta2, eps, alpha = hyper[4], hyper[5], hyper[6], hyper[7]
-    n = params.shape[0]
-    if code == 0:  # sgd: the buffer starts as the first gradient; Nesterov looks ahead along it
-        for i in range(n):
-            g = grads[i] + decay * params[i]
-            if momentum != 0.0:
-                s1[i] = g if step == 1 else momentum * s1[i] + g
-                g = g + momentum * s1[i] if nesterov else s1[i]
-            params[i] -= lr * g
-    elif code == 1 or code == 2:  # adam (L2 in the gradient) or adamw (decoupled decay)
-        c1 = 1.0 - beta1 ** step
-        c2 = math.sqrt(1.0 - beta2 ** step)
-        size = lr / c1
-        for i in range(n):
-            g = grads[i]
-            if code == 2:
-                params[i] *= 1.0 - lr * decay
-            else:
-                g += decay * params[i]
-            s1[i] += (g - s1[i]) * (1.0 - beta1)
-            s2[i] = s2[i] * beta2 + (1.0 - beta2) * g * g
-            params[i] -= size * s1[i] / (math.sqrt(s2[i]) / c2 + eps)
-    elif code == 3:  # adagrad
-        for i in range(n):
-            g = grads[i] + decay * params[i]
-            s1[i] += g * g
-            params[i] -= lr * g / (math.sqrt(s1[i]) + eps)
-    else:  # rmsprop: eps outside the square root
-        for i in range(n):
-            g = grads[i] + decay * params[i]
-            s1[i] = s1[i] * alpha + (1.0 - alpha) * g * g
-            avg = math.sqrt(s1[i]) + eps
-            if momentum > 0.0:
-                s2[i] = s2[i] * momentum + g / avg
-                params[i] -= lr * s2[i]
-            else:
-                params[i] -= lr * g / avg
+from .formulas import JIT_OPTIONS, activate, derivative, loss_terms, update
 
 
 # --------------------------------------------------------------------------- the network
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def offsets(sizes):
     """(weight offsets, bias offsets, activation offsets) of a network of widths ``sizes``."""
     layers = sizes.shape[0] - 1
@@ -203,7 +47,7 @@ def offsets(sizes):
 # which is ~3× faster than one sample at a time on the default net (the per-loop overhead is shared).
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def forward(params, sizes, acts, woff, boff, aoff, count, z, a):
     """The block of ``count`` samples whose inputs are in ``a`` (layer 0) through the network."""
     for l in range(sizes.shape[0] - 1):
@@ -235,7 +79,7 @@ def forward(params, sizes, acts, woff, boff, aoff, count, z, a):
                     a[dst + j * count + i] /= total
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def backward(params, grads, sizes, acts, woff, boff, aoff, count, z, a, da):
     """Add the block's gradients to ``grads``; ``da`` holds d loss / d output at the last layer."""
     for l in range(sizes.shape[0] - 2, -1, -1):
@@ -273,7 +117,7 @@ def backward(params, grads, sizes, acts, woff, boff, aoff, count, z, a, da):
                         da[col + i] += wk * da[row + i]
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def load_inputs(a, x, rows, lo, count):
     """Copy samples ``rows[lo:lo + count]`` of ``x`` into layer 0 of the block."""
     for r in range(count):
@@ -282,7 +126,7 @@ def load_inputs(a, x, rows, lo, count):
             a[f * count + r] = x[i, f]
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def penalty(params, grads, wmask, kind, rate):
     """The L1 (kind 1) or L2 (kind 2) penalty on the weights, its gradient added to ``grads``."""
     total = 0.0
@@ -301,7 +145,7 @@ def penalty(params, grads, wmask, kind, rate):
 BLOCK = 64  # samples per block in evaluation and plane passes
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def evaluate(params, sizes, acts, loss_code, x, targets, labels, n_test, threshold, classify, result):
     """Test loss and hits over the first ``n_test`` rows, train hits over the rest, into ``result``."""
     woff, boff, aoff = offsets(sizes)
@@ -343,7 +187,7 @@ def evaluate(params, sizes, acts, loss_code, x, targets, labels, n_test, thresho
     result[2] = train_hits / n_train if n_train and classify else np.nan
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, opt_code, wmask,
                 x, targets, perms, lrs, batch_size, start_batch, n_steps,
                 eval_x, eval_targets, eval_labels, n_test, threshold, classify, do_eval,
@@ -394,7 +238,7 @@ def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, 
     return n_steps
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTIONS)
 def plane(params, sizes, acts, points, out):
     """Every unit's output at every point in one pass: ``out[u, p]``, the input columns first."""
     woff, boff, aoff = offsets(sizes)

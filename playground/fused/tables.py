@@ -1,6 +1,6 @@
 """The fused path's numbering of activations, losses and optimizers: name -> the code the kernels switch on.
 
-Each code's formula lives in one small ``if`` branch of ``kernels.py`` (``activate``, ``derivative``,
+Each code's formula lives in one small ``if`` branch of ``formulas.py`` (``activate``, ``derivative``,
 ``loss_terms``, ``update``). When the registries become self-describing entries, each entry carries its
 code (``fused = 7``) and these dicts are built from the entries; a name missing here has no fused
 implementation, and ``fused_support`` says so and the trainer stays on PyTorch.
