@@ -1,4 +1,7 @@
-"""Trained-model export for use outside nn-playground: a state_dict, TorchScript, or ONNX.
+"""Trained-model export for use outside nn-playground: a state_dict, a torch.export program (.pt2), or ONNX.
+
+TorchScript is gone: torch 2.14 deprecates ``torch.jit.trace`` and ``torch.jit.load`` with a FutureWarning
+("Please switch to torch.export"); ``torch.export`` is its successor and loads with ``torch.export.load``.
 
 ``EXPORT_FORMATS`` lists them for the GUI's export menu. Each writer takes
 ``(model, input_shape, path)``, works on a CPU copy of the model in eval mode (the caller's
@@ -36,23 +39,23 @@ def _frozen_copy(model: Any, input_shape: Sequence[int]) -> tuple[Any, torch.Ten
     return frozen, torch.zeros(1, *(int(d) for d in input_shape))
 
 
-def export_torchscript(model: Any, input_shape: Sequence[int], path: str | os.PathLike) -> None:
-    """Write a TorchScript file that runs without this code: ``torch.jit.load(path)(x)``.
+def export_program(model: Any, input_shape: Sequence[int], path: str | os.PathLike) -> None:
+    """Write a torch.export program (.pt2) that runs without this code, for any batch size:
+    ``torch.export.load(path).module()(x)``.
 
-    The model is traced on one zero sample; a layer stack has no data-dependent branches, so the
-    trace is the whole model and works for any batch size.
+    The batch dimension is dynamic; the example batch has two samples because torch.export
+    specializes a size of 1 to a constant.
     """
-    frozen, example = _frozen_copy(model, input_shape)
+    frozen, _ = _frozen_copy(model, input_shape)
+    example = torch.zeros(2, *(int(d) for d in input_shape))
     buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        # PyTorch 2.10+ marks TorchScript deprecated in favour of torch.export, but it still loads everywhere.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            with torch.no_grad():
-                traced = torch.jit.trace(frozen, example)
-            torch.jit.save(traced, buffer)
-        except (AttributeError, RuntimeError) as exc:
-            raise PlaygroundError(f"TorchScript export failed in this PyTorch {torch.__version__}: {exc}") from None
+    try:
+        with torch.no_grad():
+            program = torch.export.export(frozen, (example,), dynamic_shapes=({0: torch.export.Dim("batch")},))
+        torch.export.save(program, buffer)
+    except Exception as exc:  # the exporter raises many kinds; the user needs the reason, not a traceback
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PlaygroundError(f"torch.export failed in this PyTorch {torch.__version__}: {reason}") from None
     atomic_write_bytes(path, buffer.getvalue())
 
 
@@ -89,7 +92,7 @@ class ExportFormat:
 EXPORT_FORMATS: Registry[ExportFormat] = Registry("export format")
 EXPORT_FORMATS.add("state_dict", "PyTorch weights (state_dict): load into the same network with load_state_dict.",
                    ExportFormat(".pt", lambda model, input_shape, path: export_state_dict(model, path)))
-EXPORT_FORMATS.add("torchscript", "TorchScript: the network and its weights in one file; run it with torch.jit.load.",
-                   ExportFormat(".torchscript.pt", export_torchscript))
+EXPORT_FORMATS.add("torch_export", "torch.export program (.pt2): the network and its weights in one file; "
+                   "run it with torch.export.load(path).module().", ExportFormat(".pt2", export_program))
 EXPORT_FORMATS.add("onnx", "ONNX: for ONNX Runtime, Netron and other frameworks (needs the onnx package).",
                    ExportFormat(".onnx", export_onnx))

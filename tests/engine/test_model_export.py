@@ -1,5 +1,6 @@
-"""Model export: state_dict and TorchScript files load back and compute the same outputs; ONNX explains itself."""
+"""Model export: state_dict and torch.export (.pt2) files load back and compute the same outputs; ONNX explains itself."""
 
+import subprocess
 import sys
 import warnings
 
@@ -9,8 +10,7 @@ import torch
 from playground.checkpoint import load_weights
 from playground.errors import PlaygroundError
 from playground.model import build_model
-from playground.model_export import (EXPORT_FORMATS, ONNX_MISSING, export_onnx, export_state_dict,
-                                     export_torchscript)
+from playground.model_export import EXPORT_FORMATS, ONNX_MISSING, export_onnx, export_program, export_state_dict
 from playground.spec import from_dict
 
 MLP = from_dict({"layers": [{"type": "linear", "units": 6, "activation": "relu"}, {"type": "batchnorm"},
@@ -52,18 +52,30 @@ def test_state_dict_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("exp, shape", [(MLP, (2,)), (CNN, (1, 8, 8))])
-def test_torchscript_loads_back_and_computes_the_same(exp, shape, tmp_path):
+def test_torch_export_program_loads_back_and_computes_the_same(exp, shape, tmp_path):
     model = trained(exp, shape)
-    path = tmp_path / "model.torchscript.pt"
-    export_torchscript(model, shape, path)
-    assert model.training, "the caller's model keeps its mode"
+    path = tmp_path / "model.pt2"
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        loaded = torch.jit.load(str(path))
-    x = torch.randn(5, *shape)  # another batch size than the trace's single sample
-    with torch.no_grad():
-        assert torch.allclose(loaded(x), reference_outputs(model, x), atol=1e-6)
+        warnings.simplefilter("error", FutureWarning)  # torch.jit's deprecation must not come back
+        export_program(model, shape, path)
+        loaded = torch.export.load(str(path)).module()
+    assert model.training, "the caller's model keeps its mode"
+    for batch in (1, 5, 33):  # the batch dimension is dynamic, not the example's 2
+        x = torch.randn(batch, *shape)
+        with torch.no_grad():
+            assert torch.allclose(loaded(x), reference_outputs(model, x), atol=1e-6)
     assert not list(tmp_path.glob(".*.tmp")), "no temp file is left behind"
+
+
+def test_program_export_runs_without_future_warnings(tmp_path):
+    """torch 2.14 deprecates TorchScript with a FutureWarning; the exported program loads without one."""
+    script = (f"import torch, sys; sys.path.insert(0, {str(tmp_path)!r}); "
+              f"m = torch.export.load({str(tmp_path / 'm.pt2')!r}).module(); print(m(torch.zeros(3, 2)).shape)")
+    export_program(trained(MLP, (2,)), (2,), tmp_path / "m.pt2")
+    result = subprocess.run([sys.executable, "-W", "error::FutureWarning", "-c", script], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "torch.Size([3, 2])" in result.stdout and "FutureWarning" not in result.stderr
 
 
 def test_onnx_without_the_package_says_how_to_get_it(tmp_path, monkeypatch):
@@ -77,7 +89,7 @@ def test_onnx_without_the_package_says_how_to_get_it(tmp_path, monkeypatch):
 
 
 def test_export_formats_registry_drives_a_menu(tmp_path):
-    assert EXPORT_FORMATS.names() == ["state_dict", "torchscript", "onnx"]
+    assert EXPORT_FORMATS.names() == ["state_dict", "torch_export", "onnx"]
     model = trained(MLP, (2,))
     for entry in EXPORT_FORMATS:
         assert entry.description and entry.value.suffix.startswith(".")

@@ -40,12 +40,12 @@ def test_every_torch_file_goes_through_write_torch_file(tmp_path, monkeypatch):
 def test_export_model_from_cpu_weights_matches_the_trained_model(tmp_path):
     trainer, _ = _trained()
     state = state_dict_copy(trainer.model)
-    path = tmp_path / "model.torchscript.pt"
-    export_model("torchscript", trainer.experiment.layers, trainer.dataset.input_shape, state, path)
+    path = tmp_path / "model.pt2"
+    export_model("torch_export", trainer.experiment.layers, trainer.dataset.input_shape, state, path)
     x = torch.as_tensor(trainer.dataset.x_test[:16])
     trainer.model.eval()
     with torch.no_grad():
-        assert torch.allclose(torch.jit.load(str(path))(x), trainer.model(x))
+        assert torch.allclose(torch.export.load(str(path)).module()(x), trainer.model(x))
     save_state(state, tmp_path / "w.pt")
     assert read_state_dict(tmp_path / "w.pt").keys() == state.keys()
 
