@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     example = sub.add_parser("example", help="print a built-in example experiment")
     example.add_argument("name", nargs="?", help="example name")
     example.add_argument("--list", action="store_true", help="list the examples")
+    from .code_command import add_parser as add_code_parser
+
+    add_code_parser(sub)
     return parser
 
 
@@ -139,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return run_train(args)
+        if args.command == "code":
+            from .code_command import run_code
+
+            return run_code(args)
         return run_example(args)
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)
