@@ -1,7 +1,8 @@
 """Losses, and how each one sees class labels (indices, one-hot, or ±1 like TensorFlow Playground).
 
 This is the one place that decides target encoding and how outputs turn into predicted classes,
-so the trainer, the snapshots and the generated code all agree.
+so the trainer, the snapshots and the generated code all agree. The rules read the loss entry's own
+fields (``class_indices``, ``applies``), never its name, so a new loss is one ``add`` here.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from .registry import Registry
 class Loss:
     """One loss: its builder and PyTorch code, which tasks it suits, its Keras code and how explain names it.
 
-    ``keras`` may hold ``{logits}``, filled with whether the network ends without softmax; when Keras
-    has no counterpart, ``no_keras`` says why and the Keras export shows the reason.
+    ``class_indices``: it takes class indices as targets (one output per class, no single-output form);
+    otherwise classes become one-hot rows, or one column of 0/1 (or ±1) for a single output.
+    ``applies``: the function the loss applies to the outputs itself ("softmax", "sigmoid"), so the
+    outputs are logits; "" when it compares the outputs as they are. The Keras code must then pass
+    ``from_logits=True`` to compute what PyTorch computes. When Keras has no counterpart,
+    ``no_keras`` says why and the Keras export shows the reason.
     """
 
     factory: Callable[[], Any]
@@ -27,6 +32,8 @@ class Loss:
     words: str  # what the value is, in words: "mean squared error"
     keras: str = ""
     no_keras: str = ""
+    class_indices: bool = False
+    applies: str = ""
 
 
 LOSSES: Registry[Loss] = Registry("loss")
@@ -45,13 +52,15 @@ def torch_loss(cls_name: str) -> dict[str, Any]:
 
 LOSSES.add("cross_entropy", "Cross-entropy on logits (softmax built in): the standard classification loss.",
            Loss(**torch_loss("CrossEntropyLoss"), classification=True, regression=False, words="mean cross-entropy",
-                keras="keras.losses.SparseCategoricalCrossentropy(from_logits={logits})"), label="Cross-entropy")
+                keras="keras.losses.SparseCategoricalCrossentropy(from_logits=True)", class_indices=True,
+                applies="softmax"), label="Cross-entropy")
 LOSSES.add("mse", "Mean squared error: the standard regression loss (TensorFlow Playground uses it for everything).",
            Loss(**torch_loss("MSELoss"), classification=True, regression=True, words="mean squared error",
                 keras="keras.losses.MeanSquaredError()"), label="Mean squared error")
 LOSSES.add("bce", "Binary cross-entropy on logits (sigmoid built in): one unit for two classes, or one per class.",
            Loss(**torch_loss("BCEWithLogitsLoss"), classification=True, regression=False,
-                words="mean binary cross-entropy", keras="keras.losses.BinaryCrossentropy(from_logits=True)"),
+                words="mean binary cross-entropy", keras="keras.losses.BinaryCrossentropy(from_logits=True)",
+                applies="sigmoid"),
            label="Binary cross-entropy")
 LOSSES.add("l1", "Mean absolute error: robust to outliers.",
            Loss(**torch_loss("L1Loss"), classification=True, regression=True, words="mean absolute error",
@@ -61,29 +70,36 @@ LOSSES.add("huber", "Squared error near zero, absolute error far away: robust re
                 keras="keras.losses.Huber(delta=1.0)"), label="Huber")
 
 
+def _losses_for(task: str) -> str:
+    return ", ".join(e.name for e in LOSSES if (e.value.classification if task == "classification" else e.value.regression))
+
+
 def output_problem(loss: str, task: str, num_classes: int, units: int, target_dim: int = 1) -> str | None:
     """Why a last layer of ``units`` outputs does not fit this loss and data, or None if it does."""
     entry = LOSSES.get(loss)
     if task == "classification":
         if not entry.classification:
-            return f"loss {loss} is for regression but the data is a classification task: choose cross_entropy"
+            return (f"loss {loss} is for regression but the data is a classification task: choose "
+                    f"{_losses_for('classification')}")
         allowed = {num_classes}
-        if loss != "cross_entropy" and num_classes == 2:
+        if not entry.class_indices and num_classes == 2:
             allowed.add(1)
         if units not in allowed:
             want = " or ".join(str(a) for a in sorted(allowed))
             return f"the last layer has {units} units but the data has {num_classes} classes: give it {want} units"
         return None
     if not entry.regression:
-        return f"loss {loss} is for classification but the data is a regression task: choose mse, l1 or huber"
+        return (f"loss {loss} is for classification but the data is a regression task: choose "
+                f"{_losses_for('regression')}")
     if units != target_dim:
         return f"the last layer has {units} units but the regression target has {target_dim}: give it {target_dim}"
     return None
 
 
 def signed_binary(loss: str, units: int, last_activation: str) -> bool:
-    """True when a single-output regression-style loss uses TensorFlow Playground's ±1 labels."""
-    return units == 1 and loss != "bce" and last_activation != "sigmoid"
+    """True when a single output compared as it is (no sigmoid anywhere) uses TensorFlow Playground's ±1 labels."""
+    entry = LOSSES.get(loss)
+    return units == 1 and not entry.applies and not entry.class_indices and last_activation != "sigmoid"
 
 
 def encode_targets(loss: str, labels: Any, task: str, num_classes: int, units: int, last_activation: str) -> Any:
@@ -92,7 +108,7 @@ def encode_targets(loss: str, labels: Any, task: str, num_classes: int, units: i
 
     if task != "classification":
         return labels.float()
-    if loss == "cross_entropy":
+    if LOSSES.get(loss).class_indices:
         return labels.long()
     if units == 1:
         y = labels.float().unsqueeze(1)
@@ -102,8 +118,8 @@ def encode_targets(loss: str, labels: Any, task: str, num_classes: int, units: i
 
 def decision_threshold(loss: str, units: int, last_activation: str) -> float:
     """The output value that separates class 0 from class 1 for a single-output classifier."""
-    if loss == "bce":
-        return 0.0  # logits
+    if LOSSES.get(loss).applies:
+        return 0.0  # logits: the loss's own sigmoid is 1/2 at 0
     return 0.0 if signed_binary(loss, units, last_activation) else 0.5
 
 
@@ -120,9 +136,10 @@ def class_probabilities(loss: str, outputs: Any, last_activation: str, num_class
     import torch
 
     units = outputs.shape[1]
+    applies = LOSSES.get(loss).applies
     if units == 1:
         o = outputs[:, 0]
-        if loss == "bce":
+        if applies:
             p = torch.sigmoid(o)
         elif signed_binary(loss, units, last_activation):
             p = (o.clamp(-1, 1) + 1) / 2
@@ -131,9 +148,9 @@ def class_probabilities(loss: str, outputs: Any, last_activation: str, num_class
         return torch.stack([1 - p, p], dim=1)
     if last_activation == "softmax":
         return outputs
-    if loss == "cross_entropy":
+    if applies == "softmax":
         return torch.softmax(outputs, dim=1)
-    if loss == "bce":
+    if applies == "sigmoid":
         p = torch.sigmoid(outputs)
     else:
         p = outputs.clamp(min=0)

@@ -171,8 +171,8 @@ OPTIMIZERS.add("rmsprop", "RMSprop: divides by a running average of squared grad
     rule=_rmsprop_rule,
     keras_difference="RMSprop: Keras adds ε inside the square root, √(s + ε), where PyTorch adds it outside, "
                      "√s + ε, and no ε makes the two equal for every s. The listing passes ε = 1e-16, "
-                     "PyTorch's 1e-8 squared, so the two denominators differ by less than 1e-8 (with Keras' "
-                     "default 1e-7 the weights differed by 1.1 % after one step)."), label="RMSprop")
+                     "PyTorch's 1e-8 squared, so the two denominators differ by less than 1e-8 (Keras' "
+                     "default 1e-7 would make the steps visibly different)."), label="RMSprop")
 
 
 # --------------------------------------------------------------------------- schedules

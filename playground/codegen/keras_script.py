@@ -7,6 +7,7 @@ differences students ask about. The data section is the PyTorch script's, so bot
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from ..datasets import Dataset
@@ -21,9 +22,13 @@ HEADER = '''\
 """{name} (nn-playground experiment, written with Keras for comparison).
 {description}
 nn-playground does not run this file (TensorFlow is not one of its dependencies). It trains the same
-network on the same data with the same settings as the exported PyTorch script, but its numbers
-differ a little: Keras draws other starting weights (Glorot-uniform; PyTorch uses Kaiming-uniform)
-and shuffles the batches with its own random numbers.
+network on the same data with the same settings as the exported PyTorch script, and given the same
+weights it computes the same outputs and the same loss (nn-playground's tests check this to 1e-5 by
+copying the PyTorch weights in). Its training numbers still differ a little:
+  * Starting weights. Keras draws weights Glorot-uniform; PyTorch draws them Kaiming-uniform.
+  * Starting biases. Keras starts every bias at zero (bias_initializer="zeros"); PyTorch draws each
+    bias uniformly from [-1/sqrt(fan_in), 1/sqrt(fan_in)], fan_in being the inputs per unit.
+  * Batches. Keras shuffles the batches with its own random numbers.{optimizer_note}
 
 PyTorch and Keras side by side
   * Graphs. PyTorch runs "define by run": the training loop is plain Python that you write, and each
@@ -33,10 +38,12 @@ PyTorch and Keras side by side
   * Dense is Linear. layers.Dense(4) is nn.Linear(inputs, 4): Keras infers the input size from the
     layer before, and takes the activation as an argument instead of a module of its own.
   * Softmax and cross-entropy. nn.CrossEntropyLoss takes raw scores (logits) and applies softmax
-    itself, so a PyTorch classifier ends without softmax. In Keras you either end with
-    activation="softmax" and use CategoricalCrossentropy() (one-hot labels) or
-    SparseCategoricalCrossentropy() (integer labels), or you end without softmax and pass
-    from_logits=True, which is what PyTorch does and is numerically safer.
+    itself, so a PyTorch classifier ends without softmax. Keras' SparseCategoricalCrossentropy
+    (integer labels) does the same with from_logits=True, which this listing always passes, because
+    that is what the PyTorch script computes; from_logits=False would mean "the outputs are already
+    probabilities". So a network that ends in softmax applies softmax twice, here as in PyTorch (the
+    app warns about it): remove the last softmax rather than switching from_logits off.
+    BCEWithLogitsLoss and BinaryCrossentropy(from_logits=True) pair up the same way with sigmoid.
   * Images. PyTorch stores images channels-first (N, C, H, W); Keras channels-last (N, H, W, C). The
     data is transposed once below. Flatten therefore orders the values differently, so the weights
     of the layer after it cannot be copied between the two frameworks as they are.
@@ -82,6 +89,14 @@ def optimizer_code(spec: Any) -> tuple[str, str]:
     return entry.keras(spec)
 
 
+def optimizer_note(spec: Any) -> str:
+    """The header's line on what Keras' optimizer cannot match of PyTorch's (its entry's ``keras_difference``)."""
+    difference = OPTIMIZERS.get(spec.name).keras_difference
+    if not difference:
+        return ""
+    return "\n" + textwrap.fill(difference, 100, initial_indent="  * Optimizer. ", subsequent_indent="    ")
+
+
 def regularizer_code(exp: Any) -> tuple[str, str]:
     """(kernel_regularizer expression or '', comment) for the penalty and PyTorch-style weight decay."""
     reg, opt = exp.regularization, exp.optimizer
@@ -107,7 +122,7 @@ def target_code(loss: str, task: str, units: int, last_activation: str, num_clas
     predict = "    return outputs.argmax(axis=1)"
     if task != "classification":
         return "    return labels  # regression: the targets as they are", ""
-    if loss == "cross_entropy":
+    if LOSSES.get(loss).class_indices:
         encode = "    return labels  # integer class indices: the 'Sparse' in SparseCategoricalCrossentropy"
     elif units == 1:
         encode = "    y = labels.astype(np.float32)[:, None]"
@@ -140,10 +155,11 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
     loss_entry = LOSSES.get(exp.loss)
     if not loss_entry.keras:
         raise NoEquivalent(f"loss {exp.loss!r} has no Keras equivalent: {loss_entry.no_keras or 'none is written'}")
-    loss = loss_entry.keras.format(logits=last != "softmax") + f"  # PyTorch: {loss_entry.torch_code}"
-    if exp.loss == "cross_entropy":
-        loss += ("; from_logits=True: the network ends without softmax" if last != "softmax" else
-                 "; from_logits=False: the last layer already applies softmax")
+    loss = f"{loss_entry.keras}  # PyTorch: {loss_entry.torch_code}"
+    if loss_entry.applies:
+        loss += (f"; from_logits=True, as PyTorch: the loss applies {loss_entry.applies} itself"
+                 + (f", so after the last layer's {last} it is applied twice (see the header)"
+                    if last == loss_entry.applies else ""))
     opt_call, opt_why = optimizer_code(exp.optimizer)
     imports = [f"import {i}" if not i.startswith("from") else i for i in ("math", *data.imports)]
     batch = "len(x_train)" if exp.batch_size == "full" else f"min({exp.batch_size}, len(x_train))"
@@ -156,10 +172,11 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
     accuracy = ("    accuracy = np.mean(predict_classes(model.predict(x_test, verbose=0)) == y_test)\n"
                 '    print(f"final test_accuracy={accuracy:.4f} test_loss={test_loss:.6g}")\n') if classify else \
         '    print(f"final test_loss={test_loss:.6g}")\n'
-    metrics = ', metrics=["accuracy"]' if exp.loss == "cross_entropy" else ""
+    metrics = ', metrics=["accuracy"]' if loss_entry.class_indices else ""
     predict_def = f'def predict_classes(outputs):\n    """Predicted class per row."""\n{predict}' if classify else ""
     return join_blocks([
-        HEADER.format(name=docstring_text(exp.name), description=description) + "\n"
+        HEADER.format(name=docstring_text(exp.name), description=description,
+                      optimizer_note=optimizer_note(exp.optimizer)) + "\n"
         + "\n".join(sorted(imports)) + "\n\nimport keras  # Keras 3; with TensorFlow 2.15 or older: from tensorflow import keras\n"
         "import numpy as np\nfrom keras import layers\n\n"
         f"SEED = {exp.seed}\nEPOCHS = {exp.epochs}\nLEARNING_RATE = {exp.optimizer.lr!r}",

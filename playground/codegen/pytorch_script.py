@@ -43,7 +43,7 @@ def target_code(loss: str, task: str, units: int, last_activation: str, num_clas
     predict = "    return outputs.argmax(dim=1)  # the class with the largest output"
     if task != "classification":
         return "    return labels.float()  # regression: the targets as they are", ""
-    if loss == "cross_entropy":
+    if LOSSES.get(loss).class_indices:
         encode = "    return labels.long()  # class indices: CrossEntropyLoss wants them, not one-hot vectors"
     elif units == 1:
         encode = "    y = labels.float().unsqueeze(1)  # one output unit: a column of 0s and 1s"
