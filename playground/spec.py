@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Union
 
 from .errors import SpecError
+from .files import FileRefused, read_regular_bytes, shown, strict_json_loads
 from .layers import ACTIVATIONS, LAYER_TYPES
 from .losses import LOSSES
 from .optimizers import OPTIMIZER_PARAMS, OPTIMIZERS, SCHEDULES
@@ -23,6 +24,7 @@ FORMAT_VERSION = 1
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 REGULARIZATION_KINDS = ("none", "l1", "l2")
 MAX_EPOCHS = 1_000_000
+MAX_EXPERIMENT_BYTES = 50_000_000  # an experiment file larger than this is refused by size, before reading
 
 
 @dataclass(frozen=True)
@@ -350,7 +352,8 @@ def from_json(text: str) -> Experiment:
         raise SpecError("", "the file is empty: an experiment file is a JSON object such as "
                             "`python -m playground example circle` prints")
     try:
-        raw = json.loads(text, parse_int=parse_json_int)  # a 5,000-digit number is reported, not converted
+        # A 5,000-digit number is reported, not converted; a key given twice is reported, not overwritten.
+        raw = strict_json_loads(text, parse_int=parse_json_int)
     except json.JSONDecodeError as exc:
         raise SpecError("", f"not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except ValueError as exc:
@@ -362,15 +365,14 @@ def from_json(text: str) -> Experiment:
 
 def load(path: str) -> Experiment:
     """Read and validate an experiment file."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(50_000_000)
-    except OSError as exc:
-        raise SpecError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    try:  # regular files only, size checked before reading: a FIFO or /dev/zero cannot hang or fill memory
+        data = read_regular_bytes(path, MAX_EXPERIMENT_BYTES, "experiment file")
+    except FileRefused as exc:
+        raise SpecError("", str(exc)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SpecError("", f"{path} is not a text file: an experiment file is UTF-8 JSON") from None
+        raise SpecError("", f"{shown(path)} is not a text file: an experiment file is UTF-8 JSON") from None
     return from_json(text)
 
 
