@@ -24,6 +24,7 @@ from playground.losses import predict_classes
 from playground.model import check_network
 from playground.snapshots import take_snapshot
 from playground.spec import LayerSpec, OptimizerSpec, from_dict, to_dict
+from playground.step_recorder import explain_step
 from playground.training import Trainer
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -125,6 +126,12 @@ def test_one_neuron_computes_y_equals_f_of_wx_plus_b_and_draws_one_line():
         return epochs[-1].test_accuracy
 
     assert over_seeds(exp, learns_with_a_straight_line).min() == 1.0  # "100 % within 3 epochs"
+    # "The Forward phase writes out the same sum for the batch's first sample, with the real numbers."
+    neuron = explain_step(Trainer(exp)).neuron
+    assert neuron.formula == "tanh(z)" and neuron.z[0] == pytest.approx(neuron.weights @ neuron.inputs + neuron.bias)
+    assert neuron.y[0] == pytest.approx(math.tanh(neuron.z[0]))
+    forward = explain_step(Trainer(exp)).phases[0]
+    assert forward.name == "forward" and "y = f(Wx + b)" in forward.text and f"{neuron.y[0]:.4g}" in forward.text
     circle = replace(exp, data=replace(exp.data, dataset="circle", samples=500))
     best = over_seeds(circle, lambda e: max(r.test_accuracy for r in train(e, 20)[1]))
     assert best.max() < 0.8  # "stays below 80 %" (measured at most 0.70 over 8 seeds)
