@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QSplitter, QToolBar, QVBoxLayout,
+                               QWidget)
 
 TOOLBAR_ACTIONS = ("train_toggle", "train_step_batch", "train_step_epoch", "train_reset", "train_stop")
+DOCK_MIN_WIDTH = 300  # an editor narrower than its own layout scrolls sideways instead of being squeezed
 BANNER_COLOURS = {"error": ("#fde2e1", "#8a1c13"), "notice": ("#fff4d6", "#6b4b00")}  # background, text
 
 
@@ -43,13 +45,13 @@ def build_layout(window: QMainWindow, views: QWidget, banner: QWidget, curves: Q
     central.setObjectName("central_splitter")
     central.addWidget(views)
     central.addWidget(lower)
-    central.setSizes([470, 430])
+    central.setSizes([620, 280])  # the views are what a class looks at; the curves need less height
     window.setCentralWidget(central)
     docks: dict[str, QDockWidget] = {}
     for name, (title, widget) in editors.items():
         dock = QDockWidget(title, window)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        dock.setWidget(scrolling(widget))
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
@@ -60,6 +62,17 @@ def build_layout(window: QMainWindow, views: QWidget, banner: QWidget, curves: Q
     window.resizeDocks([docks["dock_data"]], [450], Qt.Orientation.Horizontal)
     window.resize(1500, 940)
     return central, docks
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: on a small screen a panel scrolls before anything is cut."""
+    area = QScrollArea()
+    area.setObjectName(f"{widget.objectName() or 'editor'}_scroll")
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMinimumWidth(DOCK_MIN_WIDTH)
+    return area
 
 
 def build_toolbar(window: QMainWindow, actions: dict[str, QAction]) -> QToolBar:

@@ -42,7 +42,7 @@ class Theme:
     font_scale: float = 1.0
     min_point_size: float = 0.0
     line_width_scale: float = 1.0
-    legend_alpha: int = 215  # legend boxes: opaque enough to read over curves
+    legend_alpha: int = 120  # legend boxes: translucent, so a curve under one still shows
 
     def palette(self) -> QPalette:
         palette = QPalette()
@@ -80,7 +80,7 @@ THEMES: dict[str, Theme] = {
                "#595959", "#FFFFFF", "#7F7F7F"),
         {"WindowText": "#767676", "Text": "#767676", "ButtonText": "#767676"},
         plot_background="#FFFFFF", plot_foreground="#000000", plot_axis="#000000",
-        font_scale=1.6, min_point_size=16, line_width_scale=2.0, legend_alpha=235),
+        font_scale=1.6, min_point_size=16, line_width_scale=2.0, legend_alpha=150),
 }
 
 _THEME_SHEETS = {"", *(t.stylesheet for t in THEMES.values())}

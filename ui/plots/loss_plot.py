@@ -18,6 +18,7 @@ TEXT_COLOR = "#222222"
 MARKER_STYLES = {"lr": ("#555555", Qt.PenStyle.DashLine, 1.5),  # kind: colour, line style, width
                  "diverged": ("#CC0000", Qt.PenStyle.SolidLine, 2.0)}
 AXIS_WIDTH = 58  # both left axes get the same width so the two plots' x-axes line up
+LEGEND_ALPHA = 120  # translucent: a curve under the legend still shows through
 SLIDER_STEPS = 99  # the smoothing slider moves in hundredths, 0 .. 0.99
 
 if TYPE_CHECKING:  # only for annotations: importing the trainer would pull in torch
@@ -145,8 +146,12 @@ class LossPlot(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(toolbar)
         layout.addWidget(self.latest_label)
-        layout.addWidget(self.loss_widget, 3)
-        layout.addWidget(self.accuracy_widget, 2)
+        # Side by side: on a 720-px projector the views above need the height more than the curves need width.
+        plots = QHBoxLayout()
+        plots.setSpacing(6)
+        plots.addWidget(self.loss_widget, 1)
+        plots.addWidget(self.accuracy_widget, 1)
+        layout.addLayout(plots, 1)
 
     def _make_plot_widget(self, object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
         widget = pg.PlotWidget(background="w")
@@ -163,7 +168,7 @@ class LossPlot(QWidget):
         plot.getAxis("left").setWidth(AXIS_WIDTH)
         plot.setLabel("left", y_label, color=TEXT_COLOR)
         plot.setLabel("bottom", self.x_axis, color=TEXT_COLOR)
-        plot.addLegend(offset=legend_offset, labelTextColor=TEXT_COLOR, brush=pg.mkBrush(255, 255, 255, 210),
+        plot.addLegend(offset=legend_offset, labelTextColor=TEXT_COLOR, brush=pg.mkBrush(255, 255, 255, LEGEND_ALPHA),
                        pen=pg.mkPen("#BBBBBB"))
         return widget
 

@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Slot
+from PySide6.QtCore import QRectF, Qt, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.datasets import RANGE_2D
+
+from ui.plots.square_plot import SquareHost
 
 from .colormaps import WHITE, apply_lut, class_colors, diverging_lut, hex_to_rgb
 from .network_diagram import feature_label
@@ -72,7 +74,7 @@ class BoundaryView(QWidget):
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        label_style = {"font-size": "14pt", "color": "#222"}
+        label_style = {"font-size": "12pt", "color": "#222"}
         self.plot.setLabel("bottom", "x₁", **label_style)
         self.plot.setLabel("left", "x₂", **label_style)
         tick_font = QFont()
@@ -94,8 +96,11 @@ class BoundaryView(QWidget):
         self.colorbar.getAxis("right").enableAutoSIPrefix(False)
         self.colorbar.getAxis("right").setTextPen("#222")
         self.graphics.addItem(self.colorbar, row=0, col=1)
-        self.legend = pg.LegendItem(labelTextColor="#222", labelTextSize="12pt", horSpacing=16, colCount=4)
-        self.graphics.addItem(self.legend, row=1, col=0, colspan=2)
+        # Beside the colour bar, one entry a row: a wide box has width to spare, never height.
+        self.legend = pg.LegendItem(labelTextColor="#222", labelTextSize="10pt", horSpacing=10, colCount=1)
+        self.graphics.addItem(self.legend, row=0, col=2)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # its own height, at the top
+        self.graphics.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
 
         self.show_test_check = QCheckBox("Show test data")
         self.show_test_check.setObjectName("boundary_show_test")
@@ -113,9 +118,9 @@ class BoundaryView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
-        layout.addWidget(self.graphics, 1)
+        layout.addWidget(SquareHost(self.graphics, self.plot.vb), 1)  # the data box stays square: no blank strip
         layout.addLayout(controls)
-        self.setMinimumSize(320, 360)
+        self.setMinimumSize(240, 220)  # small screens: the plot shrinks, it keeps its aspect
         self._set_range((-RANGE_2D, RANGE_2D, -RANGE_2D, RANGE_2D))
 
     # ------------------------------------------------------------------ public
@@ -226,8 +231,9 @@ class BoundaryView(QWidget):
         else:
             grid = np.sign(snap.grid) if discrete else snap.grid
             names = ds.class_names if ds is not None and len(ds.class_names) == 2 else ("0", "1")
-            self._show_rgba(apply_lut(grid, self._lut, -1.0, 1.0), "Model output", (-1.0, 1.0),
-                            f"class {names[0]}  ←  score  →  class {names[1]}")
+            # The bar's meaning goes in the title: a rotated label as tall as a small plot gets clipped.
+            self._show_rgba(apply_lut(grid, self._lut, -1.0, 1.0),
+                             f"Model output: −1 = class {names[0]} · +1 = class {names[1]}", (-1.0, 1.0), "")
 
     def _show_rgba(self, rgba: np.ndarray, title: str, levels: tuple[float, float] | None, bar_label: str) -> None:
         x0, x1, y0, y1 = self._extent
@@ -240,7 +246,10 @@ class BoundaryView(QWidget):
             axis = self.colorbar.getAxis("right")
             # Five fixed ticks: automatic ones crowd the bar and switch to SI prefixes for small maps.
             axis.setTicks([[(float(v), f"{v:.2g}") for v in np.linspace(levels[0], levels[1], 5)], []])
-            axis.setLabel(bar_label, **{"font-size": "12pt", "color": "#222"})
+            if bar_label:
+                axis.setLabel(bar_label, **{"font-size": "10pt", "color": "#222"})
+            else:
+                axis.showLabel(False)
 
     # ------------------------------------------------------------------ points
 
@@ -273,7 +282,7 @@ class BoundaryView(QWidget):
         if ds is None:
             return
         entries = 2 + (0 if ds.task == "regression" else ds.num_classes)
-        self.legend.setColumnCount(entries if entries <= 4 else (entries + 1) // 2)
+        self.legend.setColumnCount(1 if entries <= 6 else 2)
         if ds.task != "regression":
             for name, color in zip(ds.class_names, class_colors(ds.num_classes)):
                 sample = pg.ScatterPlotItem(size=POINT_SIZE + 3, brush=pg.mkBrush(color), pen=pg.mkPen("w"))

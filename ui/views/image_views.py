@@ -48,7 +48,7 @@ def titled_plot(object_name: str, tooltip: str) -> tuple[pg.GraphicsLayoutWidget
     widget.setBackground("w")
     widget.setObjectName(object_name)
     widget.setToolTip(tooltip)
-    widget.setMinimumSize(260, 260)
+    widget.setMinimumSize(200, 200)
     return widget, widget.addPlot()
 
 

@@ -19,6 +19,9 @@ from .image_views import ConfusionMatrixView, ImageViews
 from .network_diagram import NetworkDiagram
 
 
+DIAGRAM_MIN_SIZE = (240, 200)
+
+
 class ViewsPanel(QWidget):
     """Tabs of snapshot views plus the timeline scrubber."""
 
@@ -34,11 +37,13 @@ class ViewsPanel(QWidget):
         self.health = HealthView()
         self.explain = ExplainView()
         self.timeline = Timeline()
+        # On a 1280x720 projector the diagram shares ~900 px with the boundary: let both shrink.
+        self.diagram.setMinimumSize(DIAGRAM_MIN_SIZE[0], DIAGRAM_MIN_SIZE[1])
         playground = QSplitter(Qt.Orientation.Horizontal)
         playground.setObjectName("network_and_boundary")
         playground.addWidget(self.diagram)
         playground.addWidget(self.boundary)
-        playground.setSizes([560, 440])
+        playground.setSizes([420, 580])  # the boundary is the main attraction
         self.tabs = QTabWidget()
         self.tabs.setObjectName("view_tabs")
         self.tabs.setDocumentMode(True)
