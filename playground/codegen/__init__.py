@@ -21,6 +21,7 @@ from ..datasets import synthetic as _synthetic
 from ..errors import ModelError
 from ..model import check_network
 from ..registry import NoEquivalent, Registry
+from . import data_location
 
 RULE = "# " + "-" * 96
 
@@ -40,8 +41,13 @@ def section(title: str) -> str:
 
 
 def docstring_text(text: str) -> str:
-    """User text made safe inside a generated triple-quoted docstring (backslashes and quotes escaped)."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    """User text made safe inside a generated triple-quoted docstring (backslashes and quotes escaped).
+
+    Characters a source file cannot hold or that would change the layout (NUL, lone surrogates, carriage
+    returns, other control characters) are written as escapes, which the docstring turns back into them.
+    """
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "".join(c if c.isprintable() or c in "\n\t" else ascii(c)[1:-1] for c in text)
 
 
 def join_blocks(blocks: list[str]) -> str:
@@ -130,11 +136,15 @@ def data_section(experiment: Any, dataset: Dataset) -> DataCode:
     if info.script is None:
         raise NoEquivalent(f"the {data.dataset} dataset has no loader written as code (its registry entry sets no "
                            "script), so it cannot be exported")
-    head += info.script.constants(data)
+    path, constants = data_location.made_from(info.script.constants(data))
+    what = info.source.what if info.source else f"the {data.dataset} data"
+    head += (data_location.location_lines(path, what) if path is not None else []) + constants
     if cap:
         head.append(f"SAMPLES = {data.samples}")
     head.append(f"TEST_FRACTION = {data.test_fraction!r}")
-    return DataCode(info.script.imports, join_blocks(["\n".join(head), split, info.script.code]), True)
+    find = data_location.find_code() if path is not None else ""
+    imports = tuple(dict.fromkeys((*info.script.imports, *(data_location.IMPORTS if path is not None else ()))))
+    return DataCode(imports, join_blocks(["\n".join(head), find, split, info.script.code]), path is not None)
 
 
 def load_for(experiment: Any, dataset: Dataset | None) -> Dataset:
