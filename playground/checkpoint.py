@@ -15,24 +15,31 @@ from typing import Any, Sequence
 import torch
 
 from .errors import CheckpointError, PlaygroundError
-from .files import atomic_write_bytes
+from .files import FileRefused, atomic_write_bytes, check_regular_file, shown
 from .history_codec import history_from_rows, history_rows
 from .spec import Experiment, from_dict, to_dict
 from .reports import Report
 
 CHECKPOINT_FORMAT = "nn-playground-checkpoint"
+MAX_WEIGHTS_BYTES = 4_000_000_000  # checked from the file size before torch reads anything
 
 
 def read_torch_file(path: str | os.PathLike) -> Any:
     """``torch.load`` with ``weights_only=True``: tensors and plain containers only, never code."""
+    try:  # a FIFO, device or folder is refused before torch opens it (it would hang or fail oddly)
+        check_regular_file(path, MAX_WEIGHTS_BYTES, "weights file")
+    except FileRefused as exc:
+        raise CheckpointError(str(exc)) from None
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise CheckpointError(f"{path}: no such file") from None
+        raise CheckpointError(f"{shown(path)}: no such file") from None
     except Exception as exc:  # torch raises many kinds for corrupt or unsafe files
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CheckpointError(f"{path} is not a readable weights file ({text[:200]}); it may be damaged, "
-                              "or not made by nn-playground or torch.save(state_dict)") from None
+        # The whole reason: torch's explanation of a refused pickle (and its warning about running
+        # code) is what the user needs to decide whether to trust the file.
+        text = " ".join(str(exc).split()) or type(exc).__name__  # one line, nothing cut
+        raise CheckpointError(f"{shown(path)} is not a readable weights file; it may be damaged, or not made by "
+                              f"nn-playground or torch.save(state_dict). {text}") from None
 
 
 def write_torch_file(path: str | os.PathLike, payload: Any) -> None:

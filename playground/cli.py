@@ -25,13 +25,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
+def _whole_number(text: str) -> int:
+    """An option's integer, refused by length before conversion (a 5,000-digit number is not echoed back)."""
+    digits = text.strip().lstrip("+-")
+    if not digits.isdigit() or len(digits) > 18:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at most 18 digits, got {text[:40]!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m playground", description="nn-playground's headless engine.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = sub.add_parser("train", help="train an experiment file and print a JSON summary")
     train.add_argument("experiment", help="experiment JSON file")
-    train.add_argument("--epochs", type=int, help="override the number of epochs")
-    train.add_argument("--seed", type=int, help="override the seed")
+    train.add_argument("--epochs", type=_whole_number, help="override the number of epochs")
+    train.add_argument("--seed", type=_whole_number, help="override the seed")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="override the device")
     train.add_argument("--metrics", metavar="FILE.csv", help="write the run history as CSV")
     train.add_argument("--save-model", metavar="FILE", help="write a checkpoint (spec, weights, history)")
@@ -60,16 +68,18 @@ def run_train(args: argparse.Namespace) -> int:
     exp = spec_mod.load(args.experiment)
     changes = {}
     if args.epochs is not None:
-        if args.epochs < 1:
-            raise PlaygroundError("--epochs: must be a positive integer")
+        if not 1 <= args.epochs <= spec_mod.MAX_EPOCHS:  # the spec's own bound for the epochs field
+            raise PlaygroundError(f"--epochs: must be from 1 to {spec_mod.MAX_EPOCHS:,}, got {args.epochs:,}")
         changes["epochs"] = args.epochs
     if args.seed is not None:
-        if args.seed < 0:
-            raise PlaygroundError("--seed: must be a non-negative integer")
+        if not 0 <= args.seed <= 2**32 - 1:
+            raise PlaygroundError(f"--seed: must be from 0 to {2**32 - 1:,}, got {args.seed:,}")
         changes["seed"] = args.seed
     if args.device:
         changes["device"] = args.device
-    exp = replace(exp, **changes)
+    # Overrides pass the spec's own validation: --epochs and --seed get the same bounds as the file's fields.
+    exp = spec_mod.from_dict({**spec_mod.to_dict(replace(exp, **changes))})
+    check_outputs(args)
     trainer = Trainer(exp)
     for note in trainer.dataset.notes + ((trainer.device_notice,) if trainer.device_notice else ()):
         print(f"note: {note}", file=sys.stderr)
@@ -108,6 +118,18 @@ def run_train(args: argparse.Namespace) -> int:
     }
     print(strict_json(summary))
     return 0
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse unusable output paths before training: a folder, a read-only place, the experiment itself."""
+    from .files import FileRefused, check_output_path, same_file
+
+    outputs = [(option, value) for option, value in (("--metrics", args.metrics), ("--save-model", args.save_model))
+               if value]
+    for option, value in outputs:
+        check_output_path(value, f"{option} file", inputs=[args.experiment])
+    if len(outputs) == 2 and (outputs[0][1] == outputs[1][1] or same_file(outputs[0][1], outputs[1][1])):
+        raise FileRefused("--metrics and --save-model name the same file: give each its own name")
 
 
 def finite_or_none(value: object) -> object:

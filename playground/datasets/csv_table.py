@@ -16,12 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..files import FileRefused, check_regular_file, read_regular_bytes
 
 MISSING = {"", "na", "nan", "?"}  # compared lower-case, after stripping spaces
 MAX_CATEGORIES = 20  # text feature values to one-hot encode; integer targets with more distinct values are regression
 MAX_TEXT_CLASSES = 100  # more distinct text targets than this is almost surely a name or id column
 MAX_ABS = 1e30  # keeps squares finite in float64 and values finite in float32
 DELIMITERS = (",", ";", "\t")
+MAX_CSV_BYTES = 200_000_000  # parsed into Python strings, a table costs ~10x its size in memory
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,15 +43,11 @@ def read_text(path: str | Path | None) -> tuple[str, str]:
     """Return (file name, text) of a UTF-8 text file, or raise DataError saying what is wrong with it."""
     if path is None or str(path).strip() == "":
         raise DataError("the csv dataset needs a file: choose a .csv file whose first row names the columns")
-    file = Path(path).expanduser()
-    if file.is_dir():
-        raise DataError(f"{file} is a folder: choose a .csv file inside it")
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"the file {file} does not exist: choose an existing .csv file") from None
-    except OSError as exc:
-        raise DataError(f"cannot read {file}: {exc.strerror or exc}") from None
+    try:  # regular files only (a FIFO or /dev/zero is refused), size checked before reading
+        file = Path(path).expanduser()
+        raw = read_regular_bytes(file, MAX_CSV_BYTES, "CSV file")
+    except FileRefused as exc:
+        raise DataError(str(exc)) from None
     if b"\x00" in raw:
         raise DataError(f"{file.name} looks like a binary file (it contains zero bytes), not CSV text")
     try:
@@ -95,10 +93,23 @@ def _rows(name: str, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]
     if header is None:
         raise DataError(f"{name} is empty: it needs a header row naming the columns, then data rows")
     header = [cell or f"column {i + 1}" for i, cell in enumerate(header)]
-    for i, column in enumerate(header):
-        if column in header[:i]:
-            raise DataError(f"{name}: the header names column {column!r} twice; give each column its own name")
+    seen: set[str] = set()  # a set, not header[:i]: 100,000 columns must stay linear
+    for column in header:
+        if column in seen:
+            raise DataError(f"{name}: the header names column {_quoted(column)} twice; give each column its own name")
+        seen.add(column)
     return header, rows
+
+
+def _quoted(text: str) -> str:
+    """A cell or column name for a message: at most about 100 characters."""
+    return repr(text) if len(text) <= 100 else repr(text[:97]) + "…"
+
+
+def _columns(header: list[str]) -> str:
+    """The first columns' names for a message (a file may have 100,000)."""
+    names = ", ".join(h[:40] for h in header[:20])
+    return names + (f" and {len(header) - 20} more" if len(header) > 20 else "")
 
 
 def _number(text: str) -> float | None:
@@ -120,12 +131,12 @@ def _numbers(name: str, column: str, values: list[str], lines: list[int]) -> np.
         return None
     if bad:
         i = bad[0]
-        raise DataError(f"{name}: column {column!r}, line {lines[i]}: {values[i]!r} is not a number")
+        raise DataError(f"{name}: column {_quoted(column)}, line {lines[i]}: {_quoted(values[i])} is not a number")
     array = np.array(numbers, dtype=np.float64)
     big = np.flatnonzero(np.abs(array) > MAX_ABS)
     if big.size:
         i = int(big[0])
-        raise DataError(f"{name}: column {column!r}, line {lines[i]}: {values[i]} is too large (the limit is ±{MAX_ABS:g})")
+        raise DataError(f"{name}: column {_quoted(column)}, line {lines[i]}: {values[i][:100]} is too large (the limit is ±{MAX_ABS:g})")
     return array
 
 
@@ -149,13 +160,13 @@ def _target(name: str, column: str, values: list[str], lines: list[int]) -> tupl
         class_names = tuple(sorted(set(values)))
         if len(class_names) > MAX_TEXT_CLASSES:
             raise DataError(
-                f"{name}: target column {column!r} has {len(class_names)} different text values; a classifier "
+                f"{name}: target column {_quoted(column)} has {len(class_names)} different text values; a classifier "
                 f"needs a column of categories (at most {MAX_TEXT_CLASSES}): choose another target column"
             )
         index = {v: i for i, v in enumerate(class_names)}
         y = np.array([index[v] for v in values], dtype=np.int64)
     if len(class_names) < 2:
-        raise DataError(f"{name}: target column {column!r} has only one class {class_names[0]!r}: a classifier needs at least two")
+        raise DataError(f"{name}: target column {_quoted(column)} has only one class {_quoted(class_names[0])}: a classifier needs at least two")
     return y, "classification", class_names
 
 
@@ -171,9 +182,9 @@ def _features(name: str, header: list[str], columns: list[list[str]], lines: lis
             continue
         categories = sorted(set(values))
         if len(categories) > MAX_CATEGORIES:
-            examples = ", ".join(repr(c) for c in categories[:3])
+            examples = ", ".join(_quoted(c) for c in categories[:3])
             raise DataError(
-                f"{name}: column {column!r} has {len(categories)} different text values ({examples}, ...); only text "
+                f"{name}: column {_quoted(column)} has {len(categories)} different text values ({examples}, ...); only text "
                 f"columns with at most {MAX_CATEGORIES} categories can be used: remove the column from the file"
             )
         blocks.append(np.array([[v == c for c in categories] for v in values], dtype=np.float64))
@@ -184,6 +195,10 @@ def _features(name: str, header: list[str], columns: list[list[str]], lines: lis
 def read_header(path: str | Path) -> list[str]:
     """The column names of a CSV file (its first non-blank line), reading no more than that; DataError if unreadable."""
     name = Path(path).name
+    try:
+        check_regular_file(path, MAX_CSV_BYTES, "CSV file")  # never open a FIFO: it would block the GUI thread
+    except FileRefused as exc:
+        raise DataError(str(exc)) from None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             lines = (fh.readline(1_000_000) for _ in range(100))  # skip blank lines as the loader does, not forever
@@ -206,9 +221,9 @@ def read_table(path: str | Path | None, target: str | None = None) -> Table:
     header, rows = _rows(name, text)
     target = header[-1] if target is None or not str(target).strip() else str(target).strip()
     if target not in header:
-        raise DataError(f"{name} has no column {target!r}; its columns are: {', '.join(header)}")
+        raise DataError(f"{name} has no column {_quoted(target)}; its columns are: {_columns(header)}")
     if len(header) < 2:
-        raise DataError(f"{name} has only the target column {target!r}: it needs at least one feature column too")
+        raise DataError(f"{name} has only the target column {_quoted(target)}: it needs at least one feature column too")
     if not rows:
         raise DataError(f"{name} has a header but no data rows")
     dropped = [line for line, cells in rows if any(c.lower() in MISSING for c in cells)]

@@ -6,16 +6,15 @@ dimension, then the values in C order, big-endian. Files may be gzip-compressed 
 
 from __future__ import annotations
 
-import gzip
 import math
 import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
+from ..files import GZIP_ERRORS, FileRefused, read_gzip_capped, read_regular_bytes
 
 # IDX type byte → (numpy big-endian dtype, name used in messages).
 IDX_TYPES = {
@@ -26,6 +25,7 @@ IDX_TYPES = {
     0x0D: (">f4", "float"),
     0x0E: (">f8", "double"),
 }
+MAX_IDX_BYTES = 1_000_000_000  # one file's data once inflated (all of MNIST's training images: 47 MB)
 MAX_CLASSES = 1000  # a label file claiming more classes than this is almost surely not labels
 EXPECTED = "train-images-idx3-ubyte and train-labels-idx1-ubyte (optionally t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte; each may end in .gz)"
 
@@ -77,15 +77,29 @@ def parse_idx(buffer: bytes, name: str) -> np.ndarray:
     return values.astype(dtype.newbyteorder("="))
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """Read one IDX file, plain or gzip-compressed."""
+def promised_size(head: bytes) -> int | None:
+    """The total size an IDX header promises (header + data), or None if the first bytes are not a header."""
+    if len(head) < 4 or head[0] or head[1] or head[2] not in IDX_TYPES or len(head) < 4 + 4 * head[3]:
+        return None
+    dims = struct.unpack(f">{head[3]}i", head[4:4 + 4 * head[3]])
+    if any(d < 0 for d in dims):
+        return None
+    return 4 + 4 * head[3] + math.prod(dims) * np.dtype(IDX_TYPES[head[2]][0]).itemsize
+
+
+def read_idx(path: Path, limit: int = MAX_IDX_BYTES) -> np.ndarray:
+    """Read one IDX file, plain or gzip-compressed: a regular file, never more than ``limit`` bytes inflated.
+
+    A gzip file is inflated in chunks and refused as soon as its header promises, or its content
+    reaches, more than the limit: a 1 MB file cannot inflate to gigabytes."""
     try:
         if path.name.lower().endswith(".gz"):
-            with gzip.open(path, "rb") as f:
-                buffer = f.read()
+            buffer = read_gzip_capped(path, limit, limit, "IDX file", header=promised_size)
         else:
-            buffer = path.read_bytes()
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            buffer = read_regular_bytes(path, limit, "IDX file")
+    except FileRefused as exc:
+        raise DataError(str(exc)) from None
+    except GZIP_ERRORS as exc:
         raise DataError(f"{path.name} is not a complete gzip file ({exc}): download it again, or unpack it yourself") from None
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
