@@ -15,7 +15,7 @@ from ..layers import ACTIVATIONS, LAYER_TYPES, Shape, describe_shape
 from ..losses import LOSSES, decision_threshold, signed_binary
 from ..optimizers import OPTIMIZERS, SCHEDULES
 from ..registry import NoEquivalent
-from . import data_section, docstring_text, join_blocks, load_for, section
+from . import data_location, data_section, docstring_text, join_blocks, load_for, section
 from .pytorch_script import activation_code, layer_code
 
 HEADER = '''\
@@ -161,7 +161,7 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
                  + (f", so after the last layer's {last} it is applied twice (see the header)"
                     if last == loss_entry.applies else ""))
     opt_call, opt_why = optimizer_code(exp.optimizer)
-    imports = [f"import {i}" if not i.startswith("from") else i for i in ("math", *data.imports)]
+    imports = [f"import {i}" if not i.startswith("from") else i for i in ("argparse", "math", *data.imports)]
     batch = "len(x_train)" if exp.batch_size == "full" else f"min({exp.batch_size}, len(x_train))"
     _, formula = SCHEDULES.get(exp.schedule.name).code(exp.schedule)
     formula = ["epochs = EPOCHS", *formula] if formula else ["return LEARNING_RATE  # constant"]
@@ -193,8 +193,11 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
         f"def make_optimizer():\n    return {opt_call}  # {opt_why}",
         f'def learning_rate(epoch, lr):\n    """Called by LearningRateScheduler before each epoch (epochs count from 0)."""\n{schedule}',
         section("4. Training: compile, then fit runs the whole loop") + "\n"
-        "def main():\n"
-        f"    x_train, y_train, x_test, y_test = load_data(SEED)\n{transpose}"
+        "def main(argv=None):\n"
+        "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])\n"
+        + (f"{data_location.ARGUMENT}    args = parser.parse_args(argv)\n" if data.has_path else
+           "    parser.parse_args(argv)  # only --help: generated data needs no file\n") +
+        f"    x_train, y_train, x_test, y_test = {data_location.load_call(data.has_path)}\n{transpose}"
         "    model = build_model()\n"
         f"    model.compile(optimizer=make_optimizer(), loss=LOSS{metrics})\n"
         "    model.summary()\n"
