@@ -76,13 +76,16 @@ def _act(name: str, description: str, cls_name: str, keras: str | None, **flags:
 
 _act("linear", "No activation: the layer's output passes through unchanged.", "Identity", None, identity=True,
      label="None (linear)", formula="z")
-_act("relu", "max(0, x): fast and the usual choice for deep networks.", "ReLU", "relu", can_die=True, formula="max(0, z)")
+_act("relu", "max(0, x): fast and the usual choice for deep networks.", "ReLU", "relu", can_die=True,
+     formula="max(0, z)")
 _act("leaky_relu", "Like relu but with a small slope (0.01) for negative inputs, so units never die.", "LeakyReLU",
      None, label="Leaky ReLU", formula="max(0.01·z, z)", kwargs={"negative_slope": 0.01},
      keras_layer="layers.LeakyReLU(negative_slope=0.01)  # Keras' default slope is 0.3, PyTorch's 0.01")
 _act("elu", "Smooth relu that goes to -1 for large negative inputs.", "ELU", "elu", formula="z if z > 0, else eᶻ − 1")
-_act("gelu", "Smooth relu-like curve used in transformers.", "GELU", "gelu", formula="z·Φ(z)  (Φ: the standard normal CDF)")
-_act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU", "silu", label="SiLU (swish)", formula="z·σ(z) = z / (1 + e⁻ᶻ)")
+_act("gelu", "Smooth relu-like curve used in transformers.", "GELU", "gelu",
+     formula="z·Φ(z)  (Φ: the standard normal CDF)")
+_act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU", "silu", label="SiLU (swish)",
+     formula="z·σ(z) = z / (1 + e⁻ᶻ)")
 _act("sigmoid", "Squashes to (0, 1); saturates, so deep sigmoid nets learn slowly.", "Sigmoid", "sigmoid",
      saturates=True, formula="σ(z) = 1 / (1 + e⁻ᶻ)")
 _act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh", "tanh", saturates=True, formula="tanh(z)")

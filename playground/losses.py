@@ -71,7 +71,9 @@ LOSSES.add("huber", "Squared error near zero, absolute error far away: robust re
 
 
 def _losses_for(task: str) -> str:
-    return ", ".join(e.name for e in LOSSES if (e.value.classification if task == "classification" else e.value.regression))
+    """The losses that suit a task, for messages."""
+    suits = (lambda loss: loss.classification) if task == "classification" else (lambda loss: loss.regression)
+    return ", ".join(e.name for e in LOSSES if suits(e.value))
 
 
 def output_problem(loss: str, task: str, num_classes: int, units: int, target_dim: int = 1) -> str | None:

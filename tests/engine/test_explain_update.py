@@ -62,7 +62,8 @@ def _independent_step_measures(model, trainer, exp):
     return float(-(delta @ g) / (delta.norm() * g.norm())), float(delta.norm() / (trainer.lr * g.norm())), grads
 
 
-@pytest.mark.parametrize("optimizer", list(settings()), ids=lambda o: f"{o.name}-m{o.momentum}-n{o.nesterov}-wd{o.weight_decay}")
+@pytest.mark.parametrize("optimizer", list(settings()),
+                         ids=lambda o: f"{o.name}-m{o.momentum}-n{o.nesterov}-wd{o.weight_decay}")
 @pytest.mark.parametrize("penalty", ["none", "l1", "l2"])
 def test_update_names_the_rule_and_measures_the_step(optimizer, penalty):
     exp = circle(optimizer, RegularizationSpec(penalty, 0.001) if penalty != "none" else RegularizationSpec())
@@ -115,7 +116,8 @@ FIRST_STEP = {  # the first step of each rule, written from its formula (all sta
 def test_the_named_formula_is_the_step_taken(key):
     """The rule's formula, evaluated by hand on an autograd gradient, gives the step the optimizer took."""
     name, momentum, nesterov = key
-    opt = OptimizerSpec(name, lr=0.01, momentum=momentum, nesterov=nesterov, weight_decay=0.01 if name == "adamw" else 0.0)
+    opt = OptimizerSpec(name, lr=0.01, momentum=momentum, nesterov=nesterov,
+                        weight_decay=0.01 if name == "adamw" else 0.0)
     trainer = Trainer(circle(opt))
     model = copy.deepcopy(trainer.model)
     explanation = explain_step(trainer)

@@ -19,7 +19,7 @@ import torch
 from playground.codegen import keras_script, pytorch_script
 from playground.errors import SpecError
 from playground.layers import ACTIVATIONS, LAYER_TYPES, Activation, LayerType, need_vector, torch_activation
-from playground.optimizers import OPTIMIZERS, Optimizer
+from playground.optimizers import OPTIMIZERS, Optimizer, UpdateRule, with_weight_decay
 from playground.params import Param
 from playground.registry import NoEquivalent
 from playground.snapshots import take_snapshot
@@ -59,8 +59,10 @@ DENSE_NORM = LayerType(
     no_keras="this test layer was never written for Keras", neurons="units",
 )
 MISH = Activation(**torch_activation("Mish", keras="mish"))
+NADAM_FORMULA = "W ← W − lr·(β₁·m̂ + (1−β₁)·ĝ) / (√ŝ + ε)"
 NADAM = Optimizer("NAdam", ("weight_decay",),
-                  keras=lambda s: ("keras.optimizers.Nadam(learning_rate=LEARNING_RATE)", "torch.optim.NAdam"))
+                  keras=lambda s: ("keras.optimizers.Nadam(learning_rate=LEARNING_RATE)", "torch.optim.NAdam"),
+                  rule=lambda s: with_weight_decay(UpdateRule("NAdam", NADAM_FORMULA, "Adam looking ahead."), s))
 
 
 @pytest.fixture
@@ -106,7 +108,9 @@ def test_training_snapshots_and_explain_use_the_entries(registered):
     explanation = explain_step(trainer)
     assert explanation.layers[0].label == "layer 1 (dense_norm, mish)"
     assert math.isfinite(explanation.layers[0].delta_weight_norm)
-    assert "optimizer (nadam" in explanation.phases[3].text
+    # The new optimizer brings its own words: explain names its rule and formula, and measures the step.
+    update = explanation.phases[3].text
+    assert "The optimizer is NAdam" in update and NADAM_FORMULA in update and "cos(ΔW, −g) = " in update
 
 
 def test_both_code_exports_write_the_entries(registered, tmp_path, capsys):
