@@ -9,7 +9,8 @@ the optimizer's defaults. The bare loop never evaluates. Two views of the traine
 * ``step``: ``train_step()`` called in a plain loop, with the time spent in evaluation at epoch
   ends measured and taken out, so it compares step for step with the bare loop.
 
-Run alone: ``python -m bench --only engine``. ``python -m bench.engine_speed`` prints what share
+Run alone: ``python -m bench --only engine``; the fused path's rows 1d-1f (bench/fused_speed.py,
+imported at the bottom) with ``--only fused``. ``python -m bench.engine_speed`` prints what share
 of each workload's training time its per-epoch evaluation takes (the gap between the two views).
 """
 

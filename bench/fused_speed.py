@@ -118,9 +118,9 @@ def with_grid(settings: Any) -> tuple[float, float]:
 
 
 add_row(Row("1d", "engine-fused-train", "fused vs bare torch, default net, training only", None, None,
-            ratio_at_least(55), "steps/s", "engine", paired=training_only,
+            ratio_at_least(55), "steps/s", "fused", paired=training_only,
             note="1d-1f: the reference is a bare PyTorch loop; TensorFlow Playground's engine is 55× it (1d)"))
 add_row(Row("1e", "engine-fused-run", "fused run() with evaluation vs bare torch training", None, None,
-            ratio_at_least(55), "steps/s", "engine", paired=with_reports))
+            ratio_at_least(55), "steps/s", "fused", paired=with_reports))
 add_row(Row("1f", "engine-fused-grid", "fused vs bare torch, + 100×100 output grid per epoch", None, None,
-            ratio_at_least(2), "epochs/s", "engine", paired=with_grid))
+            ratio_at_least(2), "epochs/s", "fused", paired=with_grid))

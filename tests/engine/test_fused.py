@@ -170,3 +170,19 @@ def test_torch_trainer_continues_where_the_fused_one_is(optimizer):
     expected = straight.parameters_flat()
     got = torch.cat([p.detach().reshape(-1) for p in torch_side.model.parameters()]).double().numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_bench_rows_run_and_print_ratios():
+    """Rows 1d-1f run end to end in the bench's tiny mode (no timing asserted: machines are noisy)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    proc = subprocess.run([sys.executable, "-m", "bench", "--tiny", "--only", "fused"], cwd=Path(__file__).parents[2],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if re.match(r"1[def]\s", line)]
+    assert [row[:2] for row in rows] == ["1d", "1e", "1f"], proc.stdout
+    for row in rows:
+        assert re.search(r"/s\s+[\d,.]+\s+[\d,.]+\s+[\d.]+\s+ratio ≥ \d+\s+(pass|FAIL)$", row), row
