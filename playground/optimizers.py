@@ -99,8 +99,8 @@ def with_weight_decay(rule: UpdateRule, spec: Any) -> UpdateRule:
 def _sgd_rule(s: Any) -> UpdateRule:
     if s.momentum <= 0:
         rule = UpdateRule("plain SGD", "W ← W − lr·g",
-                          "Every weight moves straight against its gradient, by lr times the gradient: "
-                          "cos(ΔW, −g) is 1 and ‖ΔW‖ = lr·‖g‖.")
+                          "Every weight moves straight against the gradient it is given, by lr times it: "
+                          "without weight decay, cos(ΔW, −g) is 1 and ‖ΔW‖ = lr·‖g‖.")
     elif s.nesterov:
         rule = UpdateRule(f"SGD with Nesterov momentum (μ = {s.momentum:g})", "v ← μ·v + g;  W ← W − lr·(g + μ·v)",
                           "The velocity v sums past gradients; Nesterov looks ahead along it, so the step is the "

@@ -243,8 +243,8 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
     update = Phase(
         "update", "4. Update", text,
         _rows(traces, lambda t: (("‖W‖", t.weight_norm), ("‖ΔW‖", t.delta_weight_norm),
-                                 ("‖ΔW‖ / ‖W‖", t.relative_change), ("cos(ΔW, −g)", t.update_cosine),
-                                 ("‖ΔW‖ / (lr·‖g‖)", t.update_ratio), ("‖Δb‖", t.delta_bias_norm))),
+                                 ("‖ΔW‖/‖W‖", t.relative_change), ("cos(ΔW,−g)", t.update_cosine),
+                                 ("‖ΔW‖/lr‖g‖", t.update_ratio), ("‖Δb‖", t.delta_bias_norm))),
         tuple(t.index for t in traces if math.isfinite(t.delta_weight_norm) or math.isfinite(t.delta_bias_norm)))
     return StepExplanation((forward, loss_phase, backward, update), traces, step_before + 1,
                            step_before // trainer.steps_per_epoch, n, loss, penalty, lr, pred, target, neuron,
