@@ -13,12 +13,14 @@ from dataclasses import asdict, fields
 from typing import Any, Iterable
 
 from .errors import CheckpointError
+from .files import strict_json_loads
 from .reports import Report
 
 HISTORY_FORMAT = "nn-playground-history"
 _FIELDS = {f.name for f in fields(Report)}
 _REQUIRED = ("step", "epoch", "train_loss")
 _OPTIONAL_FLOATS = ("test_loss", "train_accuracy", "test_accuracy", "penalty")
+MAX_STEP = 10**15  # far beyond any real run; a bigger step or epoch means a damaged file, not a long run
 
 
 def report_row(report: Report) -> dict[str, Any]:
@@ -32,7 +34,7 @@ def report_from_row(row: Any) -> Report:
         raise ValueError(f"a report must be an object, got {type(row).__name__}")
     unknown = set(row) - _FIELDS
     if unknown:
-        raise ValueError(f"unknown report field {sorted(unknown)[0]!r}")
+        raise ValueError(f"unknown report field {sorted(unknown)[0][:100]!r}")
     missing = [k for k in _REQUIRED if k not in row]
     if missing:
         raise ValueError(f"a report lacks {missing[0]!r}")
@@ -48,8 +50,12 @@ def report_from_row(row: Any) -> Report:
     for key in ("status", "message"):
         if key in values and not isinstance(values[key], str):
             raise ValueError(f"report field {key!r} must be text")
-    if not math.isfinite(values["epoch"]) or values["step"] < 0:
-        raise ValueError("a report's step and epoch must be finite and not negative")
+    if not (0 <= values["step"] <= MAX_STEP and math.isfinite(values["epoch"]) and 0 <= values["epoch"] <= MAX_STEP):
+        raise ValueError(f"a report's step and epoch must be finite numbers from 0 to {MAX_STEP:.0e}")
+    for key in ("lr", "seconds", *_OPTIONAL_FLOATS):
+        value = values.get(key)
+        if value is not None and not math.isfinite(value) and key not in ("test_loss", "penalty"):
+            raise ValueError(f"report field {key!r} must be a finite number")
     return Report(**values)
 
 
@@ -88,9 +94,11 @@ def history_to_json(history: Iterable[Report]) -> str:
 
 def history_from_json(text: str, source: str) -> tuple[Report, ...]:
     try:
-        data = json.loads(text)
-    except ValueError:
-        raise CheckpointError(f"{source} is not a readable run history (not JSON)") from None
+        data = strict_json_loads(text)
+    except ValueError as exc:
+        raise CheckpointError(f"{source} is not a readable run history (not JSON: {str(exc)[:100]})") from None
+    except RecursionError:
+        raise CheckpointError(f"{source} is not a readable run history (nested too deeply)") from None
     if not isinstance(data, dict):
         raise CheckpointError(f"{source} is not a readable run history")
     return history_from_rows(data.get("reports"), source)
@@ -106,7 +114,7 @@ def history_from_lines(text: str) -> list[Report]:
     reports = []
     for line in text.splitlines():
         try:
-            reports.append(report_from_row(json.loads(line)))
-        except (ValueError, TypeError, OverflowError):
+            reports.append(report_from_row(strict_json_loads(line)))
+        except (ValueError, TypeError, OverflowError, RecursionError):
             break
     return reports

@@ -33,6 +33,22 @@ EVAL_ACTIVATIONS = 4_000_000
 TRAIN_EVAL_LIMIT = 2048  # train accuracy is measured on at most this many training samples
 
 
+def steps_per_epoch(n_train: int, batch_size: int, model: torch.nn.Module) -> int:
+    """Batches per epoch. BatchNorm cannot train on a batch of one, so a last batch of one is dropped
+    (those samples still train in other epochs, where the shuffle puts them elsewhere); a training
+    set of one sample is refused with a message."""
+    steps = math.ceil(n_train / batch_size)
+    # BatchNorm1d sees one value per channel in a batch of one; BatchNorm2d sees height × width of them.
+    if any(isinstance(m, torch.nn.BatchNorm1d) for m in model.modules()) and n_train % batch_size in (0, 1):
+        if n_train == 1 or batch_size == 1:
+            raise ModelError("batch normalization needs at least 2 samples per batch, but the batch size is "
+                             f"{batch_size} and the training set has {n_train} sample{'s' if n_train != 1 else ''}: "
+                             "use a batch size of 2 or more and more samples, or remove the batch-norm layers")
+        if n_train % batch_size == 1:
+            steps -= 1
+    return steps
+
+
 class Trainer:
     """Trains one experiment. Not thread-safe except ``request_stop``, ``set_lr`` and ``set_epochs``."""
 
@@ -69,7 +85,7 @@ class Trainer:
         self._generator.manual_seed(exp.seed)
         self.base_lr = exp.optimizer.lr
         self.lr = self.base_lr
-        self.steps_per_epoch = math.ceil(ds.n_train / self.batch_size)
+        self.steps_per_epoch = steps_per_epoch(ds.n_train, self.batch_size, self.model)
         self.total_epochs = exp.epochs
         self._point_every = min(self.steps_per_epoch, POINTS_EVERY)
         self._has_modes = any(isinstance(m, (torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.modules.batchnorm._BatchNorm))
