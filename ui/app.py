@@ -23,10 +23,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="train N epochs before the screenshot (with --screenshot)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open the window offscreen, optionally train, save a PNG of the window, and exit")
-    parser.add_argument("--size", default="1500x940", metavar="WxH", help="window size for --screenshot")
+    parser.add_argument("--size", default="1500x940", type=window_size, metavar="WxH",
+                        help="window size for --screenshot, e.g. 1280x720")
+    parser.add_argument("--presentation", action="store_true",
+                        help="start in presentation mode (F5): big text, thick lines, the views fill the screen")
+    parser.add_argument("--theme", choices=("light", "dark"), help="colour theme (default: the last one used)")
     parser.add_argument("--view", metavar="NAME", help="with --screenshot: show this view tab (boundary, images, "
                                                        "health, explain, runs)")
     return parser
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """'1280x720' -> (1280, 720), with a message that says what a size looks like."""
+    parts = text.lower().replace("×", "x").split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size; write width x height in pixels, e.g. 1280x720")
+    width, height = (int(p) for p in parts)
+    if not (320 <= width <= 10000 and 240 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range; use 320x240 up to 10000x10000 pixels")
+    return width, height
 
 
 def build_report_parser() -> argparse.ArgumentParser:
@@ -34,22 +49,27 @@ def build_report_parser() -> argparse.ArgumentParser:
                                      description="Train an experiment headless and write a report folder with "
                                                  "figures, metrics, the model, code and an index.html.")
     parser.add_argument("experiment", help="experiment JSON file")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="folder to write the report into (a new one, or an earlier report to replace; never "
+                             "the folder holding the experiment)")
     parser.add_argument("--epochs", type=int, help="override the number of epochs")
+    parser.add_argument("--size", choices=["page", "slide"], default="page",
+                        help="figure size: page (6.4 × 4.8 in) or slide (10 × 5.625 in, 16:9)")
+    parser.add_argument("--dpi", type=int, default=300, help="PNG resolution of the figures (default 300)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("train", "example"):
+    if argv and argv[0] in ("train", "example", "code"):
         from playground.cli import main as engine_main
 
         return engine_main(argv)
     report = bool(argv) and argv[0] == "report"
     if report:
         rargs = build_report_parser().parse_args(argv[1:])
-        args = argparse.Namespace(experiment=rargs.experiment, screenshot=None, size="1500x940",
-                                  train_epochs=rargs.epochs, view=None)
+        args = argparse.Namespace(experiment=rargs.experiment, screenshot=None, size=(1500, 940),
+                                  train_epochs=rargs.epochs, view=None, presentation=False, theme=None)
     else:
         args = build_parser().parse_args(argv)
     if args.screenshot or report:
@@ -64,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PlaygroundError as exc:
             print(f"nn-playground: error: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
+    if report:
+        from playground.report_folder import check_report_target
+
+        try:  # before training: a refused --out should not cost a training run
+            check_report_target(rargs.out, (rargs.experiment,))
+            if not 1 <= rargs.dpi <= 2400:
+                raise PlaygroundError(f"--dpi must be between 1 and 2400, not {rargs.dpi}")
+        except PlaygroundError as exc:
+            print(f"nn-playground report: error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -74,44 +104,62 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # A screenshot shows the default layout, whatever the user's saved window state is.
     window = MainWindow(experiment, args.experiment, restore_settings=not args.screenshot)
+    if args.theme:
+        window.action(f"view_theme_{args.theme}").setChecked(True)
     if args.screenshot or report:
         from .export.headless import HeadlessSession, save_screenshot
 
-        width, height = (int(v) for v in args.size.lower().split("x"))
-        window.resize(width, height)
+        window.resize(*args.size)
         if report:
             epochs = args.train_epochs if args.train_epochs is not None else window.session.spec.epochs
-            capture = lambda: _report(window, rargs.out)  # noqa: E731 (runs on the GUI thread)
+            capture = lambda: _report(window, rargs)  # noqa: E731 (runs on the GUI thread)
         else:
             epochs = args.train_epochs
-            if args.view and not window.views_panel.select_view(args.view):
-                print(f"nn-playground: no view called {args.view!r} for this data", file=sys.stderr)
-            capture = lambda: save_screenshot(window, args.screenshot)  # noqa: E731
+            capture = lambda: _screenshot(window, args)  # noqa: E731
         session = HeadlessSession(window, epochs, capture)
         window.show()
+        if args.presentation:
+            window.action("view_presentation").setChecked(True)
         QTimer.singleShot(0, session.start)
         app.exec()
         return session.exit_code
     window.show()
+    if args.presentation:
+        window.action("view_presentation").setChecked(True)
     app.processEvents()  # paint the window now: finish_startup imports torch, about a second
     QTimer.singleShot(0, window.finish_startup)
     QTimer.singleShot(0, window.files.offer_restore)
     return app.exec()
 
 
-def _report(window: "MainWindow", out: str) -> int:
-    from pathlib import Path
+def _screenshot(window: "MainWindow", args: argparse.Namespace) -> int:
+    """Show the asked-for view (after training, which starts on the main one), let it paint, and save."""
+    from PySide6.QtWidgets import QApplication
 
+    from .export.headless import save_screenshot
+
+    if args.view and not window.views_panel.select_view(args.view):
+        print(f"nn-playground: no view called {args.view!r} for this data", file=sys.stderr)
+    for _ in range(3):  # a newly shown tab lays out, then its plots fit their labels to the new size
+        QApplication.processEvents()
+    return save_screenshot(window, args.screenshot)
+
+
+def _report(window: "MainWindow", rargs: argparse.Namespace) -> int:
     from playground.errors import PlaygroundError
 
     from .export.report import write_report
 
     try:
-        files = write_report(window.session, window.exports.figures(), window, Path(out))
+        folder, contents = write_report(window, rargs.out, inputs=(rargs.experiment,), size=rargs.size,
+                                        dpi=rargs.dpi)
     except (PlaygroundError, OSError) as exc:
         print(f"nn-playground report: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"wrote {len(files)} files to {out} (open {Path(out) / 'index.html'})")
+    for note in contents.notes:
+        print(f"nn-playground report: note: {note}", file=sys.stderr)
+    print(f"wrote {len(contents.figures)} figures (PNG, SVG, PDF) and {len(contents.files) + 2} files to {folder} "
+          f"(open {folder / 'index.html'}); {contents.data.note}")
     return 0
 
 

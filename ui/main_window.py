@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
             "dock_data": ("Data", self.data_panel), "dock_training": ("Training", self.training_panel),
             "dock_network": ("Network", self.layer_stack)})
         self.files = FileController(s, self)
-        self.exports = ExportController(s, self.loss_plot, self.views_panel, self)
+        self.exports = ExportController(s, self.views_panel, self)
         self.appearance = Appearance(self, self.central)
         self.actions = a = create_actions(self, self.files, self.exports, self.appearance)
         self.appearance.connect_actions(a["view_theme_light"], a["view_theme_dark"], a["view_presentation"])
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.session.set_path(path)
         self._apply(SpecChange(self.session.spec, experiment, ()), first=True)
         self.controls.reset_run()
+        self.views_panel.show_main_view()  # a new document's run is empty: health or Explain would show nothing
 
     @Slot(object, object)
     def open_document(self, saved: Any, path: str | None) -> None:

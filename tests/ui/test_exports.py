@@ -22,9 +22,16 @@ def test_export_model_formats(window, qtbot, tmp_path):
     assert window.exports.export_model("state_dict", str(tmp_path / "w.pt"))
     state = torch.load(tmp_path / "w.pt", weights_only=True)
     assert set(state) == {"0.0.weight", "0.0.bias", "1.0.weight", "1.0.bias", "2.0.weight", "2.0.bias"}
-    assert window.exports.export_model("torchscript", str(tmp_path / "m.torchscript.pt"))
-    scripted = torch.jit.load(str(tmp_path / "m.torchscript.pt"))
-    assert scripted(torch.zeros(3, 2)).shape == (3, 2)
+    assert window.exports.export_model("torch_export", str(tmp_path / "m.pt2"))
+    program = torch.export.load(str(tmp_path / "m.pt2")).module()
+    x = torch.randn(3, 2)
+    from playground.model import build_model
+
+    reference = build_model(window.session.spec.layers, (2,))
+    reference.load_state_dict(state)
+    reference.eval()
+    with torch.no_grad():
+        assert torch.allclose(program(x), reference(x), atol=1e-6)  # the window's weights, not fresh ones
 
 
 def test_onnx_without_the_package_is_explained(window, qtbot, tmp_path, monkeypatch):
@@ -35,8 +42,22 @@ def test_onnx_without_the_package_is_explained(window, qtbot, tmp_path, monkeypa
     window.exports.error_box.close()
 
 
-def test_figure_targets_follow_the_data(window):
-    assert set(window.exports.figure_targets()) == {"Loss", "Accuracy", "Decision boundary", "Confusion matrix"}
+def test_export_figure_draws_what_the_views_show(window, qtbot):
+    from playground.figures import available_kinds
+
+    step_once(window, qtbot)
+    qtbot.waitUntil(lambda: window.views_panel.timeline.current() is not None, timeout=60000)
+    inputs = window.exports.figure_inputs()
+    assert inputs.spec == window.session.spec and list(inputs.history) == window.session.history
+    assert inputs.snapshot is window.views_panel.timeline.current()
+    assert inputs.snapshots == tuple(window.views_panel.timeline.store.items)
+    assert available_kinds(inputs) == ["loss", "accuracy", "boundary", "confusion", "diagram", "health"]
+    window.exports.on_file_export_figure()
+    dialog = window.exports.figure_dialog
+    assert dialog.isVisible() and dialog.kinds == available_kinds(inputs)
+    run = window.exports.report_run()
+    assert run.state is not None and set(run.state) == set(window.session.latest_weights())
+    dialog.reject()
 
 
 def test_code_view_shows_both_scripts_and_follows_edits(window):

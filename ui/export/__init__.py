@@ -1,10 +1,8 @@
-"""Exports for lectures and reports: plots as PNG/SVG/PDF figures with a provenance sidecar, and the dialog."""
+"""Exports for lectures and reports: the Export Figure dialog and the report (figures drawn by
+``playground.figures``), the window screenshot, and the model-export menu."""
 
 from .export_dialog import ExportFigureDialog
-from .figures import (FIGURE_FORMATS, SCREEN_DPI, FigureFormat, export_plot, export_widget_png, figure_size,
-                      format_for_path, inches_to_pixels, render_figure)
-from .provenance import provenance, sidecar_path, write_provenance
+from .figure_job import FigureJob
+from .figures import export_widget_png
 
-__all__ = ["FIGURE_FORMATS", "SCREEN_DPI", "ExportFigureDialog", "FigureFormat", "export_plot", "export_widget_png",
-           "figure_size", "format_for_path", "inches_to_pixels", "provenance", "render_figure", "sidecar_path",
-           "write_provenance"]
+__all__ = ["ExportFigureDialog", "FigureJob", "export_widget_png"]

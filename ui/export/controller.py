@@ -1,4 +1,5 @@
-"""Export commands of the window: figures (PNG/SVG/PDF with provenance), models, and the code view."""
+"""Export commands of the window: figures (PNG/SVG/PDF with provenance, drawn by ``playground.figures``),
+models, the report's view of the run, and the code view."""
 
 from __future__ import annotations
 
@@ -9,50 +10,51 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from playground.errors import PlaygroundError
 from ui.chrome.dialogs import show_error
-from ui.plots.loss_plot import LossPlot
 from ui.session.document import Session
 from ui.views.panel import ViewsPanel
-
-FIGURE_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "boundary": "Decision boundary",
-                 "confusion": "Confusion matrix"}
 
 
 class ExportController(QObject):
     """Owns the export dialogs and the model-export menu for one session; ``parent`` hosts the dialogs."""
 
-    def __init__(self, session: Session, plot: LossPlot, views: ViewsPanel, parent: QWidget):
+    def __init__(self, session: Session, views: ViewsPanel, parent: QWidget):
         super().__init__(parent)
-        self.session, self.plot, self.views, self.parent_widget = session, plot, views, parent
+        self.session, self.views, self.parent_widget = session, views, parent
         self.code_view: Any = None
         self.figure_dialog: Any = None
         self.error_box: Any = None
         self.model_menu = QMenu("Export &Model", parent)
         self.model_menu.setObjectName("menu_export_model")
-        self.model_menu.setToolTip("Save the trained network as a state_dict, TorchScript or ONNX file.")
+        self.model_menu.setToolTip("Save the trained network as a state_dict, a torch.export program (.pt2) or "
+                                   "an ONNX file.")
         self.model_menu.aboutToShow.connect(self._fill_model_menu)  # filled late: the formats import torch
         session.spec_changed.connect(self._on_spec_changed)
 
-    def figures(self) -> dict[str, Any]:
-        """Every plot worth exporting for the current data, by file stem (loss, accuracy, boundary, confusion)."""
-        items = self.plot.export_items()
-        targets = {"loss": items["loss"]}
-        if self.session.task == "classification" and self.session.dataset is not None:
-            targets["accuracy"] = items["accuracy"]
-        self.views.draw_all()
-        targets.update(self.views.figure_targets(self.session.dataset))
-        return targets
+    def figure_inputs(self) -> Any:
+        """What the figures are drawn from: the history and the snapshots the views show (the timeline's
+        current one, so a scrubbed-back view exports as shown)."""
+        from playground.figures import FigureInputs
 
-    def figure_targets(self) -> dict[str, Any]:
-        """The same plots by their titles, for the export dialog."""
-        return {FIGURE_TITLES[stem]: target for stem, target in self.figures().items()}
+        s, timeline = self.session, self.views.timeline
+        return FigureInputs(s.spec, tuple(s.history), timeline.current(), tuple(timeline.store.items), s.dataset)
+
+    def report_run(self) -> Any:
+        """The run as ``playground.report_folder`` needs it (figure inputs, device and the trained weights)."""
+        from playground.report_folder import ReportRun
+
+        i, s = self.figure_inputs(), self.session
+        return ReportRun(i.spec, i.history, i.snapshot, i.snapshots, i.dataset, s.device, s.latest_weights())
 
     @Slot()
     def on_file_export_figure(self) -> None:
         from .export_dialog import ExportFigureDialog
 
-        s = self.session
-        self.figure_dialog = ExportFigureDialog(self.figure_targets(), s.spec, device=s.device,
-                                                history_len=len(s.history), parent=self.parent_widget)
+        if self.figure_dialog is not None and self.figure_dialog.job is not None:
+            self.figure_dialog.show()  # still drawing: show it rather than start a second export
+            self.figure_dialog.raise_()
+            return
+        self.figure_dialog = ExportFigureDialog(self.figure_inputs(), device=self.session.device,
+                                                parent=self.parent_widget)
         self.figure_dialog.exported.connect(self._saved)
         self.figure_dialog.open()
 

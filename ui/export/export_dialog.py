@@ -1,23 +1,23 @@
-"""The "Export Figure" dialog: pick a plot, a format and a size, and save it with its provenance sidecar."""
+"""The "Export Figure" dialog: pick a figure (or all), a format (or all three), a page or slide size and a DPI;
+the figure is drawn by ``playground.figures`` (matplotlib) off the GUI thread, with its provenance."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from playground.errors import PlaygroundError
+from playground.figures import DEFAULT_DPI, FIGURE_KINDS, FORMATS, SIZES, FigureInputs, available_kinds
 
-from .figures import FIGURE_FORMATS, export_plot, figure_size, inches_to_pixels
-from .provenance import sidecar_path, write_provenance
+from .figure_job import FigureJob
 
-UNITS = {"px": "pixels", "in": "inches"}
-PIXEL_RANGE = (16, 20000)
-INCH_RANGE = (0.2, 100.0)
+ALL = "all"
+FORMAT_TIPS = {"png": "PNG image at the chosen DPI: for slides and documents.",
+               "svg": "SVG vector drawing with real text: sharp at any size, editable in Inkscape.",
+               "pdf": "PDF vector page of exactly the figure's size, for LaTeX papers."}
 SETTINGS_GROUP = "figure_export"
 
 
@@ -28,259 +28,234 @@ def _named(widget: QWidget, name: str, tip: str) -> Any:
 
 
 class ExportFigureDialog(QDialog):
-    """Exports one of the window's plots as PNG, SVG or PDF, plus ``<figure>.json`` with the experiment.
+    """Exports the run's figures as PNG, SVG and/or PDF, each with ``<file>.json`` provenance beside it.
 
-    ``plots`` maps a display name to something ``export_plot`` accepts (a PlotItem or a pyqtgraph view).
-    ``experiment``, ``device`` and ``history_len`` describe the run for the sidecar (no sidecar when the
-    experiment is None). ``exported`` is emitted with the figure's path after a successful export.
+    ``inputs`` are the history and snapshots the window's views draw; ``device`` goes in the provenance.
+    ``exported`` is emitted with the first written path once the (background) export has finished.
     """
 
     exported = Signal(str)
 
-    def __init__(self, plots: Mapping[str, Any], experiment: Any = None, *, device: str = "cpu",
-                 history_len: int = 0, extra: Mapping[str, Any] | None = None, parent: QWidget | None = None):
+    def __init__(self, inputs: FigureInputs, *, device: str = "cpu", parent: QWidget | None = None):
         super().__init__(parent)
-        if not plots:
-            raise ValueError("ExportFigureDialog needs at least one plot")
         self.setObjectName("export_figure_dialog")
         self.setWindowTitle("Export Figure")
-        self.plots = dict(plots)
-        self.experiment, self.device, self.history_len, self.extra = experiment, device, history_len, extra
-        self.last_export: Path | None = None
+        self.inputs, self.device = inputs, device
+        self.kinds = available_kinds(inputs)
+        self.job: FigureJob | None = None
+        self.last_export: list[str] = []
         settings = QSettings()
         settings.beginGroup(SETTINGS_GROUP)
 
-        self.plot_combo = _named(QComboBox(), "figure_plot_combo", "Which plot to save as a figure.")
-        self.plot_combo.addItems(list(self.plots))
-        self.format_combo = _named(QComboBox(), "figure_format_combo",
-                                   "The file type: PNG for slides, SVG or PDF for sharp print at any size.")
-        for entry in FIGURE_FORMATS:
-            self.format_combo.addItem(f"{entry.name.upper()} ({entry.value.suffix})", entry.name)
-            self.format_combo.setItemData(self.format_combo.count() - 1, entry.description,
-                                          Qt.ItemDataRole.ToolTipRole)  # each choice explains itself
+        self.kind_combo = _named(QComboBox(), "figure_kind_combo", "Which figure to save.")
+        for kind in self.kinds:
+            entry = FIGURE_KINDS.entry(kind)
+            self.kind_combo.addItem(entry.value.title, kind)
+            self.kind_combo.setItemData(self.kind_combo.count() - 1, entry.description, Qt.ItemDataRole.ToolTipRole)
+        if len(self.kinds) > 1:
+            self.kind_combo.addItem(f"All {len(self.kinds)} figures", ALL)
+            self.kind_combo.setItemData(self.kind_combo.count() - 1, "Every figure this run can draw, one file "
+                                        "each, named by its kind, into the folder below.", Qt.ItemDataRole.ToolTipRole)
+        self.format_combo = _named(QComboBox(), "figure_format_combo", "The file type.")
+        for fmt in FORMATS:
+            self.format_combo.addItem(f"{fmt.upper()} (.{fmt})", fmt)
+            self.format_combo.setItemData(self.format_combo.count() - 1, FORMAT_TIPS[fmt], Qt.ItemDataRole.ToolTipRole)
+        self.format_combo.addItem("PNG, SVG and PDF", ALL)
         self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(settings.value("format", "png"))))
-        self.units_combo = _named(QComboBox(), "figure_units_combo",
-                                  "Give the size in pixels, or in inches as printed at the DPI below.")
-        for key, label in UNITS.items():
-            self.units_combo.addItem(label, key)
-        self.units_combo.setCurrentIndex(max(0, self.units_combo.findData(settings.value("units", "px"))))
-        self.width_spin = _named(QDoubleSpinBox(), "figure_width", "The figure's width.")
-        self.height_spin = _named(QDoubleSpinBox(), "figure_height", "The figure's height.")
-        self.dpi_spin = _named(QSpinBox(), "figure_dpi",
-                               "Dots per inch: how sharp the printed figure is; text keeps its size in points.")
+        self.size_combo = _named(QComboBox(), "figure_size_combo", "Page (4:3) for a report, slide (16:9) for a talk.")
+        for size in SIZES.values():
+            self.size_combo.addItem(size.description[0].upper() + size.description[1:], size.name)
+        self.size_combo.setCurrentIndex(max(0, self.size_combo.findData(settings.value("size", "page"))))
+        self.dpi_spin = _named(QSpinBox(), "figure_dpi", "Dots per inch of the PNG (SVG and PDF are vectors; "
+                               "the DPI only sets their embedded images). Text keeps its size in points.")
         self.dpi_spin.setRange(50, 1200)
         self.dpi_spin.setSingleStep(50)
-        self.dpi_spin.setValue(int(settings.value("dpi", 150)))
+        self.dpi_spin.setValue(int(settings.value("dpi", DEFAULT_DPI)))
         self.dpi_spin.setSuffix(" DPI")
-        self.font_scale_spin = _named(QDoubleSpinBox(), "figure_font_scale",
-                                      "Enlarge (above 1) or shrink the text of the figure.")
-        self.font_scale_spin.setRange(0.5, 4.0)
-        self.font_scale_spin.setSingleStep(0.1)
-        self.font_scale_spin.setValue(float(settings.value("font_scale", 1.0)))
-        self.font_scale_spin.setSuffix(" ×")
-        for spin in (self.dpi_spin, self.font_scale_spin):
-            spin.setMaximumWidth(140)  # short numbers: a full-width box looks like a text field
-        self.white_check = _named(QCheckBox("White background, black text (for paper)"), "figure_white_background",
-                                  "Draw the figure black on white whatever the window's theme; curves keep their colours.")
-        self.white_check.setChecked(True)
-        self.provenance_check = _named(QCheckBox("Save the experiment beside it (.json)"), "figure_write_provenance",
-                                       "Also write <figure>.json with the experiment, seed, device and versions, "
-                                       "so the figure can be made again.")
-        self.provenance_check.setChecked(experiment is not None)
-        self.provenance_check.setEnabled(experiment is not None)
-        self.size_label = _named(QLabel(), "figure_pixel_size", "The exported size in pixels and as printed.")
-        self.path_edit = _named(QLineEdit(), "figure_path_edit", "The file to write; the format's suffix is added.")
+        self.dpi_spin.setMaximumWidth(140)
+        self.provenance_check = _named(QCheckBox("Save the provenance beside it (.json)"), "figure_write_provenance",
+                                       "Also write <figure>.json with the experiment, seed, device, final metrics and "
+                                       "versions, so the figure can be made again (it is also inside the file).")
+        self.provenance_check.setChecked(True)
+        self.path_label = QLabel("File")
+        self.path_edit = _named(QLineEdit(), "figure_path_edit", "Where to write; the format's suffix is added.")
         self.path_edit.setMinimumWidth(380)
         directory = Path(str(settings.value("directory", str(Path.home()))))
-        self.path_edit.setText(str(directory / "figure"))
-        self.browse_button = _named(QPushButton("Browse…"), "figure_browse", "Choose the file to write.")
-        self.error_label = _named(QLabel(), "figure_error", "Why the last export failed.")
-        self.error_label.setStyleSheet("color: #D55E00;")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.path_edit.setText(str(directory / (self.kinds[0] if self.kinds else "figure")))
+        self.browse_button = _named(QPushButton("Browse…"), "figure_browse", "Choose where to write.")
+        self.status_label = _named(QLabel(), "figure_status", "What the export is doing, or why it failed.")
+        self.status_label.setWordWrap(True)
+        self.status_label.hide()
         settings.endGroup()
 
-        size_row = QHBoxLayout()
-        for widget in (self.width_spin, QLabel("×"), self.height_spin, self.units_combo):
-            size_row.addWidget(widget)
-        size_row.addStretch(1)
-        for spin in (self.width_spin, self.height_spin):
-            spin.setMinimumWidth(120)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
         form = QFormLayout()
-        form.addRow("Plot", self.plot_combo)
+        form.addRow("Figure", self.kind_combo)
         form.addRow("Format", self.format_combo)
-        form.addRow("Size", size_row)
-        form.addRow("", self.size_label)
+        form.addRow("Size", self.size_combo)
         form.addRow("Resolution", self.dpi_spin)
-        form.addRow("Text size", self.font_scale_spin)
-        form.addRow("", self.white_check)
-        form.addRow("File", path_row)
+        form.addRow(self.path_label, path_row)
         form.addRow("", self.provenance_check)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.setObjectName("figure_buttons")
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Export")
-        ok.setObjectName("figure_export_button")
-        ok.setToolTip("Write the figure (and its .json) and close.")
+        self.export_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.export_button.setText("Export")
+        self.export_button.setObjectName("figure_export_button")
+        self.export_button.setToolTip("Draw the figure(s) and write them; the window stays usable meanwhile.")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.error_label)
+        layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
-
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.browse_button.clicked.connect(self.browse)
-        self.plot_combo.currentIndexChanged.connect(self.reset_size)
-        self.units_combo.currentIndexChanged.connect(self._units_changed)
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.format_combo.currentIndexChanged.connect(self._format_changed)
-        for spin in (self.width_spin, self.height_spin, self.dpi_spin):
-            spin.valueChanged.connect(self._update_size_label)
-        self._units = self.units
-        self._apply_unit_ranges()
-        self.reset_size()
+        if not self.kinds:
+            self._show_status("Nothing to export yet: train the network first (even one step).", error=True)
+            self.export_button.setEnabled(False)
         self._format_changed()
 
     # ------------------------------------------------------------------ values
 
     @property
-    def units(self) -> str:
-        return self.units_combo.currentData()
+    def kind(self) -> str:
+        return self.kind_combo.currentData()
 
     @property
     def format(self) -> str:
         return self.format_combo.currentData()
 
-    def pixel_size(self) -> tuple[int, int]:
-        """The width and height the figure will have, in pixels."""
-        if self.units == "in":
-            dpi = self.dpi_spin.value()
-            return inches_to_pixels(self.width_spin.value(), dpi), inches_to_pixels(self.height_spin.value(), dpi)
-        return round(self.width_spin.value()), round(self.height_spin.value())
+    @property
+    def formats(self) -> list[str]:
+        return list(FORMATS) if self.format == ALL else [self.format]
 
     def figure_path(self) -> Path:
-        """The path from the field, with the chosen format's suffix (added or corrected)."""
+        """The single figure's path, with the (first) chosen format's suffix added or corrected."""
         path = Path(self.path_edit.text().strip()).expanduser()
-        suffix = FIGURE_FORMATS.get(self.format).suffix
+        suffix = "." + self.formats[0]
         if path.suffix.lower() == suffix:
             return path
-        if path.suffix.lower().lstrip(".") in FIGURE_FORMATS:  # another figure type: swap the suffix
+        if path.suffix.lower().lstrip(".") in FORMATS:  # another figure type: swap the suffix
             return path.with_suffix(suffix)
         return path.with_name(path.name + suffix)  # none, or a dot in the name ("run.v2"): add it
+
+    def targets(self) -> dict[str, Path]:
+        """Kind → file (its suffix replaced per format); all kinds go into the folder as ``<kind>.<fmt>``."""
+        if self.kind == ALL:
+            folder = Path(self.path_edit.text().strip()).expanduser()
+            return {kind: folder / f"{kind}.{self.formats[0]}" for kind in self.kinds}
+        return {self.kind: self.figure_path()}
 
     # ------------------------------------------------------------------ actions
 
     def ask_save_path(self, start: str, file_filter: str) -> str:
         """Ask for a file name (tests replace this method); "" when cancelled."""
+        if self.kind == ALL:
+            return QFileDialog.getExistingDirectory(self, "Export figures into", start)
         path, _ = QFileDialog.getSaveFileName(self, "Export Figure", start, file_filter)
         return path
 
+    @Slot()
     def browse(self) -> None:
-        entry = FIGURE_FORMATS.entry(self.format)
-        chosen = self.ask_save_path(str(self.figure_path()), f"{entry.name.upper()} (*{entry.value.suffix})")
+        fmt = self.formats[0]
+        chosen = self.ask_save_path(self.path_edit.text().strip(), f"{fmt.upper()} (*.{fmt})")
         if chosen:
             suffix = Path(chosen).suffix.lower().lstrip(".")
-            if suffix in FIGURE_FORMATS and suffix != self.format:
+            if self.kind != ALL and suffix in FORMATS and suffix != self.format and self.format != ALL:
                 self.format_combo.setCurrentIndex(self.format_combo.findData(suffix))
             self.path_edit.setText(chosen)
 
-    def reset_size(self) -> None:
-        """Show the chosen plot's on-screen size at the current DPI (the layout the user sees, sharper)."""
-        width, height = figure_size(self.current_plot(), dpi=self.dpi_spin.value())
-        self._set_pixel_size(width, height)
-
-    def current_plot(self) -> Any:
-        return self.plots[self.plot_combo.currentText()]
-
-    def export(self) -> Path | None:
-        """Write the figure and its sidecar; on failure show why and return None."""
+    def export(self) -> FigureJob | None:
+        """Start writing the figure(s) in the background; None (with the reason shown) if it cannot start."""
+        if self.job is not None:
+            return self.job
         if not self.path_edit.text().strip():
-            self._show_error("Choose a file to write the figure to.")
+            self._show_status("Choose where to write the figure.", error=True)
             return None
-        path = self.figure_path()
-        width, height = self.pixel_size()
-        try:
-            export_plot(self.current_plot(), path, width=width, height=height, dpi=self.dpi_spin.value(),
-                        white_background=self.white_check.isChecked(), font_scale=self.font_scale_spin.value())
-            if self.provenance_check.isChecked() and self.experiment is not None:
-                extra = {"plot": self.plot_combo.currentText(), "width_px": width, "height_px": height,
-                         "dpi": self.dpi_spin.value(), **dict(self.extra or {})}
-                write_provenance(path, self.experiment, device=self.device, history_len=self.history_len,
-                                 extra=extra)
-        except PlaygroundError as error:
-            self._show_error(str(error))
-            return None
-        self.error_label.hide()
-        self.last_export = path
-        self._remember(path)
-        self.exported.emit(str(path))
-        return path
+        from playground.figures import build_provenance
+
+        i = self.inputs
+        record = build_provenance(i.spec, history=i.history, device=self.device) \
+            if self.provenance_check.isChecked() else None
+        targets = self.targets()
+        self.job = FigureJob(list(targets), i, targets, formats=self.formats, size=self.size_combo.currentData(),
+                             dpi=self.dpi_spin.value(), provenance=record)
+        self.job.progress.connect(self._on_progress)
+        self.job.finished.connect(self._on_finished)
+        self.job.failed.connect(self._on_failed)
+        self.export_button.setEnabled(False)
+        self._show_status(f"Drawing {len(targets)} figure(s)…")
+        self.job.start()
+        return self.job
 
     def accept(self) -> None:
-        if self.export() is not None:
-            super().accept()
+        """Start the export; the dialog closes when it has finished (or shows why it failed)."""
+        self.export()
 
-    def sidecar(self) -> Path:
-        """Where the provenance of the current path goes."""
-        return sidecar_path(self.figure_path())
+    def reject(self) -> None:
+        if self.job is not None:
+            self.job.cancel()  # the thread finishes the figure it is drawing and emits nothing more
+            self.job = None
+        super().reject()
 
     # ------------------------------------------------------------------ internals
 
-    def _show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.show()
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, kind: str) -> None:
+        if self.sender() is self.job:
+            self._show_status(f"Drawing {FIGURE_KINDS.entry(kind).value.title.lower()} ({done + 1} of {total})…")
 
-    def _set_pixel_size(self, width: int, height: int) -> None:
-        if self.units == "in":
-            dpi = self.dpi_spin.value()
-            values = (width / dpi, height / dpi)
+    @Slot(object)
+    def _on_finished(self, written: list[str]) -> None:
+        if self.sender() is not self.job:
+            return  # a cancelled job's late result
+        self.job = None
+        self.last_export = list(written)
+        self._remember()
+        self.export_button.setEnabled(True)
+        self.status_label.hide()
+        if written:
+            self.exported.emit(written[0])
+        super().accept()
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        if self.sender() is not self.job:
+            return
+        self.job = None
+        self.export_button.setEnabled(True)
+        self._show_status(message, error=True)
+
+    def _show_status(self, message: str, error: bool = False) -> None:
+        self.status_label.setStyleSheet("color: #D55E00;" if error else "")
+        self.status_label.setText(message)
+        self.status_label.show()
+
+    def _kind_changed(self) -> None:
+        text = self.path_edit.text().strip()
+        if not text:
+            return
+        path = Path(text)
+        if self.kind == ALL:
+            self.path_label.setText("Folder")
+            if path.suffix.lower().lstrip(".") in FORMATS:
+                self.path_edit.setText(str(path.parent))
         else:
-            values = (width, height)
-        for spin, value in zip((self.width_spin, self.height_spin), values):
-            with QSignalBlocker(spin):
-                spin.setValue(value)
-        self._update_size_label()
-
-    def _units_changed(self) -> None:
-        # Convert the shown numbers so the figure keeps its size when only the units change.
-        old_units, self._units = self._units, self.units
-        if old_units == "in":
-            dpi = self.dpi_spin.value()
-            pixels = (inches_to_pixels(self.width_spin.value(), dpi), inches_to_pixels(self.height_spin.value(), dpi))
-        else:
-            pixels = (round(self.width_spin.value()), round(self.height_spin.value()))
-        self._apply_unit_ranges()
-        self._set_pixel_size(*pixels)
-
-    def _apply_unit_ranges(self) -> None:
-        inches = self.units == "in"
-        for spin in (self.width_spin, self.height_spin):
-            with QSignalBlocker(spin):
-                spin.setDecimals(2 if inches else 0)
-                spin.setRange(*(INCH_RANGE if inches else PIXEL_RANGE))
-                spin.setSingleStep(0.5 if inches else 50)
-                spin.setSuffix(" in" if inches else " px")
+            self.path_label.setText("File")
+            if path.suffix.lower().lstrip(".") not in FORMATS:  # was a folder: name the file in it by its kind
+                self.path_edit.setText(str(path / f"{self.kind}.{self.formats[0]}"))
 
     def _format_changed(self) -> None:
-        text = self.path_edit.text().strip()
-        if text:
+        if self.path_edit.text().strip() and self.kind != ALL:
             self.path_edit.setText(str(self.figure_path()))
-        self.dpi_spin.setToolTip("Dots per inch: sets the printed size of an SVG or PDF; text keeps its size "
-                                 "in points." if self.format in ("svg", "pdf") else
-                                 "Dots per inch: how sharp the printed figure is; text keeps its size in points.")
 
-    def _update_size_label(self) -> None:
-        width, height = self.pixel_size()
-        dpi = self.dpi_spin.value()
-        self.size_label.setText(f"{width} × {height} px = {width / dpi:.2f} × {height / dpi:.2f} in "
-                                f"({width / dpi * 2.54:.1f} × {height / dpi * 2.54:.1f} cm) at {dpi} DPI")
-
-    def _remember(self, path: Path) -> None:
+    def _remember(self) -> None:
         settings = QSettings()
         settings.beginGroup(SETTINGS_GROUP)
-        for key, value in (("directory", str(path.parent)), ("format", self.format), ("units", self.units),
-                           ("dpi", self.dpi_spin.value()), ("font_scale", self.font_scale_spin.value())):
+        folder = Path(self.path_edit.text().strip()).expanduser()
+        for key, value in (("directory", str(folder if self.kind == ALL else folder.parent)), ("format", self.format),
+                           ("size", self.size_combo.currentData()), ("dpi", self.dpi_spin.value())):
             settings.setValue(key, value)
         settings.endGroup()
