@@ -92,7 +92,7 @@ def test_confusion_cells_show_the_counts(views, digits):
     assert [[t.toPlainText() for t in row] for row in view.texts] == [[str(c) for c in row] for row in matrix]
     np.testing.assert_array_equal(view.image.image, matrix)
     accuracy = np.trace(matrix) / matrix.sum()
-    assert f"accuracy {accuracy:.1%}" in view.plot.titleLabel.text
+    assert f"{accuracy:.1%} right" in view.plot.titleLabel.text
     for side in ("bottom", "left"):
         assert [name for _, name in view.plot.getAxis(side)._tickLevels[0]] == list(ds.class_names)
     assert view.plot.getAxis("bottom").labelText == "predicted" and view.plot.getAxis("left").labelText == "true"

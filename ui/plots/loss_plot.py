@@ -213,6 +213,8 @@ class LossPlot(QWidget):
             self.accuracy_plot.removeItem(marker.lines[1])
         self.markers.clear()
         self._last = self._last_epoch_end = None
+        # Auto-range over no data keeps the old range (a previous run's 42.6..43.4): start from 0..1.
+        self.loss_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.loss_plot.enableAutoRange()
         self._redraw()
         self._update_latest_label()

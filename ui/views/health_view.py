@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import numpy as np
@@ -47,6 +49,19 @@ class _IndexStepAxis(pg.AxisItem):
         return [str(int(steps[int(v)])) if float(v).is_integer() and 0 <= v < len(steps) else "" for v in values]
 
 
+def log_ticks(low: float, high: float, most: int = 5) -> list[tuple[float, str]]:
+    """At most ``most`` ticks for a log10 axis spanning [low, high] (exponents): decades, else 1-2-5 steps."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return []
+    for mantissas in ((1,), (1, 3), (1, 2, 5), (1, 2, 3, 5, 7)):
+        values = [m * 10.0 ** k for k in range(math.floor(low), math.ceil(high) + 1) for m in mantissas]
+        shown = [v for v in values if low <= math.log10(v) <= high]
+        step = max(1, math.ceil(len(shown) / most))
+        if len(shown) >= 2 or mantissas[-1] == 7:
+            return [(math.log10(v), f"{v:.3g}") for v in shown[::step]]
+    return []
+
+
 class HealthView(QWidget):
     """Training health over a run, fed one snapshot at a time; keeps its own history.
 
@@ -77,9 +92,11 @@ class HealthView(QWidget):
         self.legend = pg.LegendItem(labelTextColor=TEXT_COLOR, labelTextSize="11pt", verSpacing=-4)
         self.norms.addItem(self.legend, 0, 2)
         for plot, label in ((self.grad_plot, "‖gradient‖ (log)"), (self.weight_plot, "‖weights‖")):
-            style_plot(plot, "step", label)
+            style_plot(plot, "step", label, tick_pt=10, label_pt=11)  # six plots share one tab: smaller text
             plot.showGrid(x=True, y=True, alpha=0.15)
         self.grad_plot.setLogMode(y=True)
+        # Within one decade pyqtgraph labels every minor tick and they pile up: pick 1-2-5 ticks ourselves.
+        self.grad_plot.vb.sigYRangeChanged.connect(self._log_ticks)
         self.weight_plot.setXLink(self.grad_plot)
 
         self.histograms = pg.GraphicsLayoutWidget()
@@ -88,8 +105,8 @@ class HealthView(QWidget):
         self.heat_plot = self.histograms.addPlot(0, 0, title="Weight histograms over time",
                                                  axisItems={"bottom": _IndexStepAxis(self.recorded_steps)})
         self.bars_plot = self.histograms.addPlot(0, 1, title="latest")
-        style_plot(self.heat_plot, "step", "weight value")
-        style_plot(self.bars_plot, "count")
+        style_plot(self.heat_plot, "step", "weight value", tick_pt=10, label_pt=11)
+        style_plot(self.bars_plot, "count", tick_pt=10, label_pt=11)
         self.bars_plot.setYLink(self.heat_plot)
         self.histograms.ci.layout.setColumnStretchFactor(0, 4)
         self.histograms.ci.layout.setColumnStretchFactor(1, 1)
@@ -102,7 +119,7 @@ class HealthView(QWidget):
         self.dead_widget = pg.PlotWidget(background="w", title="Dead ReLUs")
         self.dead_widget.setObjectName("health_dead_relus")
         self.dead_plot = self.dead_widget.getPlotItem()
-        style_plot(self.dead_plot, "layer (relu)", "share of units dead")
+        style_plot(self.dead_plot, "layer (relu)", "dead share", tick_pt=10, label_pt=11)
         self.dead_plot.setYRange(0, 1.05, padding=0)
         self.dead_plot.setMouseEnabled(False, False)
         self.dead_bars = pg.BarGraphItem(x=[], height=[], width=0.6)
@@ -115,7 +132,7 @@ class HealthView(QWidget):
         self.dead_texts: list[pg.TextItem] = []  # "25 %" above each bar, one per relu layer
         self.dead_plot.addItem(self.no_relu_text)
         for plot in (self.grad_plot, self.weight_plot, self.heat_plot, self.bars_plot, self.dead_plot):
-            plot.setTitle(plot.titleLabel.text, size="14pt", color=TEXT_COLOR)
+            plot.setTitle(plot.titleLabel.text, size="11pt", color=TEXT_COLOR)
         self.markers = {plot: pg.InfiniteLine(angle=90, pen=pg.mkPen("#CC79A7", width=2, style=Qt.PenStyle.DashLine))
                         for plot in (self.grad_plot, self.weight_plot, self.heat_plot)}
         for plot, line in self.markers.items():
@@ -141,6 +158,10 @@ class HealthView(QWidget):
     @staticmethod
     def applies_to(dataset: Any) -> bool:
         return True
+
+    def _log_ticks(self, _: Any = None, y_range: Any = None) -> None:
+        low, high = y_range if y_range is not None else self.grad_plot.vb.viewRange()[1]
+        self.grad_plot.getAxis("left").setTicks([log_ticks(low, high), []])
 
     def set_dataset(self, dataset: Any) -> None:
         """New data means a new run: start an empty history."""

@@ -22,10 +22,10 @@ INK_LUT = np.repeat(np.linspace(255, 0, 256).astype(np.uint8)[:, None], 3, axis=
 
 
 def style_plot(plot: pg.PlotItem, x_label: str | None = None, y_label: str | None = None,
-               lines: bool = True) -> None:
+               lines: bool = True, tick_pt: int = 12, label_pt: int = 13) -> None:
     """Projector-sized fonts and labelled axes (unlabelled ones hidden); ``lines=False`` keeps only the text."""
     tick_font = QFont()
-    tick_font.setPointSize(12)
+    tick_font.setPointSize(tick_pt)
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
         # Around an image the image has its own edges: a white axis line and no tick marks, just the text.
@@ -35,7 +35,7 @@ def style_plot(plot: pg.PlotItem, x_label: str | None = None, y_label: str | Non
         axis.setStyle(tickFont=tick_font, maxTickLevel=0, **({} if lines else {"tickLength": 0}))
         axis.enableAutoSIPrefix(False)
         if label:
-            plot.setLabel(side, label, color=TEXT_COLOR, **{"font-size": "13pt"})  # after setPen, which recolours it
+            plot.setLabel(side, label, color=TEXT_COLOR, **{"font-size": f"{label_pt}pt"})  # after setPen, which recolours it
         else:
             plot.hideAxis(side)
     plot.setMenuEnabled(False)
@@ -63,6 +63,7 @@ def fit_text(items: list[pg.TextItem], plot: pg.PlotItem, cell: float, chars: in
     font = QFont()
     font.setPixelSize(max(size, 8))
     for item in items:
+        item.textItem.document().setDocumentMargin(0)  # the default 4-px margin pushed captions into the next row
         item.setFont(font)
 
 
@@ -125,7 +126,7 @@ class ConfusionMatrixView(QWidget):
             for row in self.texts:
                 for text in row:
                     text.setText("")
-            self.plot.setTitle("Confusion matrix", size="14pt", color=TEXT_COLOR)
+            self.plot.setTitle("Confusion matrix", size="12pt", color=TEXT_COLOR)
             return
         n = matrix.shape[0]
         if n != len(self.texts):  # a snapshot from data with another class count: number the classes
@@ -138,8 +139,8 @@ class ConfusionMatrixView(QWidget):
             self.texts[i][j].setText(str(int(count)))
             self.texts[i][j].setColor(color)
         total = int(matrix.sum())
-        accuracy = f" — accuracy {np.trace(matrix) / total:.1%}" if total else ""
-        self.plot.setTitle(f"Confusion matrix{accuracy}", size="14pt", color=TEXT_COLOR)
+        accuracy = f" · {np.trace(matrix) / total:.1%} right" if total else ""
+        self.plot.setTitle(f"Confusion matrix{accuracy}", size="12pt", color=TEXT_COLOR)
         if len(str(top)) != self._digits:  # refit only when the counts get wider: setFont on every cell costs
             self._fit()
 
@@ -164,6 +165,13 @@ class ConfusionMatrixView(QWidget):
     def _fit(self) -> None:
         self._digits = len(str(max(int(self.matrix.max()), 1))) if self.matrix is not None else 1
         fit_text([t for row in self.texts for t in row], self.plot, 1.0, max(self._digits, 2))
+        # The class ticks shrink with the cells, so ten rows never pile up (or push row 9 off the plot).
+        px = self.plot.vb.viewPixelSize()[1]
+        if px > 0:
+            tick_font = QFont()
+            tick_font.setPixelSize(int(max(8, min(16, 0.8 / px))))
+            for side in ("bottom", "left"):
+                self.plot.getAxis(side).setStyle(tickFont=tick_font)
 
 
 class ImageViews(QWidget):
@@ -274,11 +282,11 @@ class ImageViews(QWidget):
         for kind, indices in rects.items():
             self.frames[kind].setData(*self._frame_path(indices))
         if predictions is None or not self.labels:
-            self.samples_plot.setTitle("Test samples", size="14pt", color=TEXT_COLOR)
+            self.samples_plot.setTitle("Test samples", size="12pt", color=TEXT_COLOR)
         else:
             correct = len(rects["correct"])
             self.samples_plot.setTitle(f"Test samples — {correct} of {correct + len(self.mistakes)} correct",
-                                       size="14pt", color=TEXT_COLOR)
+                                       size="12pt", color=TEXT_COLOR)
 
     def _frame_path(self, indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Closed rectangles around the given samples, separated by NaN: one curve for all of them."""
@@ -304,7 +312,7 @@ class ImageViews(QWidget):
         filters = None if snapshot is None else snapshot.filters
         if filters is None or not len(filters):
             self.filters_image.clear()
-            self.filters_plot.setTitle("First-layer filters", size="14pt", color=TEXT_COLOR)
+            self.filters_plot.setTitle("First-layer filters", size="12pt", color=TEXT_COLOR)
             return
         n, h, w = filters.shape
         scale = np.abs(filters).reshape(n, -1).max(axis=1)
@@ -315,4 +323,4 @@ class ImageViews(QWidget):
         self.filters_plot.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.03)
         conv = next((layer.type == "conv2d" for layer in snapshot.layers if layer.type in ("conv2d", "linear")), False)
         kind = "conv filters" if conv else "first-layer weights as images"
-        self.filters_plot.setTitle(f"{kind} ({n} of {h}×{w})", size="14pt", color=TEXT_COLOR)
+        self.filters_plot.setTitle(f"{kind} ({n} of {h}×{w})", size="12pt", color=TEXT_COLOR)

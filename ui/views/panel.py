@@ -65,6 +65,7 @@ class ViewsPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.timeline)
         self._latest: Any = None
+        self._kind = "none"  # the kind of data shown: "2d", "images", "other" or "none"
         self._pending_health: Any = None
         self._shown: dict[int, Any] = {}  # tab index -> snapshot it last drew
         self.timeline.snapshot_selected.connect(self._show)
@@ -119,7 +120,26 @@ class ViewsPanel(QWidget):
             else:
                 visible = dataset is not None and type(views[0]).applies_to(dataset)
             self.tabs.setTabVisible(index, visible)
+        self._show_main_tab(dataset, two_d)
         self.clear()
+
+    def _show_main_tab(self, dataset: Any, two_d: bool) -> None:
+        """After new data of another kind (or a lesson), show the tab with the most to show for it.
+
+        Hiding the current tab lets Qt pick a neighbour (the empty Explain tab, or Training health);
+        a change of noise or seed within the same kind of data leaves the user's choice alone.
+        """
+        kind = "none" if dataset is None else "2d" if two_d else "images" if ImageViews.applies_to(dataset) else "other"
+        if kind == self._kind and self.tabs.isTabVisible(self.tabs.currentIndex()):
+            return
+        self._kind = kind
+        self.show_main_view()
+
+    def show_main_view(self) -> None:
+        """Show the main tab for the data in use: the boundary for 2-D data, the image views, else the diagram."""
+        main = {"2d": 0, "images": 2, "other": 1}.get(self._kind)
+        if main is not None and self.tabs.isTabVisible(main):
+            self.tabs.setCurrentIndex(main)
 
     def clear(self) -> None:
         self._pending_health = None
