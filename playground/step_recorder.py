@@ -86,9 +86,15 @@ def layer_label(i: int, spec: Any) -> str:
     return f"layer {i + 1} ({kind})"
 
 
-def _has_weights(op: Any) -> bool:
-    weight = getattr(op, "weight", None)
-    return isinstance(weight, torch.Tensor) and weight.dim() > 1  # a weight matrix or filters, not batchnorm's scale
+def _is_weighted_sum(op: Any) -> bool:
+    """A layer whose output is exactly Wx + b per unit (dense) or per filter position (convolution).
+
+    Other modules with a weight (batch norm's scale, a plug-in layer with a norm inside) compute something
+    else, and explain must not write their output as Wx + b.
+    """
+    if isinstance(op, torch.nn.Conv2d):
+        return op.groups == 1 and tuple(op.dilation) == (1, 1)  # the patch under filter 1 is then a plain square
+    return isinstance(op, torch.nn.Linear)
 
 
 def explain_step(trainer: Any) -> StepExplanation:
@@ -98,7 +104,7 @@ def explain_step(trainer: Any) -> StepExplanation:
                     for p in (getattr(op, "weight", None), getattr(op, "bias", None))) for op in ops]
     params_before = [p.detach().clone() for p in trainer._params]
     step_before = trainer.step
-    neuron_layer = next((i for i, op in enumerate(ops) if _has_weights(op)), None)
+    neuron_layer = next((i for i, op in enumerate(ops) if _is_weighted_sum(op)), None)
     recorder = _Recorder(trainer, neuron_layer)
     try:
         trainer.train_step()
