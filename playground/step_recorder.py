@@ -144,6 +144,8 @@ def explain_step(trainer: Any) -> StepExplanation:
 
 def _step_measures(deltas: list[torch.Tensor], grads: list[torch.Tensor], lr: float) -> tuple[float, float]:
     """(cos(ΔW, −g), ‖ΔW‖ / (lr·‖g‖)) over the given tensors taken together as one long vector."""
+    if not deltas:
+        return math.nan, math.nan
     delta = torch.cat([d.reshape(-1).double() for d in deltas])
     grad = torch.cat([g.detach().reshape(-1).double() for g in grads])
     d_norm, g_norm = float(delta.norm()), float(grad.norm())
