@@ -4,7 +4,6 @@ experiment, printed or written to a file (the same code the window's code view a
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -23,21 +22,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return code
 
 
-def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    """Whether two paths name one file (resolving links and case on file systems that ignore it)."""
-    a, b = Path(a), Path(b)
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return a.resolve() == b.resolve()
-
-
 def run_code(args: argparse.Namespace) -> int:
     """Generate the code; refuse an ``--out`` that would overwrite the experiment file itself."""
     from .codegen import CODE_FORMATS
-    from .files import atomic_write_text
+    from .files import atomic_write_text, same_file
     from .spec import load
 
     if args.out and same_file(args.out, args.experiment):
