@@ -59,6 +59,17 @@ def cpu_tensors(state: dict[str, Any]) -> dict[str, Any]:
     return {k: v.detach().cpu() for k, v in state.items()}
 
 
+def cpu_copy(value: Any) -> Any:
+    """Tensors cloned to the CPU through dicts, lists and tuples (an optimizer's state_dict); the rest as is."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().clone()
+    if isinstance(value, dict):
+        return {k: cpu_copy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(cpu_copy(v) for v in value)
+    return value
+
+
 def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
     """Write a state_dict (a plain ``torch.save`` file any PyTorch script can load)."""
     write_torch_file(path, cpu_tensors(state))
@@ -121,8 +132,8 @@ def export_model(fmt: str, layers: Sequence[Any], input_shape: Sequence[int], st
 
 
 def save_checkpoint(path: str | os.PathLike, experiment: Experiment, model: Any | None,
-                    history: list[Report] | tuple[Report, ...] = ()) -> None:
-    """Write spec, optional weights and run history in one file."""
+                    history: list[Report] | tuple[Report, ...] = (), training: dict[str, Any] | None = None) -> None:
+    """Write spec, optional weights, run history and training state (``Trainer.training_state()``) in one file."""
     payload: dict[str, Any] = {
         "format": CHECKPOINT_FORMAT,
         "version": 1,
@@ -131,11 +142,22 @@ def save_checkpoint(path: str | os.PathLike, experiment: Experiment, model: Any 
     }
     if model is not None:
         payload["state_dict"] = cpu_tensors(model.state_dict())
+    if training is not None:
+        payload["training"] = training
     write_torch_file(path, payload)
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[Experiment, dict[str, Any] | None, list[Report]]:
     """Read a checkpoint: (experiment, state_dict or None, history)."""
+    experiment, state, history, _ = load_checkpoint_with_training(path)
+    return experiment, state, history
+
+
+def load_checkpoint_with_training(path: str | os.PathLike
+                                  ) -> tuple[Experiment, dict[str, Any] | None, list[Report], dict[str, Any] | None]:
+    """Read a checkpoint: (experiment, state_dict or None, history, training state or None).
+
+    Hand the last three to ``Trainer.restore`` to continue the run exactly where it stopped."""
     data = read_torch_file(path)
     if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path} is not an nn-playground checkpoint (it may be a plain weights file: "
@@ -146,4 +168,7 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[Experiment, dict[str, Any]
         raise CheckpointError(f"{path} holds an invalid experiment: {exc}") from None
     history = list(history_from_rows(data.get("history", []), f"the run history in {path}"))
     state = data.get("state_dict")
-    return experiment, state, history
+    training = data.get("training")
+    if training is not None and not isinstance(training, dict):
+        raise CheckpointError(f"{shown(path)} holds a damaged training state")
+    return experiment, state, history, training

@@ -101,7 +101,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.metrics:
         write_metrics_csv(history, args.metrics)
     if args.save_model:
-        save_checkpoint(args.save_model, exp, trainer.model, history)
+        save_checkpoint(args.save_model, exp, trainer.model, history, trainer.training_state())
     summary = {
         "name": exp.name,
         "train_loss": final.train_loss,

@@ -28,6 +28,7 @@ class SavedProject:
     state: dict[str, Any] | None  # model state_dict, or None when no weights were saved
     history: tuple[Report, ...]
     notes: tuple[str, ...] = ()  # problems with the optional files: the spec still opened
+    training: dict[str, Any] | None = None  # optimizer, schedule and RNG state (Trainer.training_state), if saved
 
 
 def sidecar_paths(path: str | os.PathLike) -> tuple[Path, Path]:
@@ -37,10 +38,17 @@ def sidecar_paths(path: str | os.PathLike) -> tuple[Path, Path]:
     return Path(f"{stem}.weights.pt"), Path(f"{stem}.history.json")
 
 
+def training_path(path: str | os.PathLike) -> Path:
+    """The optimizer/RNG state file beside an experiment (kept apart so the weights file stays a plain state_dict)."""
+    weights, _ = sidecar_paths(path)
+    return weights.with_name(weights.name.replace(".weights.pt", ".training.pt"))
+
+
 def save_project(path: str | os.PathLike, experiment: Experiment, state: dict[str, Any] | None = None,
-                 history: list[Report] | tuple[Report, ...] = ()) -> None:
-    """Write the spec, and the weights and history when given (stale sidecars are removed)."""
+                 history: list[Report] | tuple[Report, ...] = (), training: dict[str, Any] | None = None) -> None:
+    """Write the spec, and the weights, history and training state when given (stale sidecars are removed)."""
     weights_path, history_path = sidecar_paths(path)
+    state_path = training_path(path)
     atomic_write_text(path, experiment.to_json())
     if state is not None:
         from .checkpoint import save_state
@@ -52,6 +60,12 @@ def save_project(path: str | os.PathLike, experiment: Experiment, state: dict[st
         atomic_write_text(history_path, history_to_json(history))
     elif history_path.exists():
         history_path.unlink()
+    if training is not None and state is not None:
+        from .checkpoint import write_torch_file
+
+        write_torch_file(state_path, training)
+    elif state_path.exists():
+        state_path.unlink()  # an optimizer state without its weights would continue the wrong run
 
 
 def load_project(path: str | os.PathLike) -> SavedProject:
@@ -77,4 +91,15 @@ def load_project(path: str | os.PathLike) -> SavedProject:
             history = history_from_json(history_path.read_text(encoding="utf-8"), history_path.name)
         except (PlaygroundError, OSError, UnicodeDecodeError) as exc:
             notes.append(f"The saved run history was not loaded: {exc}")
-    return SavedProject(experiment, state, history, tuple(notes))
+    training = None
+    if state is not None and training_path(path).exists():
+        try:
+            from .checkpoint import read_torch_file
+
+            training = read_torch_file(training_path(path))
+            if not isinstance(training, dict):
+                raise PlaygroundError(f"{training_path(path).name} does not hold a training state")
+        except PlaygroundError as exc:
+            training = None
+            notes.append(f"The saved optimizer state was not loaded (training continues with a fresh one): {exc}")
+    return SavedProject(experiment, state, history, tuple(notes), training)

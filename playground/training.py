@@ -112,10 +112,13 @@ class Trainer:
         self._eval_chunks = self._plan_evaluation()
         self._set_epoch_lr()
 
-    def restore(self, state: dict | None, history: list[Report] | tuple[Report, ...] = ()) -> None:
+    def restore(self, state: dict | None, history: list[Report] | tuple[Report, ...] = (),
+                training: dict | None = None) -> None:
         """Continue a saved run: load its weights and pick up its step and epoch counters.
 
-        Optimizer state (momentum, Adam's moments) is not saved, so it starts afresh.
+        With ``training`` (from ``training_state()``) the optimizer's moments, the schedule's
+        position, the shuffle and the random generators continue too, so the run goes on exactly
+        as if it had never stopped; without it the optimizer state starts afresh.
         """
         if state is not None:
             from .checkpoint import apply_state_dict
@@ -128,6 +131,44 @@ class Trainer:
             self.seconds = last.seconds
             self.last_report = last
             self._set_epoch_lr()
+        if training is not None:
+            self._restore_training(training)
+
+    def training_state(self) -> dict[str, Any]:
+        """Everything besides the weights that the next step depends on, as CPU copies (for checkpoints)."""
+        from .checkpoint import cpu_copy
+
+        return {
+            "optimizer": cpu_copy(self.optimizer.state_dict()),
+            "generator": self._generator.get_state().clone(),
+            "torch_rng": torch.get_rng_state(),  # dropout draws from the global generator
+            "perm": None if self._perm is None else self._perm.detach().cpu().clone(),
+            "batch": self._batch, "step": self.step, "epoch": self.epoch,
+            "base_lr": self.base_lr, "total_epochs": self.total_epochs, "seconds": self.seconds,
+        }
+
+    def _restore_training(self, training: dict) -> None:
+        from .errors import CheckpointError
+
+        try:
+            perm = training["perm"]
+            if perm is not None and (perm.shape != (self.x_train.shape[0],) or perm.dtype != torch.int64):
+                raise ValueError("the saved shuffle does not fit this training set")
+            batch, step, epoch = (int(training[k]) for k in ("batch", "step", "epoch"))
+            if not (0 <= batch < self.steps_per_epoch and 0 <= epoch <= step):
+                raise ValueError("the saved counters are out of range")
+            self.optimizer.load_state_dict(training["optimizer"])
+            self._generator.set_state(training["generator"])
+            torch.set_rng_state(training["torch_rng"])
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
+            raise CheckpointError(f"the saved optimizer and random state do not fit this run ({str(exc)[:200]}); "
+                                  "open the experiment it was saved with") from None
+        self._perm = None if perm is None else perm.to(self.device)
+        self._batch, self.step, self.epoch = batch, step, epoch
+        self.base_lr = float(training["base_lr"])
+        self.total_epochs = max(int(training["total_epochs"]), self.total_epochs)
+        self.seconds = float(training.get("seconds", self.seconds))
+        self._set_epoch_lr()
 
     # ----------------------------------------------------------------- control from other threads
 
