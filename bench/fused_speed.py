@@ -117,10 +117,10 @@ def with_grid(settings: Any) -> tuple[float, float]:
     return _alternate(ours, theirs, max(4, round(118 * settings.budget)))
 
 
-add_row(Row("1d", "engine-fused-train", "fused vs bare torch, default net, training only", None, None,
+add_row(Row("1d", "fused-train", "fused vs bare torch, default net, training only", None, None,
             ratio_at_least(55), "steps/s", "fused", paired=training_only,
             note="1d-1f: the reference is a bare PyTorch loop; TensorFlow Playground's engine is 55× it (1d)"))
-add_row(Row("1e", "engine-fused-run", "fused run() with evaluation vs bare torch training", None, None,
+add_row(Row("1e", "fused-run", "fused run() with evaluation vs bare torch training", None, None,
             ratio_at_least(55), "steps/s", "fused", paired=with_reports))
-add_row(Row("1f", "engine-fused-grid", "fused vs bare torch, + 100×100 output grid per epoch", None, None,
+add_row(Row("1f", "fused-grid", "fused vs bare torch, + 100×100 output grid per epoch", None, None,
             ratio_at_least(2), "epochs/s", "fused", paired=with_grid))
