@@ -55,12 +55,13 @@ def check_report_target(out: str | os.PathLike, inputs: tuple = ()) -> Path:
     if target.is_dir() and any(target.iterdir()) and not is_report_folder(target):
         raise PlaygroundError(f"--out {shown(out)} already holds files that are not an nn-playground report; "
                               "choose a new or empty folder (an earlier report there would be replaced).")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise PlaygroundError(f"The folder {shown(parent)} that should hold the report does not exist: create it "
-                              "first, or choose another --out.")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise PlaygroundError(f"The folder {shown(parent)} is not writable: choose another --out.")
+    existing = resolved.parent  # missing folders above the report are created, like mkdir -p
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise PlaygroundError(f"{shown(existing)} is a file, so the report cannot go under it: choose another --out.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PlaygroundError(f"The folder {shown(existing)} is not writable: choose another --out.")
     return target
 
 
@@ -74,6 +75,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
     """
     parent = target.parent if str(target.parent) else Path(".")
     try:
+        parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=parent))
     except OSError as error:
         raise PlaygroundError(f"Cannot write the report beside {shown(target)}: {error.strerror or error}") from None

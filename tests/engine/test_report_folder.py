@@ -98,8 +98,9 @@ def test_a_failure_midway_leaves_no_half_report_and_keeps_the_earlier_one(circle
         write_report_folder(circle_run, tmp_path / "report", dpi=DPI, formats=("png",))
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before, "the earlier report is untouched"
     with pytest.raises(OSError):
-        write_report_folder(circle_run, tmp_path / "new", dpi=DPI, formats=("png",))
-    assert not (tmp_path / "new").exists(), "nothing half-written"
+        write_report_folder(circle_run, tmp_path / "new" / "report", dpi=DPI, formats=("png",))
+    assert not (tmp_path / "new" / "report").exists(), "nothing half-written"
+    assert hidden_leftovers(tmp_path / "new") == []
     assert hidden_leftovers(tmp_path) == [], "the temporary folder is removed"
 
 
@@ -117,8 +118,9 @@ def test_an_earlier_report_is_replaced_but_other_folders_are_refused(circle_run,
     (tmp_path / "a_file").write_text("x")
     with pytest.raises(PlaygroundError, match="is a file, not a folder"):
         check_report_target(tmp_path / "a_file")
-    with pytest.raises(PlaygroundError, match="does not exist"):
-        check_report_target(tmp_path / "missing" / "report")
+    with pytest.raises(PlaygroundError, match="is a file"):
+        check_report_target(tmp_path / "a_file" / "report")
+    assert check_report_target(tmp_path / "missing" / "report") == tmp_path / "missing" / "report"  # made on write
 
 
 @pytest.mark.parametrize("where", [".", "sub/deeper"])
