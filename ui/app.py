@@ -104,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # A screenshot shows the default layout, whatever the user's saved window state is.
     window = MainWindow(experiment, args.experiment, restore_settings=not args.screenshot)
+    from .session.exception_hook import install
+
+    install(lambda: window)  # an uncaught exception in any thread is logged and shown, never silent or fatal
     if args.theme:
         window.action(f"view_theme_{args.theme}").setChecked(True)
     if args.screenshot or report:
