@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:  # annotations only: the window module imports Qt, which waits until after argument parsing
     from .main_window import MainWindow
 
+from .desktop.app_setup import add_arguments, hand_over, run_desktop_command, serve, setup_application
+
 EXIT_BAD_INPUT = 2
 
 
@@ -30,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", choices=("light", "dark"), help="colour theme (default: the last one used)")
     parser.add_argument("--view", metavar="NAME", help="with --screenshot: show this view tab (boundary, images, "
                                                        "health, explain, runs)")
+    add_arguments(parser)  # --install-desktop, --uninstall-desktop
     return parser
 
 
@@ -72,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   train_epochs=rargs.epochs, view=None, presentation=False, theme=None)
     else:
         args = build_parser().parse_args(argv)
+        desktop_exit = run_desktop_command(args)
+        if desktop_exit is not None:
+            return desktop_exit
     if args.screenshot or report:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from playground.errors import PlaygroundError
@@ -100,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("nn-playground")
     QCoreApplication.setApplicationName("nn-playground")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    setup_application(app)  # window and taskbar icon
+    if not (args.screenshot or report) and hand_over(args.experiment):
+        return 0  # a running window opened the file (e.g. double-clicked in the file manager)
     from .main_window import MainWindow
 
     # A screenshot shows the default layout, whatever the user's saved window state is.
@@ -127,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.exec()
         return session.exit_code
     window.show()
+    serve(window)  # later starts hand their files to this window
     if args.presentation:
         window.action("view_presentation").setChecked(True)
     app.processEvents()  # paint the window now: finish_startup imports torch, about a second
