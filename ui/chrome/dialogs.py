@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from ui.desktop.diagnostics import record_error
+
 
 def show_error(parent: QWidget, title: str, message: str, details: str = "") -> QMessageBox:
     """Open (not exec) a warning box; a 'Copy details' button puts message and details on the clipboard."""
+    record_error(title, message, details)  # Help → Report a Problem includes the last error shown
     box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("error_dialog")
     if details:
