@@ -52,6 +52,10 @@ def steps_per_epoch(n_train: int, batch_size: int, model: torch.nn.Module) -> in
 class Trainer:
     """Trains one experiment. Not thread-safe except ``request_stop``, ``set_lr`` and ``set_epochs``."""
 
+    engine = "pytorch"  # playground.engines sets why a run is not fused (engine_reason) and a pacer for watching
+    engine_reason = ""
+    pacer: Any = None
+
     def __init__(self, experiment: Experiment, dataset: Dataset | None = None, device: str | None = None):
         self.experiment = exp = experiment
         self.dataset = ds = dataset if dataset is not None else load_dataset(exp.data, exp.seed)
@@ -398,6 +402,8 @@ class Trainer:
             if not (self.epoch < self.total_epochs and not self._stop_requested and not self.diverged):
                 break
             step()
+            if self.pacer is not None:
+                self.pacer(self.step / self.steps_per_epoch)  # watching speed: sleeps (GIL released) when ahead
             now = clock()
             # The final points wait for the final batch, so the outcome can ride on the last of them.
             if now - last >= interval and self.epoch < self.total_epochs and not self._stop_requested:
