@@ -38,3 +38,12 @@ class RunInfo:
 
     device: str  # a human label such as "cuda (NVIDIA H200)" or "cpu"
     notice: str | None = None  # why the requested device was not used, when it was not
+    engine: str = "pytorch"  # "fused" or "pytorch" (playground.engines)
+    engine_reason: str = ""  # why a run is on PyTorch rather than fused, in words
+
+    @property
+    def engine_label(self) -> str:
+        """The status bar's words: "fused", or "PyTorch: <why>"."""
+        if self.engine == "fused":
+            return "fused"
+        return f"PyTorch: {self.engine_reason}" if self.engine_reason else "PyTorch"
