@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow
 
 from playground.spec import Experiment
 from playground.spec_change import SpecChange
@@ -21,6 +21,7 @@ from .chrome.appearance import Appearance
 from .chrome.dialogs import ask_restart
 from .chrome.layout import Banner, build_layout, build_toolbar
 from .chrome.status_bar import TrainingStatus
+from .desktop.about import HelpCommands
 from .editors.data_panel import DataPanel
 from .editors.layer_stack import LayerStackEditor
 from .editors.training_panel import TrainingPanel
@@ -61,7 +62,8 @@ class MainWindow(QMainWindow):
         self.files = FileController(s, self)
         self.exports = ExportController(s, self.views_panel, self)
         self.appearance = Appearance(self, self.central)
-        self.actions = a = create_actions(self, self.files, self.exports, self.appearance)
+        self.help = HelpCommands(lambda: self.session.device, self)  # About, Report a Problem
+        self.actions = a = create_actions(self, self.files, self.exports, self.appearance, self.help)
         self.appearance.connect_actions(a["view_theme_light"], a["view_theme_dark"], a["view_presentation"])
         self.menus["File"].insertMenu(a["file_save"], self.files.recent_menu)
         self.menus["File"].insertMenu(a["file_quit"], self.exports.model_menu)
@@ -227,13 +229,6 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def on_view_log_scale(self, on: bool) -> None:
         self.loss_plot.set_log_scale(on)
-
-    @Slot()
-    def on_help_about(self) -> None:
-        from playground import __version__
-
-        QMessageBox.about(self, "About nn-playground",
-                          f"nn-playground {__version__}\n\nStack layers, press Train, and watch PyTorch learn live.")
 
     def action(self, name: str) -> QAction:
         return self.actions[name]

@@ -52,7 +52,10 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("train_stop", "Train", "&Stop", "Esc", "End the run; the curves stay, and Train starts a new run."),
     ActionDef("help_lessons", "Help", "&Lessons…", "F2",
               "Open a gallery of guided lessons, each a ready experiment with an explanation."),
-    ActionDef("help_about", "Help", "&About nn-playground", "F1", "Show the version and what this tool is."),
+    ActionDef("help_report_problem", "Help", "&Report a Problem…", "",
+              "Copy the versions, device, platform and last error to the clipboard, for a bug report."),
+    ActionDef("help_about", "Help", "&About nn-playground", "F1",
+              "Show the version, the torch, Qt and device in use, and links to the documentation."),
 )
 
 MENUS = ("File", "Edit", "View", "Train", "Help")
