@@ -122,7 +122,9 @@ class TrainingWorker(QObject):
                 self._trainer, pending, self._pending = trainer, self._pending, {}
             for key, value in pending.items():
                 _apply(trainer, key, value)
-            self.ready.emit(self.run_id, RunInfo(device_label(str(trainer.device)), trainer.device_notice))
+            info = RunInfo(device_label(str(trainer.device)), trainer.device_notice,
+                           getattr(trainer, "engine", "pytorch"), getattr(trainer, "engine_reason", ""))
+            self.ready.emit(self.run_id, info)
             self._send_snapshot(force=True)
         return self._trainer
 
@@ -144,7 +146,10 @@ class TrainingWorker(QObject):
         elif job == "explain":
             from playground.step_recorder import explain_step
 
-            explanation = explain_step(trainer)  # a real training step, recorded phase by phase
+            from playground.engines import with_autograd
+
+            # A real training step, recorded phase by phase (a fused run hands it to its PyTorch twin).
+            explanation = with_autograd(trainer, explain_step)
         else:
             trainer.train_epoch()
         batch = trainer.flush(partial=True)
