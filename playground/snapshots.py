@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -141,10 +141,8 @@ def _plane(trainer: Any, resolution: int) -> dict[str, Any]:
     exp, ds = trainer.experiment, trainer.dataset
     points = plane_points(resolution)
     inputs = feature_matrix(points, exp.data.features)
-    x = torch.as_tensor(inputs, device=trainer.device)
     maps: list[np.ndarray | None] = []
-    for block in trainer.model:
-        x = block(x)
+    for x in _layer_outputs(trainer, inputs):
         if x.dim() == 2:
             units = x.shape[1]
             maps.append(_resize(x.T.reshape(units, resolution, resolution).cpu().numpy(), MAP).copy())
@@ -165,6 +163,21 @@ def _plane(trainer: Any, resolution: int) -> dict[str, Any]:
         fields["grid_classes"] = probs_np.argmax(axis=-1)
         fields["grid"] = probs_np.max(axis=-1)  # confidence of the winning class
     return fields
+
+
+def _layer_outputs(trainer: Any, inputs: np.ndarray) -> Iterator[torch.Tensor]:
+    """Each layer's output on the plane's points: the fused engine computes all of them in one kernel pass."""
+    plane = getattr(trainer, "plane", None)
+    if plane is None:
+        x = torch.as_tensor(inputs, device=trainer.device)
+        for block in trainer.model:
+            x = block(x)
+            yield x
+        return
+    rows, start = plane(inputs), inputs.shape[1]  # (features + every unit, points), features first
+    for layer in trainer.experiment.layers:
+        yield torch.from_numpy(rows[start:start + layer.units].T.astype(np.float32))
+        start += layer.units
 
 
 def _confusion(trainer: Any) -> np.ndarray:
