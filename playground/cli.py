@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="override the device")
     train.add_argument("--metrics", metavar="FILE.csv", help="write the run history as CSV")
     train.add_argument("--save-model", metavar="FILE", help="write a checkpoint (spec, weights, history)")
+    train.add_argument("--engine", choices=["auto", "pytorch"], default="auto",
+                       help="auto: the fused kernels when the network qualifies (small dense nets), else PyTorch")
     example = sub.add_parser("example", help="print a built-in example experiment")
     example.add_argument("name", nargs="?", help="example name")
     example.add_argument("--list", action="store_true", help="list the examples")
@@ -63,7 +65,7 @@ def run_train(args: argparse.Namespace) -> int:
     from . import spec as spec_mod
     from .checkpoint import save_checkpoint
     from .metrics import last_epoch_report, write_metrics_csv
-    from .training import Trainer
+    from .engines import build_trainer
 
     exp = spec_mod.load(args.experiment)
     changes = {}
@@ -80,7 +82,10 @@ def run_train(args: argparse.Namespace) -> int:
     # Overrides pass the spec's own validation: --epochs and --seed get the same bounds as the file's fields.
     exp = spec_mod.from_dict({**spec_mod.to_dict(replace(exp, **changes))})
     check_outputs(args)
-    trainer = Trainer(exp)
+    # Waits for the fused kernels if they are compiling: a script has no window to keep responsive.
+    trainer = build_trainer(exp, engine=args.engine, wait=None)
+    if trainer.engine_reason and args.engine == "auto":
+        print(f"note: training with PyTorch: {trainer.engine_reason}", file=sys.stderr)
     for note in trainer.dataset.notes + ((trainer.device_notice,) if trainer.device_notice else ()):
         print(f"note: {note}", file=sys.stderr)
     # The same check_network warnings the layer stack shows in amber (softmax before cross_entropy, ...).
@@ -113,6 +118,7 @@ def run_train(args: argparse.Namespace) -> int:
         "seconds": round(seconds, 3),
         "steps_per_second": round(trainer.step / trainer.seconds, 1) if trainer.seconds > 0 else None,
         "device": str(trainer.device),
+        "engine": trainer.engine,
         "diverged": trainer.diverged,
         "message": trainer.divergence_message,
     }
