@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from .diagnostics import copy_diagnostics, versions
+from .diagnostics import copy_diagnostics, device_in_use, versions
 from .icons import app_icon
 
 # The docs the About box links to, in reading order: (file under docs/ or the README, label).
@@ -47,7 +47,7 @@ class AboutDialog(QDialog):
         icon.setPixmap(app_icon().pixmap(96, 96))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         rows = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
-                       for k, v in (("torch", found["torch"]), ("Qt", found["Qt"]), ("Device", device),
+                       for k, v in (("torch", found["torch"]), ("Qt", found["Qt"]), ("Device", device_in_use(device)),
                                     ("Python", found["Python"].split(" (")[0])))
         self.text = QLabel(
             f"<h2>nn-playground {html.escape(found['nn-playground'])}</h2>"

@@ -79,6 +79,22 @@ def versions() -> dict[str, str]:
     return found
 
 
+def device_in_use(label: str) -> str:
+    """The device a run uses: a run's own label as is, a request such as 'auto' resolved the engine's way."""
+    if "(" in label:  # already a run's label, e.g. 'cuda (NVIDIA H200)'
+        return label
+    try:
+        from playground.devices import device_label, resolve_device
+
+        device, notice = resolve_device(label)
+    except Exception as exc:  # torch missing or broken: say so rather than hide the About box
+        return f"{label} (cannot ask torch: {type(exc).__name__}: {exc})"
+    text = device_label(str(device))
+    if label != str(device):
+        text += f" (requested {label})"
+    return f"{text}; {notice}" if notice else text
+
+
 def screen_summary() -> str:
     """The Qt platform plugin and each screen's size and scale (high-DPI problems depend on these)."""
     from PySide6.QtGui import QGuiApplication
@@ -98,7 +114,7 @@ def diagnostics_text(device: str, error: ErrorRecord | None = None) -> str:
     lines += [f"{name}: {value}" for name, value in versions().items()]
     lines += [f"Platform: {platform.platform()} ({platform.machine()})",
               f"Display: {screen_summary()}",
-              f"Device: {device}", ""]
+              f"Device: {device_in_use(device)}", ""]
     if error is None:
         lines.append("Last error: none this session")
     else:
