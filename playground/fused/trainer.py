@@ -41,6 +41,7 @@ class FusedTrainer:
     """Trains one qualifying experiment (see ``fused_support``). Thread-safe only in ``request_stop`` and ``set_lr``."""
 
     engine = "fused"
+    engine_reason = ""
 
     def __init__(self, experiment: Experiment, dataset: Dataset | None = None, device: str | None = None):
         self.experiment = exp = experiment
@@ -90,6 +91,8 @@ class FusedTrainer:
         self._requests_lock = threading.Lock()
         self._chunk = 64  # steps per kernel call in run(), adapted to CHUNK_SECONDS
         self._synced = True
+        self._carried: list[Report] = []  # reports a PyTorch twin made (adopt), sent with the next flush
+        self.pacer: Any = None  # playground.pacing.Pacer: sleeps between kernel calls to watch at a set speed
         self.seconds = 0.0
         self.diverged = False
         self.divergence_message = ""
@@ -163,8 +166,22 @@ class FusedTrainer:
         """A copy of the float64 parameters, layer by layer: weight (out × in) then bias."""
         return self._params.copy()
 
-    def restore(self, state: dict | None, history: list[Report] | tuple[Report, ...] = ()) -> None:
-        """Continue a saved run: load its weights and counters. Optimizer state starts afresh, as in Trainer."""
+    def restore(self, state: dict | None, history: list[Report] | tuple[Report, ...] = (),
+                training: dict | None = None) -> None:
+        """Continue a saved run: load its weights and counters, as Trainer.restore does.
+
+        With ``training`` (a ``training_state()`` of either engine) the optimizer's moments, the schedule's
+        position and the shuffle continue too; without it the optimizer state starts afresh.
+        """
+        if training is not None:
+            from ..training import Trainer
+
+            # Trainer checks the saved state and loads it; the fused run then takes everything from it.
+            twin = Trainer(self.experiment, self.dataset, device="cpu")
+            twin.restore(state, history, training)
+            self._counters[0] = 0
+            self.adopt(twin)
+            return
         if state is not None:
             from ..checkpoint import apply_state_dict
 
@@ -208,6 +225,45 @@ class FusedTrainer:
         trainer.base_lr, trainer.total_epochs, trainer.seconds = self.base_lr, self.total_epochs, self.seconds
         trainer._set_epoch_lr()
         return trainer
+
+    def adopt(self, twin: Any) -> None:
+        """Continue from a PyTorch ``Trainer`` of the same experiment (the inverse of ``torch_trainer``).
+
+        Takes its weights, last gradients, optimizer state, shuffle, counters and unflushed reports, so a
+        fused run can hand one step to autograd (explain) and carry on where that step left off.
+        """
+        spec = self.experiment.optimizer
+        first, second = _STATE_KEYS[spec.name]
+        optimizer_steps = None
+        with torch.no_grad():
+            for p, (_, start, n) in zip(twin.model.parameters(), self._slots):
+                self._params[start:start + n] = p.detach().reshape(-1).double().cpu().numpy()
+                if p.grad is not None:
+                    self._grads[start:start + n] = p.grad.detach().reshape(-1).double().cpu().numpy()
+                state = twin.optimizer.state.get(p, {})
+                for key, array in ((first, self._s1), (second, self._s2)):
+                    if key:
+                        value = state.get(key)
+                        array[start:start + n] = 0.0 if value is None else value.reshape(-1).double().cpu().numpy()
+                if "step" in state:
+                    optimizer_steps = int(float(state["step"]))
+        if optimizer_steps is None:  # SGD keeps no count: only "has it stepped" matters (the buffer's first value)
+            moved = twin.step - self.step
+            optimizer_steps = int(self._counters[0]) + moved if moved > 0 or self._counters[0] else twin.step
+        self._counters[0] = optimizer_steps
+        self._synced = False
+        self._generator.set_state(twin._generator.get_state())
+        self._perm = None if twin._perm is None else twin._perm.detach().cpu().numpy().astype(np.int64)
+        self.step, self.epoch, self._batch = twin.step, twin.epoch, twin._batch
+        self.base_lr, self.total_epochs, self.seconds = twin.base_lr, twin.total_epochs, twin.seconds
+        self._set_epoch_lr()
+        self._carried.extend(twin.flush(partial=True))
+        self.diverged, self.divergence_message = twin.diverged, twin.divergence_message
+        self.last_report = twin.last_report
+
+    def training_state(self) -> dict[str, Any]:
+        """What Trainer.training_state() would hold at this point (optimizer moments, shuffle, counters)."""
+        return self.torch_trainer().training_state()
 
     # ----------------------------------------------------------------- control from other threads
 
@@ -353,10 +409,13 @@ class FusedTrainer:
         """Turn the points gathered since the last flush into Reports, as Trainer.flush does."""
         if partial and self._pending_n:
             self._close_point(None)
+        carried, self._carried = self._carried, []
         if not self._points:
-            return []
+            if carried:
+                self.last_report = carried[-1]
+            return carried
         points, self._points = self._points, []
-        reports = []
+        reports = carried
         for step, epoch, loss, metrics, lr, penalty in points:
             test_loss, test_acc, train_acc = metrics or (None, None, None)
             report = Report(step, epoch, loss, test_loss, train_acc, test_acc, penalty, lr, self.seconds)
@@ -393,11 +452,16 @@ class FusedTrainer:
             if not (self.epoch < self.total_epochs and not self._stop_requested and not self.diverged):
                 break
             left = (self.total_epochs - self.epoch) * self.steps_per_epoch - self._batch
-            n = min(self._chunk, left)
+            pacer = self.pacer
+            paced = pacer is not None and pacer.rate is not None
+            n = min(self._chunk, left, pacer.steps_per_call(self.steps_per_epoch) if paced else left)
             t0 = clock()
             self._advance(n)
             now = clock()
-            if n == self._chunk:  # grow or shrink toward CHUNK_SECONDS of work per call
+            if paced:
+                pacer(self.step / self.steps_per_epoch)  # sleeps, without the GIL, until this epoch is due
+                now = clock()
+            elif n == self._chunk:  # grow or shrink toward CHUNK_SECONDS of work per call
                 self._chunk = max(1, min(self._chunk * 2, int(n * CHUNK_SECONDS / max(now - t0, 1e-7))))
             if self.diverged or any(not math.isfinite(p[2]) for p in self._points[-1:]):
                 break
