@@ -91,8 +91,10 @@ class ExportFormat:
 
 EXPORT_FORMATS: Registry[ExportFormat] = Registry("export format")
 EXPORT_FORMATS.add("state_dict", "PyTorch weights (state_dict): load into the same network with load_state_dict.",
-                   ExportFormat(".pt", lambda model, input_shape, path: export_state_dict(model, path)))
+                   ExportFormat(".pt", lambda model, input_shape, path: export_state_dict(model, path)),
+                   label="PyTorch weights (state_dict, .pt)…")
 EXPORT_FORMATS.add("torch_export", "torch.export program (.pt2): the network and its weights in one file; "
-                   "run it with torch.export.load(path).module().", ExportFormat(".pt2", export_program))
+                   "run it with torch.export.load(path).module().", ExportFormat(".pt2", export_program),
+                   label="torch.export program (.pt2)…")
 EXPORT_FORMATS.add("onnx", "ONNX: for ONNX Runtime, Netron and other frameworks (needs the onnx package).",
-                   ExportFormat(".onnx", export_onnx))
+                   ExportFormat(".onnx", export_onnx), label="ONNX (.onnx)…")

@@ -73,3 +73,14 @@ def test_code_view_shows_both_scripts_and_follows_edits(window):
     panes = [w.toPlainText() for w in view.findChildren(QPlainTextEdit)]
     assert any("0.7" in p for p in panes)
     view.close()
+
+
+def test_model_menu_lists_every_export_format_by_its_label(window):
+    from playground.model_export import EXPORT_FORMATS
+
+    window.exports.model_menu.aboutToShow.emit()
+    actions = window.exports.model_menu.actions()
+    assert [a.data() for a in actions] == EXPORT_FORMATS.names() == ["state_dict", "torch_export", "onnx"]
+    assert [a.text() for a in actions] == [e.title for e in EXPORT_FORMATS]
+    assert all(a.toolTip() == e.description for a, e in zip(actions, EXPORT_FORMATS))
+    assert "torchscript" not in " ".join(a.text().lower() for a in actions)

@@ -80,7 +80,7 @@ class ExportController(QObject):
 
         self.model_menu.clear()
         for entry in EXPORT_FORMATS:
-            action = self.model_menu.addAction(entry.name)
+            action = self.model_menu.addAction(entry.title)
             action.setToolTip(entry.description)
             action.setStatusTip(entry.description)
             action.setData(entry.name)
