@@ -48,3 +48,43 @@ def window(qtbot):
     w.show()
     yield w
     w.close()
+
+
+# Qt messages that say nothing about our code: the offscreen platform cannot do some window-manager things.
+BENIGN_QT_MESSAGES = ("propagateSizeHints", "This plugin does not support", "QStandardPaths:")
+
+
+@pytest.fixture(autouse=True)
+def _no_qt_warnings_or_uncaught_exceptions(request):
+    """Fail a test on any Qt warning, and on any exception that escapes to sys.excepthook or a thread.
+
+    (pytest-qt already fails a test whose slot raises; this adds Qt's own warnings, such as
+    "QThread: Destroyed while thread is still running", and exceptions in plain Python threads.)"""
+    import sys
+    import threading
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    problems: list[str] = []
+
+    def on_message(kind, context, text):
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) and \
+                not any(b in text for b in BENIGN_QT_MESSAGES):
+            problems.append(f"Qt {kind.name}: {text}")
+        if previous is not None:
+            previous(kind, context, text)
+
+    def on_thread_exception(args):
+        problems.append(f"uncaught {args.exc_type.__name__} in thread {getattr(args.thread, 'name', '?')}: {args.exc_value}")
+
+    previous = qInstallMessageHandler(on_message)
+    old_thread_hook, threading.excepthook = threading.excepthook, on_thread_exception
+    old_hook = sys.excepthook
+    yield
+    qInstallMessageHandler(previous)
+    if threading.excepthook is on_thread_exception:
+        threading.excepthook = old_thread_hook
+    if sys.excepthook is not old_hook and "exception_hook" not in request.node.nodeid:
+        sys.excepthook = old_hook  # a test that built the app's hook leaves Python's in place afterwards
+    if "allow_qt_warnings" not in request.keywords:
+        assert not problems, "\n".join(problems[:5])

@@ -66,6 +66,9 @@ class TrainingRunner(QObject):
         self.dataset: Any = None
         self.resume: Any = None
         self.snapshots_enabled = True
+        from ui.session.autosave import weights_autosave
+
+        self.autosave: Any = weights_autosave  # where workers hand the latest weights (None: not autosaved)
         self._built = False  # the current run's trainer exists (its ready signal came)
         self._request = 0
         self._reply: tuple[int, Any] | None = None  # (request id, weights) of the latest weights request
@@ -199,6 +202,7 @@ class TrainingRunner(QObject):
         self.run_id += 1
         worker = TrainingWorker(self.run_id, self.experiment, self.dataset, self.resume, self._build)
         worker.set_snapshots_enabled(self.snapshots_enabled)
+        worker.autosave = self.autosave
         thread = QThread()
         thread.setObjectName(f"training-run-{self.run_id}")
         worker.moveToThread(thread)

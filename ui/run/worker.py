@@ -47,6 +47,7 @@ class TrainingWorker(QObject):
         self._snapshot_free = threading.Event()  # the GUI has consumed the last snapshot
         self._snapshot_free.set()
         self._next_snapshot = 0.0
+        self.autosave: Any = None  # ui.session.autosave.WeightsAutosave: latest weights, written off this thread
 
     # ----------------------------------------------------------------- called from the GUI thread
 
@@ -137,7 +138,9 @@ class TrainingWorker(QObject):
             for batch in trainer.run(interval=REPORT_INTERVAL):
                 self.reports.emit(self.run_id, batch)
                 self._send_snapshot()
+                self._autosave_weights()
             self._send_snapshot(force=True)
+            self._autosave_weights(force=True)
             self.job_done.emit(self.run_id, "paused" if trainer.status == "stopped" else trainer.status)
             return
         explanation = None
@@ -156,10 +159,21 @@ class TrainingWorker(QObject):
         if batch:
             self.reports.emit(self.run_id, batch)
         self._send_snapshot(force=True)
+        self._autosave_weights(force=True)
         if explanation is not None:
             self.explanation.emit(self.run_id, explanation)
         self.job_done.emit(self.run_id, "diverged" if trainer.diverged else
                            "finished" if trainer.finished else "stepped")
+
+    def _autosave_weights(self, force: bool = False) -> None:
+        """Hand CPU copies of the weights and optimizer state to the autosave (its thread writes them)."""
+        sink, trainer = self.autosave, self._trainer
+        if sink is None or trainer is None or not (force or sink.due()):
+            return
+        from playground.checkpoint import state_dict_copy
+
+        training = trainer.training_state() if hasattr(trainer, "training_state") else None
+        sink.submit(self._experiment, state_dict_copy(trainer.model), training)
 
     def _send_snapshot(self, force: bool = False) -> None:
         if not self._snapshots_on.is_set() or (not force and not self._snapshot_free.is_set()):

@@ -1,25 +1,37 @@
-"""Autosave: the current experiment and its run history, written atomically every few seconds.
+"""Autosave: the current experiment, its run history and its latest weights, written atomically.
 
-A clean exit deletes the autosave; finding one at start-up means the last session crashed or was
-killed, so the app offers to restore it.
+The spec and history are written by a GUI timer every few seconds; the weights and optimizer state
+come from the training thread (``WeightsAutosave``) and are written by a writer thread, at most
+every few seconds, so the GUI thread never serialises a tensor. A clean exit deletes the autosave;
+finding one at start-up means the last session crashed or was killed, so the app offers to restore
+it. A damaged autosave is moved aside (``damaged/``) with a message and never offered again.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Slot
 
 from playground.errors import PlaygroundError
-from playground.files import atomic_write_text
+from playground.files import FileRefused, atomic_write_text, read_regular_bytes
 from playground.history_codec import history_from_lines, report_line
 from playground.project import SavedProject
 from playground.reports import Report
 from playground.spec import load
 
 DEFAULT_INTERVAL_MS = 5000
+WEIGHTS_INTERVAL_S = 3.0  # the training thread hands over weights at most this often
+MAX_HISTORY_BYTES = 200_000_000
+WEIGHTS_FORMAT = "nn-playground-autosave-weights"
+
+
+class DamagedAutosave(PlaygroundError):
+    """The last session's autosave could not be read; it has been moved aside (the message says where)."""
 
 
 def data_dir() -> Path:
@@ -40,33 +52,152 @@ def history_path() -> Path:
     return autosave_path().with_name("history.jsonl")
 
 
+def weights_path() -> Path:
+    return autosave_path().with_name("weights.pt")
+
+
 def pending_restore() -> SavedProject | None:
-    """The autosave left by a session that did not exit cleanly, or None."""
+    """The autosave left by a session that did not exit cleanly, or None.
+
+    Everything is validated as strictly as a user's file. A damaged experiment moves the whole
+    autosave aside and raises DamagedAutosave; damaged weights are dropped with a note."""
     path = autosave_path()
     if not path.exists():
         return None
     try:
         experiment = load(str(path))
-    except PlaygroundError:
-        discard()  # an unreadable autosave helps nobody and would be offered forever
-        return None
-    return SavedProject(experiment, None, tuple(_read_history()))
+    except PlaygroundError as exc:
+        folder = move_aside()
+        raise DamagedAutosave(f"The autosave of the last session could not be read ({exc}). It was moved to "
+                              f"{folder} and will not be offered again.") from None
+    state, training, notes = _read_weights(experiment)
+    return SavedProject(experiment, state, tuple(_read_history()), tuple(notes), training)
 
 
 def _read_history() -> list[Report]:
     try:
-        text = history_path().read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular_bytes(history_path(), MAX_HISTORY_BYTES, "autosaved history").decode("utf-8")
+    except (FileRefused, UnicodeDecodeError):
         return []
     return history_from_lines(text)  # up to a line cut short by the kill: everything before it is good
 
 
-def discard() -> None:
-    for p in (autosave_path(), history_path()):
+def _read_weights(experiment: Any) -> tuple[Any, Any, list[str]]:
+    """(state_dict, training state, notes) of the autosaved weights if they belong to ``experiment``."""
+    if not weights_path().exists():
+        return None, None, []
+    from playground.checkpoint import read_torch_file
+    from playground.spec import to_dict
+
+    try:
+        data = read_torch_file(weights_path())
+    except PlaygroundError as exc:
+        return None, None, [f"The autosaved weights were not restored: {exc}"]
+    import torch
+
+    state = data.get("state_dict") if isinstance(data, dict) and data.get("format") == WEIGHTS_FORMAT else None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        return None, None, ["The autosaved weights were not restored: the file is damaged."]
+    if data.get("spec") != to_dict(experiment):
+        return None, None, []  # weights of an earlier network: the experiment changed after them
+    training = data.get("training")
+    return state, training if isinstance(training, dict) else None, []
+
+
+def move_aside() -> Path:
+    """Move every autosave file into ``damaged/<time>/`` so it is never offered again; returns that folder."""
+    folder = autosave_path().parent / "damaged" / time.strftime("%Y%m%d-%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in (autosave_path(), history_path(), weights_path()):
         try:
-            p.unlink()
+            os.replace(p, folder / p.name)
         except FileNotFoundError:
             pass
+        except OSError:
+            _unlink(p)
+    return folder
+
+
+def discard() -> None:
+    for p in (autosave_path(), history_path(), weights_path()):
+        _unlink(p)
+
+
+def _unlink(p: Path) -> None:
+    try:
+        p.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass
+
+
+class WeightsAutosave:
+    """Takes the latest weights from the training thread and writes them on its own thread, latest wins.
+
+    ``due()`` says whether the interval has passed (the worker asks before copying anything);
+    ``submit`` hands over CPU copies and returns at once. Thread-safe."""
+
+    def __init__(self, interval: float = WEIGHTS_INTERVAL_S):
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._latest: dict[str, Any] | None = None
+        self._last = 0.0
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.written = 0  # how many files were written (tests)
+        self.error: str | None = None
+
+    def due(self) -> bool:
+        return time.monotonic() - self._last >= self.interval
+
+    def submit(self, experiment: Any, state: dict[str, Any], training: dict[str, Any] | None) -> None:
+        from playground.spec import to_dict
+
+        with self._lock:
+            self._latest = {"format": WEIGHTS_FORMAT, "version": 1, "spec": to_dict(experiment),
+                            "state_dict": state, "training": training}
+            self._last = time.monotonic()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._write_loop, name="autosave-weights", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until what was submitted is on disk (tests, and before a clean exit removes it anyway)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._latest is None and not self._busy:
+                    return
+            time.sleep(0.01)
+
+    _busy = False
+
+    def _write_loop(self) -> None:
+        from playground.checkpoint import write_torch_file
+
+        while True:
+            if not self._wake.wait(timeout=30):
+                return  # idle: the thread ends and the next submit starts another
+            self._wake.clear()
+            with self._lock:
+                payload, self._latest = self._latest, None
+                self._busy = payload is not None
+            if payload is None:
+                continue
+            try:
+                write_torch_file(weights_path(), payload)  # temp file + rename: a kill never leaves half
+                self.written += 1
+                self.error = None
+            except (OSError, PlaygroundError) as exc:
+                self.error = f"Autosave of the weights failed: {exc}"
+            finally:
+                with self._lock:
+                    self._busy = False
+
+
+weights_autosave = WeightsAutosave()
 
 
 class Autosaver(QObject):
@@ -110,4 +241,5 @@ class Autosaver(QObject):
     def finish(self) -> None:
         """A clean exit: nothing to restore next time."""
         self.timer.stop()
+        weights_autosave.flush(2.0)  # a write still in flight must not recreate the file after discard()
         discard()

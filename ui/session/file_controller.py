@@ -6,6 +6,7 @@ experiment untouched, and an autosave lets the next start restore a crashed or k
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from playground.errors import PlaygroundError
+from playground.files import shown
 from playground.project import SavedProject, load_project, save_project
 from playground.spec import default_experiment
 from ui.chrome.dialogs import show_error
@@ -101,7 +103,7 @@ class FileController(QObject):
         try:
             save_project(path, s.spec, state, history)
         except (OSError, PlaygroundError) as exc:
-            self._error("Cannot save", f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
+            self._error("Cannot save", f"Could not write {shown(path)}: {getattr(exc, 'strerror', None) or exc}")
             return False
         s.set_path(path)
         self.saved.emit(path)
@@ -166,15 +168,34 @@ class FileController(QObject):
         return self.session.spec, self.session.history
 
     def offer_restore(self) -> bool:
-        """At start-up: if the last session died, offer its experiment and history back."""
-        saved = autosave.pending_restore()
+        """At start-up: if the last session died, offer its experiment, history and weights back.
+
+        A damaged autosave is moved aside with a message. While restoring, the autosave sits in
+        ``damaged/``: if restoring crashes the app, the next start does not offer it again (no crash
+        loop); once restored it is deleted, and the new session autosaves afresh."""
+        try:
+            saved = autosave.pending_restore()
+        except autosave.DamagedAutosave as exc:
+            self._error("The last session could not be restored", str(exc))
+            return False
         if saved is None:
             return False
-        if self.ask_restore():
+        if not self.ask_restore():
+            autosave.discard()
+            return False
+        aside = autosave.move_aside()
+        try:
             self.restore_project(saved)
-            return True
-        autosave.discard()
-        return False
+        except Exception as exc:  # a restore that fails must not fail again at every start
+            self._error("The last session could not be restored",
+                        f"Restoring failed ({type(exc).__name__}: {str(exc)[:200]}). The autosave was moved to {aside}.")
+            return False
+        shutil.rmtree(aside, ignore_errors=True)
+        if saved.state is not None:  # the new session's autosave holds the restored network from the start
+            autosave.weights_autosave.submit(saved.experiment, saved.state, saved.training)
+        if saved.notes:
+            self._error("Restored with problems", "\n\n".join(saved.notes))
+        return True
 
     def _ask_restore(self) -> bool:
         answer = QMessageBox.question(
