@@ -68,16 +68,14 @@ class InstanceServer(QObject):
 
     def listen(self) -> bool:
         """Start serving; a stale socket from a crashed instance is removed first. False if another serves."""
-        if self.server.listen(self.name):
-            return True
-        if self.server.serverError() != QLocalSocket.LocalSocketError.AddressInUseError:
-            return False
+        # Ask first: with UserAccessOption Qt makes the socket in a private folder and renames it into
+        # place, which would silently replace a live instance's socket instead of failing.
         probe = QLocalSocket()
         probe.connectToServer(self.name)
-        if probe.waitForConnected(CONNECT_MS):  # a live instance owns it: leave it alone
+        if probe.waitForConnected(CONNECT_MS):
             probe.disconnectFromServer()
             return False
-        QLocalServer.removeServer(self.name)
+        QLocalServer.removeServer(self.name)  # nobody answered: any socket file left there is stale
         return self.server.listen(self.name)
 
     def close(self) -> None:
