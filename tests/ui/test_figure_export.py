@@ -62,6 +62,18 @@ def test_dialog_offers_every_kind_the_run_can_draw_with_its_title_and_descriptio
     assert [dialog.size_combo.itemData(i) for i in range(dialog.size_combo.count())] == list(SIZES)
 
 
+def test_a_file_named_after_its_kind_follows_the_kind(dialog, tmp_path):
+    dialog.path_edit.setText(str(tmp_path / "loss.svg"))
+    choose(dialog.format_combo, "svg")
+    choose(dialog.kind_combo, "confusion")
+    assert dialog.figure_path() == tmp_path / "confusion.svg"
+    dialog.path_edit.setText(str(tmp_path / "my_figure.svg"))
+    choose(dialog.kind_combo, "health")
+    assert dialog.figure_path() == tmp_path / "my_figure.svg"  # a name the user chose is kept
+    choose(dialog.kind_combo, ALL)
+    assert dialog.path_edit.text() == str(tmp_path) and set(dialog.targets()) == set(dialog.kinds)
+
+
 def test_dialog_writes_a_pdf_with_provenance_while_the_gui_keeps_running(dialog, qtbot, tmp_path):
     choose(dialog.kind_combo, "boundary")
     choose(dialog.format_combo, "pdf")

@@ -246,6 +246,8 @@ class ExportFigureDialog(QDialog):
             self.path_label.setText("File")
             if path.suffix.lower().lstrip(".") not in FORMATS:  # was a folder: name the file in it by its kind
                 self.path_edit.setText(str(path / f"{self.kind}.{self.formats[0]}"))
+            elif path.stem in FIGURE_KINDS.names():  # named after the previous kind: follow the new one
+                self.path_edit.setText(str(path.with_name(f"{self.kind}{path.suffix}")))
 
     def _format_changed(self) -> None:
         if self.path_edit.text().strip() and self.kind != ALL:
