@@ -68,13 +68,13 @@ class MainWindow(QMainWindow):
         self.menus["File"].insertMenu(a["file_save"], self.files.recent_menu)
         self.menus["File"].insertMenu(a["file_quit"], self.exports.model_menu)
         a["file_include_weights"].setChecked(True)
-        build_toolbar(self, a)
+        self.play_bar = build_toolbar(self, a)
         self.status = TrainingStatus(self.statusBar())
         self.status.set_device(s.device)
         self.runs = RunArchive(s, self.loss_plot, self)
         self.views_panel.tabs.addTab(self.runs.view, "Runs")
         self.controls = RunControls(s, self.runner, self.runs, a, self.loss_plot, self.views_panel, self.status,
-                                    self.banner, self)
+                                    self.banner, self, self.play_bar)
         self._closing = False
         self._connect()
         self._apply(SpecChange(s.spec, s.spec, ()), first=True)

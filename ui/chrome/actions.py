@@ -63,6 +63,7 @@ MENUS = ("File", "Edit", "View", "Train", "Help")
 
 def create_actions(window: QMainWindow, *handlers: object) -> dict[str, QAction]:
     """Create the actions, put them in the menus, and connect each to ``on_<name>`` of the window or a handler."""
+    window.menuBar().setObjectName("menu_bar")  # presentation mode hides it by this name
     menus: dict[str, QMenu] = {name: window.menuBar().addMenu(f"&{name}") for name in MENUS}
     for name, menu in menus.items():
         menu.setObjectName(f"menu_{name.lower()}")

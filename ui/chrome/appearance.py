@@ -12,6 +12,10 @@ from .lessons import LessonPanel, LessonsDialog
 from .theme import PresentationMode, apply_theme, current_theme_name
 
 SECONDARY_DOCKS = ["dock_data", "dock_training", "dock_network"]  # F5 again brings them back
+# Settings and captions a class does not need to see; the play bar's big readout replaces the values line.
+SECONDARY_WIDGETS = ["curve_controls", "latest_values_label", "timeline", "boundary_controls",
+                     "network_diagram_caption", "menu_bar"]
+VIEWS_SHARE = 0.64  # of the height, in presentation mode: the views over the curves
 
 
 class Appearance(QObject):
@@ -27,7 +31,7 @@ class Appearance(QObject):
         super().__init__(window)
         self.window, self.central = window, central
         self.presentation_action: QAction | None = None
-        self.presentation = PresentationMode(SECONDARY_DOCKS)
+        self.presentation = PresentationMode(SECONDARY_DOCKS, SECONDARY_WIDGETS)
         self.lesson_panel = LessonPanel()
         self.lesson_dock = QDockWidget("Lesson", window)
         self.lesson_dock.setObjectName("dock_lesson")
@@ -38,6 +42,7 @@ class Appearance(QObject):
         self.lesson_panel.restart_requested.connect(self._load_lesson_experiment)
         self.dialog: LessonsDialog | None = None
         self._sizes: list[int] = []
+        self._inner: list[tuple[QSplitter, list[int]]] = []
 
     def connect_actions(self, light: QAction, dark: QAction, presentation: QAction) -> None:
         self.presentation_action = presentation
@@ -70,15 +75,24 @@ class Appearance(QObject):
     def on_view_presentation(self, on: bool) -> None:
         """F5: big fonts, thick lines, high contrast, secondary panels hidden; F5 again restores all."""
         central = self.central
+        play_bar = getattr(self.window, "play_bar", None)
         if on and not self.presentation.active:
             self._sizes = central.sizes()
+            self._inner = [(splitter, splitter.sizes()) for splitter in self.window.findChildren(QSplitter)
+                           if splitter is not central]
             self.presentation.enter(self.window)
+            if play_bar is not None:
+                play_bar.set_large(True)
             total = sum(central.sizes())
-            views = int(total * 0.58)  # big fonts need room: the curves get a fair share of the height
+            views = int(total * VIEWS_SHARE)
             central.setSizes([views, total - views])
         elif not on and self.presentation.active:
             self.presentation.leave(self.window)
+            if play_bar is not None:
+                play_bar.set_large(False)
             central.setSizes(self._sizes)
+            for splitter, sizes in self._inner:  # exactly as before, the diagram/boundary split included
+                splitter.setSizes(sizes)
 
     def theme_name(self) -> str | None:
         return current_theme_name()

@@ -7,7 +7,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QSplitter, QToolBar, QVBoxLayout,
                                QWidget)
 
-TOOLBAR_ACTIONS = ("train_toggle", "train_step_batch", "train_step_epoch", "train_reset", "train_stop")
+TOOLBAR_ACTIONS = ("train_step_batch", "train_step_epoch", "train_reset", "train_stop")  # after the play bar
+from .play_bar import PlayBar
+
 DOCK_MIN_WIDTH = 300  # an editor narrower than its own layout scrolls sideways instead of being squeezed
 BANNER_COLOURS = {"error": ("#fde2e1", "#8a1c13"), "notice": ("#fff4d6", "#6b4b00")}  # background, text
 
@@ -59,7 +61,7 @@ def build_layout(window: QMainWindow, views: QWidget, banner: QWidget, curves: Q
     # Data and Training share one tabbed column so the views get the width.
     window.tabifyDockWidget(docks["dock_data"], docks["dock_training"])
     docks["dock_data"].raise_()
-    window.resizeDocks([docks["dock_data"]], [450], Qt.Orientation.Horizontal)
+    window.resizeDocks([docks["dock_data"]], [480], Qt.Orientation.Horizontal)  # the layer table fits
     window.resize(1500, 940)
     return central, docks
 
@@ -72,15 +74,21 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setMinimumWidth(DOCK_MIN_WIDTH)
+    for bar in (area.verticalScrollBar(), area.horizontalScrollBar()):
+        bar.setToolTip("The window is smaller than this panel: scroll to see the rest of it.")
     return area
 
 
-def build_toolbar(window: QMainWindow, actions: dict[str, QAction]) -> QToolBar:
+def build_toolbar(window: QMainWindow, actions: dict[str, QAction]) -> PlayBar:
+    """The controls toolbar: the big play/pause button with the epoch counter, then the step commands."""
     bar = QToolBar("Controls", window)
     bar.setObjectName("controls_toolbar")
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    actions["train_toggle"].setText("Train")
+    play = PlayBar(actions["train_toggle"])
+    bar.addWidget(play)
+    bar.addSeparator()
     for name in TOOLBAR_ACTIONS:
         bar.addAction(actions[name])
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-    actions["train_toggle"].setText("Train")
-    return bar
+    return play

@@ -278,12 +278,14 @@ def _scale_pen(item: Any, scale: float) -> None:
 class PresentationMode:
     """Big fonts, the high-contrast theme, thick lines and only the essential panels, and back again.
 
-    ``hide_docks`` are the objectNames of the window's secondary QDockWidgets; the status bar hides too.
+    ``hide_docks`` are the objectNames of the window's secondary QDockWidgets; the status bar hides too, and
+    so do the widgets named in ``hide_widgets``.
     ``leave`` restores exactly what ``enter`` found: fonts, theme, line widths and visibilities.
     """
 
-    def __init__(self, hide_docks: Sequence[str] = ()):
+    def __init__(self, hide_docks: Sequence[str] = (), hide_widgets: Sequence[str] = ()):
         self.hide_docks = tuple(hide_docks)
+        self.hide_widgets = tuple(hide_widgets)  # objectNames of other widgets (settings rows, captions)
         self._saved: dict[str, Any] | None = None
 
     @property
@@ -302,7 +304,8 @@ class PresentationMode:
             "theme": current_theme_name(app), "font": QFont(app.font()), "palette": QPalette(app.palette()),
             "style": app.style().name(), "stylesheet": app.styleSheet(),
             "visible": [(w, w.isHidden()) for w in docks if w.objectName() in self.hide_docks] + (
-                [(bar, bar.isHidden())] if bar is not None else []),
+                [(bar, bar.isHidden())] if bar is not None else []) + [
+                (w, w.isHidden()) for name in self.hide_widgets for w in window.findChildren(QWidget, name)],
             # Widgets with a font of their own (titles) ignore the application font: scale them one by one.
             "fonts": [(w, QFont(w.font())) for w in window.findChildren(QWidget) if w.testAttribute(own_font)],
             "dock_fonts": [d for d in docks if not d.testAttribute(own_font)],

@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QDropEvent, QKeyEvent, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
-                               QHeaderView, QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
+                               QHBoxLayout, QHeaderView, QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QWidget)
 
 from playground.layers import ACTIVATIONS, LAYER_TYPES, Param
 from playground.model import NetworkCheck
@@ -22,7 +22,7 @@ SHORT_LABELS = {"padding": "pad"}  # keeps a conv2d row narrow enough for a side
 AUTO_TEXT = "auto"
 COLUMNS = ("#", "Type", "Units/params", "Activation", "Output", "Params")
 COL_INDEX, COL_TYPE, COL_PARAMS, COL_ACT, COL_OUTPUT, COL_COUNT = range(len(COLUMNS))
-SELECTED_BACKGROUND = QColor("#cce0f7")
+SELECTION_TINT = 0.25  # the selected row: this far from the base colour towards the accent
 ERROR_COLOR = "#a8201a"
 WARNING_COLOR = "#9a5b00"  # amber dark enough to read on a projector
 
@@ -75,12 +75,28 @@ class LayerTable(QTableWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for col in (COL_OUTPUT, COL_COUNT):  # over right-aligned numbers
             self.horizontalHeaderItem(col).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        # A pale selection keeps the black labels of the row's controls readable on a projector.
+        self._selection_colours()
+
+    def _selection_colours(self) -> None:
+        """A selection a quarter of the way from the base to the accent colour, in the theme in use.
+
+        The row's controls keep their own (theme) text colour, so a fixed pale highlight hid their labels in
+        the dark theme; a faint tint of the accent keeps them readable in every theme.
+        """
+        app = QApplication.palette()
+        base, accent = app.color(QPalette.ColorRole.Base), app.color(QPalette.ColorRole.Highlight)
+        tint = QColor(*(round(b + (a - b) * SELECTION_TINT) for b, a in (
+            (base.red(), accent.red()), (base.green(), accent.green()), (base.blue(), accent.blue()))))
         palette = self.palette()
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-            palette.setColor(group, QPalette.ColorRole.Highlight, SELECTED_BACKGROUND)
-            palette.setColor(group, QPalette.ColorRole.HighlightedText, palette.color(QPalette.ColorRole.Text))
+            palette.setColor(group, QPalette.ColorRole.Highlight, tint)
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, app.color(QPalette.ColorRole.Text))
         self.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:  # a theme switch
+            self._selection_colours()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if key_command(event):

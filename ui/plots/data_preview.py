@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from playground.datasets import RANGE_2D
 
+from .square_plot import SquareHost
+
 # Okabe-Ito: readable with every common kind of colour blindness. Class 0 orange, class 1 blue, as in
 # TF Playground (its -1 is orange and +1 blue).
 CLASS_COLORS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
@@ -84,7 +86,8 @@ class DataPreview(QWidget):
         self.legend = pg.LegendItem(labelTextColor="#333", labelTextSize="8pt", horSpacing=8, verSpacing=-6)
         self.scatter_layout.addItem(self.legend, row=1, col=0)
         self._legend_key: tuple = ()
-        self._stack.addWidget(self.scatter_layout)
+        self.scatter_page = SquareHost(self.scatter_layout, self.plot.vb)  # square box: x shows what y shows
+        self._stack.addWidget(self.scatter_page)
 
     def _build_image_page(self) -> None:
         self.image_layout = pg.GraphicsLayoutWidget()
@@ -171,7 +174,7 @@ class DataPreview(QWidget):
         # A fixed, square window over the generators' domain, so noise and sample changes do not rescale it.
         extent = max(RANGE_2D, float(np.abs(points).max()) if len(points) else 0.0) * 1.02
         self.plot.setRange(xRange=(-extent, extent), yRange=(-extent, extent), padding=0)
-        self._stack.setCurrentWidget(self.scatter_layout)
+        self._stack.setCurrentWidget(self.scatter_page)
 
     def _set_legend(self, entries: tuple) -> None:
         # Rebuilt only when the classes change, never per update.

@@ -120,7 +120,10 @@ class LossPlot(QWidget):
                                       "The smoothing weight: how much of the running average each point keeps.")
         self.latest_label = _named(QLabel(""), "latest_values_label",
                                    "The latest train loss, and the test loss and accuracy of the last epoch.")
-        toolbar = QHBoxLayout()
+        self.controls_row = QWidget()  # presentation mode hides it: the class watches curves, not settings
+        self.controls_row.setObjectName("curve_controls")
+        toolbar = QHBoxLayout(self.controls_row)
+        toolbar.setContentsMargins(0, 0, 0, 0)
         toolbar.setSpacing(10)
         for widget in (QLabel("x axis"), self.x_axis_combo, self.log_scale_check, QLabel("Smoothing"),
                        self.smoothing_slider, self.smoothing_value):
@@ -132,8 +135,8 @@ class LossPlot(QWidget):
         self.loss_plot = self.loss_widget.getPlotItem()
         self.accuracy_plot = self.accuracy_widget.getPlotItem()
         self.accuracy_plot.setXLink(self.loss_plot)
-        self.accuracy_plot.setYRange(0.0, 1.0, padding=0.04)
-        self.accuracy_plot.enableAutoRange(y=False)
+        # Tight to the data (a run stuck at 43-53 % shows its wiggles), never beyond what accuracy can be.
+        self.accuracy_plot.setLimits(yMin=-0.02, yMax=1.02)
         self._series = {
             "train_loss": _Series(self.loss_plot, self.history, "train_loss", "train", TRAIN_COLOR),
             "test_loss": _Series(self.loss_plot, self.epoch_history, "test_loss", "test", TEST_COLOR),
@@ -144,7 +147,7 @@ class LossPlot(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(toolbar)
+        layout.addWidget(self.controls_row)
         layout.addWidget(self.latest_label)
         # Side by side: on a 720-px projector the views above need the height more than the curves need width.
         plots = QHBoxLayout()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from ui.chrome.dialogs import show_error
 from ui.chrome.layout import Banner
+from ui.chrome.play_bar import PlayBar
 from ui.chrome.status_bar import TrainingStatus
 from ui.plots.loss_plot import LossPlot
 from ui.session.document import Session
@@ -26,8 +27,10 @@ class RunControls(QObject):
     """
 
     def __init__(self, session: Session, runner: TrainingRunner, archive: RunArchive, actions: dict[str, QAction],
-                 plot: LossPlot, views: ViewsPanel, status: TrainingStatus, banner: Banner, window: QMainWindow):
+                 plot: LossPlot, views: ViewsPanel, status: TrainingStatus, banner: Banner, window: QMainWindow,
+                 play_bar: PlayBar | None = None):
         super().__init__(window)
+        self.play_bar = play_bar
         self.session, self.runner, self.archive, self.actions = session, runner, archive, actions
         self.plot, self.views, self.status, self.banner, self.window = plot, views, status, banner, window
         self.error_box: QMessageBox | None = None
@@ -58,6 +61,8 @@ class RunControls(QObject):
         self.plot.clear()
         self.views.clear()
         self.status.reset()
+        if self.play_bar is not None:
+            self.play_bar.reset()
         self.banner.hide()
         self.update_controls()
 
@@ -68,6 +73,8 @@ class RunControls(QObject):
         if history:
             self.plot.add_reports(history)
             self.status.update(history)
+            if self.play_bar is not None:
+                self.play_bar.add_reports(history)
         # A tuple: the worker reads it on its own thread while the GUI's history list grows.
         self.runner.configure(self.session.spec, self.session.dataset, resume=(state, tuple(history)))
         self.update_controls()
@@ -87,6 +94,8 @@ class RunControls(QObject):
         self.session.extend_history(batch)
         self.plot.add_reports(batch)
         self.status.update(batch)
+        if self.play_bar is not None:
+            self.play_bar.add_reports(batch)
         if batch[-1].status == "diverged":
             self.banner.show_message(batch[-1].message)
 

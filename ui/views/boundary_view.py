@@ -111,7 +111,10 @@ class BoundaryView(QWidget):
         self.discretize_check.setToolTip("Colour each point of the plane by the predicted class only, "
                                          "hiding how sure the model is.")
         self.discretize_check.toggled.connect(self._redraw)
-        controls = QHBoxLayout()
+        self.controls = QWidget()  # presentation mode hides these check boxes
+        self.controls.setObjectName("boundary_controls")
+        controls = QHBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(self.show_test_check)
         controls.addWidget(self.discretize_check)
         controls.addStretch(1)
@@ -119,7 +122,7 @@ class BoundaryView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(SquareHost(self.graphics, self.plot.vb), 1)  # the data box stays square: no blank strip
-        layout.addLayout(controls)
+        layout.addWidget(self.controls)
         self.setMinimumSize(240, 220)  # small screens: the plot shrinks, it keeps its aspect
         self._set_range((-RANGE_2D, RANGE_2D, -RANGE_2D, RANGE_2D))
 

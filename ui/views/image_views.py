@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from ui.plots.data_preview import image_mosaic
+from ui.plots.square_plot import SquareHost
 
 from .colormaps import diverging_lut, sequential_lut
 
@@ -102,7 +103,7 @@ class ConfusionMatrixView(QWidget):
         self.plot.vb.sigResized.connect(self._fit)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
+        layout.addWidget(SquareHost(self.graphics, self.plot.vb))  # square cells with no blank strip beside them
         self.set_snapshot(None)
 
     @staticmethod

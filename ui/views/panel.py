@@ -176,6 +176,8 @@ class ViewsPanel(QWidget):
 
     def _draw_current(self) -> None:
         index = self.tabs.currentIndex()
+        if index >= len(self._tabs):  # a tab the window added (Runs): it draws itself
+            return
         if self._latest is None or self._shown.get(index) is self._latest:
             return
         self._shown[index] = self._latest
