@@ -30,6 +30,7 @@ from .plots.loss_plot import LossPlot
 from .run.archive import RunArchive
 from .run.controls import RunControls
 from .run.runner import TrainingRunner
+from .run.speed import WatchControls
 from .session.document import Session
 from .session.file_controller import FileController
 from .session.spec_commands import SpecEdit
@@ -51,7 +52,8 @@ class MainWindow(QMainWindow):
         self.session = s = Session(experiment, path, self)
         self.confirm_restart = lambda: ask_restart(self)  # replaced in tests
         self.undo_stack = QUndoStack(self)
-        self.runner = TrainingRunner(self, build_trainer)
+        self.watch = WatchControls(self, restore_settings)  # engine setting and watching speed: the trainer factory
+        self.runner = TrainingRunner(self, build_trainer or self.watch.factory)
         s.set_weights_source(lambda resume: self.runner.fetch_weights(resume=resume))
         self.data_panel, self.layer_stack, self.training_panel = DataPanel(), LayerStackEditor(), TrainingPanel()
         self.loss_plot, self.views_panel, self.banner = LossPlot(), ViewsPanel(), Banner()
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.status.set_device(s.device)
         self.runs = RunArchive(s, self.loss_plot, self)
         self.views_panel.tabs.addTab(self.runs.view, "Runs")
+        self.watch.install(self, self.runner)
         self.controls = RunControls(s, self.runner, self.runs, a, self.loss_plot, self.views_panel, self.status,
                                     self.banner, self, self.play_bar)
         self._closing = False
@@ -265,3 +268,4 @@ class MainWindow(QMainWindow):
     def finish_startup(self) -> None:
         """Work left until after the first paint: torch's import (about a second) and the device list."""
         self.training_panel.populate_devices()
+        self.watch.warm_up()  # fused kernels compile (or load from disk) in the background, after the first paint
