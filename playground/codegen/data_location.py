@@ -21,10 +21,18 @@ ARGUMENT = ('    parser.add_argument("--data", metavar="PATH", help="the data fi
             'beside this script)")\n')
 
 _FIND = '''\
+def exists(path):
+    """Whether PATH names an existing file or folder (False for a name no file system accepts)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a NUL byte, or text the file system cannot encode
+        return False
+
+
 def find_data(path=None, must_exist=True):
     """The data to read: PATH as given (--data PATH), else DATA_NAME beside this script, else MADE_FROM."""
     tried = [Path(path).expanduser()] if path else list(dict.fromkeys([HERE / DATA_NAME, Path(MADE_FROM)]))
-    found = next((candidate for candidate in tried if candidate.exists()), None)
+    found = next((candidate for candidate in tried if exists(candidate)), None)
     if found is None and must_exist:
         places = ", then ".join(repr(str(candidate)) for candidate in tried)
         advice = ("check the path given to --data" if path else

@@ -260,6 +260,8 @@ def main(argv=None):
             torch.save(model.state_dict(), args.save)  # load it back with model.load_state_dict(torch.load(PATH))
             print(f"saved the weights to {{args.save!r}}")
     if world_size > 1:
+        del net  # free DDP (its reducer holds the process group) before the group is taken down
+        dist.barrier()  # wait for the first process to finish saving, so no process leaves the group early
         dist.destroy_process_group()
     return model
 
