@@ -95,7 +95,11 @@ def take_snapshot(trainer: Any, grid: int = GRID, image_views: bool = True) -> S
             fields["confusion"] = _confusion(trainer)
     finally:
         model.train(was_training)
-    return Snapshot(trainer.step, trainer.step / trainer.steps_per_epoch, layers, **fields)
+    # After a divergence the steps between the bad point and the check are not real progress: the
+    # snapshot is labelled with the step where the loss stopped being finite, as the banner is.
+    step = getattr(trainer, "diverged_step", None) if getattr(trainer, "diverged", False) else None
+    step = trainer.step if step is None else step
+    return Snapshot(step, step / trainer.steps_per_epoch, layers, **fields)
 
 
 def _layer_states(trainer: Any) -> tuple[LayerState, ...]:

@@ -111,6 +111,7 @@ class Trainer:
         self.seconds = 0.0
         self.diverged = False
         self.divergence_message = ""
+        self.diverged_step: int | None = None
         self.last_report: Report | None = None
         self.status = "ready"  # after run(): "finished", "stopped" or "diverged"
         self._eval_chunks = self._plan_evaluation()
@@ -375,6 +376,7 @@ class Trainer:
 
     def _diverge(self, report: Report) -> Report:
         self.diverged = True
+        self.diverged_step = report.step  # snapshots are labelled with it, not with the step counter
         lr = report.lr
         self.divergence_message = (
             f"Training diverged at step {report.step} (epoch {report.epoch:.1f}): the loss became "
