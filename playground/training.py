@@ -33,6 +33,30 @@ EVAL_ACTIVATIONS = 4_000_000
 TRAIN_EVAL_LIMIT = 2048  # train accuracy is measured on at most this many training samples
 
 
+def warm_up() -> None:
+    """Do once, on a throw-away net, the lazy first-time work of a training step, so the first Train press doesn't.
+
+    The first optimizer of a process imports ``torch._dynamo`` (seconds on a busy machine) and the
+    first backward starts autograd's engine; the app calls this on a background thread after its
+    first paint. Never raises: a failure here only means the first run pays for it itself."""
+    try:
+        from .spec import OptimizerSpec
+
+        model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+        x, y = torch.zeros(8, 2), torch.zeros(8, dtype=torch.int64)
+        for name in OPTIMIZERS.names():
+            try:
+                optimizer = OPTIMIZERS.get(name).build(model.parameters(), OptimizerSpec(name=name))
+            except Exception:  # an optimizer that needs settings the default spec lacks
+                continue
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            torch.randperm(8, generator=torch.Generator())
+    except Exception:
+        pass
+
+
 def steps_per_epoch(n_train: int, batch_size: int, model: torch.nn.Module) -> int:
     """Batches per epoch. BatchNorm cannot train on a batch of one, so a last batch of one is dropped
     (those samples still train in other epochs, where the shuffle puts them elsewhere); a training

@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.processEvents()  # paint the window now: finish_startup imports torch, about a second
     QTimer.singleShot(0, window.finish_startup)
     QTimer.singleShot(0, window.files.offer_restore)
+    from .run.runner import warm_up_in_background
+
+    QTimer.singleShot(0, warm_up_in_background)  # the first Train press then skips torch's lazy first-time work
     return app.exec()
 
 

@@ -12,6 +12,8 @@ for the rest.
 
 from __future__ import annotations
 
+import threading
+
 from typing import Any, Callable
 
 from PySide6.QtCore import (Q_ARG, QCoreApplication, QDeadlineTimer, QMetaObject, QObject, Qt, QThread, Signal,
@@ -287,3 +289,12 @@ class TrainingRunner(QObject):
         _reap_live()
         if not self.busy:
             self.all_stopped.emit()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start ``playground.training.warm_up`` on a daemon thread (call it after the first paint)."""
+    from playground.training import warm_up
+
+    thread = threading.Thread(target=warm_up, name="torch-warm-up", daemon=True)
+    thread.start()
+    return thread
