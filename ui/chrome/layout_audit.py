@@ -12,11 +12,13 @@ from typing import Iterator
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QCheckBox, QLabel, QMainWindow, QRadioButton,
+from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QCheckBox, QLabel, QRadioButton,
                                QSplitterHandle, QStackedWidget, QTabBar, QToolBar, QWidget)
 
 SLACK_PX = 2  # rounding and anti-aliasing: a pixel or two over is not a cut
 AXIS_SLACK = 0.25  # an axis may show this much more than its data (margins, padding, a square box)
+# A ViewBox property naming why its range is fixed on purpose (a share on 0..100 %): the axis rule skips it.
+FIXED_RANGE = "fixed_range_reason"
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Finding:
 def describe(widget: QWidget) -> str:
     """A widget's path by objectName (or class), as a test failure should name it."""
     parts = []
-    while widget is not None and not isinstance(widget, QMainWindow):
+    while widget is not None and not widget.isWindow():
         parts.append(widget.objectName() or type(widget).__name__)
         widget = widget.parentWidget()
     return "/".join(reversed(parts[:4]))
@@ -148,7 +150,8 @@ def axis_findings(window: QWidget) -> list[Finding]:
             if not isinstance(item, pg.PlotItem) or not item.isVisible():
                 continue
             bounds = _data_bounds(item)
-            if bounds is None:
+            if bounds is None or item.vb.property(FIXED_RANGE):
+                continue
                 continue
             for axis_index, side in ((0, "bottom"), (1, "left")):
                 axis = item.getAxis(side)

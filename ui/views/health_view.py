@@ -121,6 +121,8 @@ class HealthView(QWidget):
         self.dead_plot = self.dead_widget.getPlotItem()
         style_plot(self.dead_plot, "layer (relu)", "dead share", tick_pt=10, label_pt=11)
         self.dead_plot.setYRange(0, 1.05, padding=0)
+        # 4 % dead must look small: a share keeps its whole 0..1 scale, one slot per layer (the layout audit's opt-out).
+        self.dead_plot.vb.setProperty("fixed_range_reason", "a share of units, on its whole 0 to 100 % scale")
         self.dead_plot.setMouseEnabled(False, False)
         self.dead_bars = pg.BarGraphItem(x=[], height=[], width=0.6)
         self.dead_plot.addItem(self.dead_bars)

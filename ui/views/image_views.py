@@ -93,6 +93,8 @@ class ConfusionMatrixView(QWidget):
             "confusion_plot", "Test-set predictions by class: rows are the true class, columns the predicted one.")
         style_plot(self.plot, "predicted", "true", lines=False)
         _image_plot(self.plot)
+        # Cells may be a little oblong when the box cannot be square (a long title): the axes stay 0..n.
+        self.plot.setAspectLocked(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(sequential_lut())
         self.plot.addItem(self.image)
@@ -140,7 +142,8 @@ class ConfusionMatrixView(QWidget):
             self.texts[i][j].setText(str(int(count)))
             self.texts[i][j].setColor(color)
         total = int(matrix.sum())
-        accuracy = f" · {np.trace(matrix) / total:.1%} right" if total else ""
+        # On a line of its own: one long title line would make the square plot wider than tall.
+        accuracy = f"<br>{np.trace(matrix) / total:.1%} right" if total else ""
         self.plot.setTitle(f"Confusion matrix{accuracy}", size="12pt", color=TEXT_COLOR)
         if len(str(top)) != self._digits:  # refit only when the counts get wider: setFont on every cell costs
             self._fit()
