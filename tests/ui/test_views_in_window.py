@@ -50,6 +50,7 @@ def test_hidden_views_cost_nothing(window, qtbot):
 
 
 def test_health_records_while_hidden_and_draws_when_shown(window, qtbot):
+    window.watch.set_speed("real time")  # the fused engine would finish 20 epochs before a second snapshot
     run(window, qtbot, replace(load_example("circle"), epochs=20))
     health = window.views_panel.health
     assert health.deferred  # its tab is not shown: recorded, not drawn
