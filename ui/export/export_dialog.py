@@ -70,7 +70,9 @@ class ExportFigureDialog(QDialog):
                                "the DPI only sets their embedded images). Text keeps its size in points.")
         self.dpi_spin.setRange(50, 1200)
         self.dpi_spin.setSingleStep(50)
-        self.dpi_spin.setValue(int(settings.value("dpi", DEFAULT_DPI)))
+        from ui.session.settings_values import setting_int  # a damaged settings value falls back, never raises
+
+        self.dpi_spin.setValue(setting_int(settings, "dpi", DEFAULT_DPI, 50, 1200))
         self.dpi_spin.setSuffix(" DPI")
         self.dpi_spin.setMaximumWidth(140)
         self.provenance_check = _named(QCheckBox("Save the provenance beside it (.json)"), "figure_write_provenance",
@@ -80,7 +82,9 @@ class ExportFigureDialog(QDialog):
         self.path_label = QLabel("File")
         self.path_edit = _named(QLineEdit(), "figure_path_edit", "Where to write; the format's suffix is added.")
         self.path_edit.setMinimumWidth(380)
-        directory = Path(str(settings.value("directory", str(Path.home()))))
+        from ui.session.settings_values import setting_text
+
+        directory = Path(setting_text(settings, "directory", str(Path.home())))
         self.path_edit.setText(str(directory / (self.kinds[0] if self.kinds else "figure")))
         self.browse_button = _named(QPushButton("Browse…"), "figure_browse", "Choose where to write.")
         self.status_label = _named(QLabel(), "figure_status", "What the export is doing, or why it failed.")

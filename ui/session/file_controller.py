@@ -137,8 +137,9 @@ class FileController(QObject):
     # ----------------------------------------------------------------- recent files
 
     def recent_files(self) -> list[str]:
-        value = QSettings().value("recent_files", [])
-        return [str(v) for v in (value if isinstance(value, list) else [value] if value else [])]
+        from .settings_values import setting_list
+
+        return setting_list(QSettings(), "recent_files")
 
     def remember_recent(self, path: str) -> None:
         path = str(Path(path).resolve())
