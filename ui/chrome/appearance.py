@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QSplitter
 
@@ -90,9 +90,15 @@ class Appearance(QObject):
             self.presentation.leave(self.window)
             if play_bar is not None:
                 play_bar.set_large(False)
-            central.setSizes(self._sizes)
-            for splitter, sizes in self._inner:  # exactly as before, the diagram/boundary split included
-                splitter.setSizes(sizes)
+            self._restore_splitters()
+            # Again once the menu and status bars are back: the splitter's height is then what it was.
+            QTimer.singleShot(0, self._restore_splitters)
+
+    def _restore_splitters(self) -> None:
+        """The splitter sizes from before presentation mode, the diagram/boundary split included."""
+        self.central.setSizes(self._sizes)
+        for splitter, sizes in self._inner:
+            splitter.setSizes(sizes)
 
     def theme_name(self) -> str | None:
         return current_theme_name()
