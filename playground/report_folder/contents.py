@@ -15,6 +15,9 @@ from playground.figures.provenance import to_json
 from .data_copy import DataPlacement, place_data
 
 FIGURES = "figures"  # the figures' sub-folder: 8 kinds × 3 formats × (file + provenance) would crowd the top
+# Every name a report writes at its top level (the caller's add_files included): user data never takes one.
+REPORT_NAMES = frozenset({FIGURES, "metrics.csv", "model.pt", "model.pt2", "train_pytorch.py", "model_keras.py",
+                          "experiment.json", "provenance.json", "index.html", "window.png"})
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def write_contents(run: ReportRun, folder: Path, *, size: str = "page", dpi: int
             notes.append(f"{name}: code could not be generated: {error}")
         files.append(name)
     say("data")
-    data = place_data(run.spec, folder)
+    data = place_data(run.spec, folder, reserved=REPORT_NAMES)
     atomic_write_text(folder / "experiment.json", run.spec.to_json())
     files.append("experiment.json")
     atomic_write_text(folder / "provenance.json", to_json(record))

@@ -181,3 +181,18 @@ def test_bundled_digits_are_copied_too(tmp_path):
     folder.mkdir()
     placed = place_data(load_example("digits-cnn"), folder)
     assert placed.copied == "digits.npz" and (folder / "digits.npz").stat().st_size == placed.size > 0
+
+
+def test_data_named_like_a_report_file_is_not_copied_over_it(tmp_path):
+    from playground.report_folder.contents import REPORT_NAMES
+
+    data = tmp_path / "index.html"  # a CSV under an unlucky name
+    write_csv(data)
+    folder = tmp_path / "r"
+    folder.mkdir()
+    placed = place_data(csv_spec(data), folder, reserved=REPORT_NAMES)
+    assert placed.copied is None and not (folder / "index.html").exists()
+    assert "--data PATH" in placed.note and "'index.html'" in placed.note
+    from playground.codegen import CODE_FORMATS
+
+    assert {entry.value.file_name for entry in CODE_FORMATS} <= REPORT_NAMES  # the scripts' names are kept free
