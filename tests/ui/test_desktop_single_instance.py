@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -133,3 +134,18 @@ def test_the_server_name_is_per_user_without_a_runtime_dir(monkeypatch):
     alice = single_instance.server_name()
     monkeypatch.setattr(single_instance.getpass, "getuser", lambda: "bob")
     assert alice != single_instance.server_name() and alice.startswith("nn-playground-")
+
+
+def test_the_running_window_opens_the_handed_over_file(window, qtbot, runtime_dir):
+    from ui.desktop.app_setup import serve
+
+    serving = serve(window)
+    assert serving is not None
+    try:
+        child = start_child(["-m", "ui.app", str(EXAMPLE)], runtime_dir)
+        qtbot.waitUntil(lambda: window.session.path == str(EXAMPLE), timeout=60000)
+        child.communicate(timeout=60)
+        assert child.returncode == 0
+        assert window.session.spec.name == json.loads(EXAMPLE.read_text())["name"]
+    finally:
+        serving.close()
