@@ -90,6 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PlaygroundError as exc:
             print(f"nn-playground: error: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
+    try:  # outputs and bounds checked before the window is built or a run starts
+        from playground.files import check_output_path
+        from playground.spec import MAX_EPOCHS
+
+        if getattr(args, "screenshot", None):
+            check_output_path(args.screenshot, "screenshot", inputs=(args.experiment,))
+        if not 0 <= (getattr(args, "train_epochs", 0) or 0) <= MAX_EPOCHS:
+            raise PlaygroundError(f"--train-epochs must be from 0 to {MAX_EPOCHS:,}, got {args.train_epochs:,}")
+    except PlaygroundError as exc:
+        print(f"nn-playground: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if report:
         from playground.report_folder import check_report_target
 

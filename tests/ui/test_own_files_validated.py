@@ -43,3 +43,20 @@ def test_save_to_a_path_no_file_can_have_shows_a_message_and_keeps_the_old_file(
     assert "Cannot save" in box.windowTitle() and "file name" in box.text()
     box.close()
     assert old.read_text() == before
+
+
+@pytest.mark.parametrize("extra, words", [(["--screenshot", "/nonexistent-folder/shot.png"], "does not exist"),
+                                          (["--screenshot", "shot.png", "--train-epochs", "3000000000"],
+                                           "--train-epochs must be from 0 to 1,000,000")])
+def test_app_refuses_bad_outputs_and_epochs_before_starting(tmp_path, extra, words):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NN_PLAYGROUND_DATA_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-m", "ui.app", str(root / "assets/examples/circle.json"), *extra],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and words in out.stderr and "Traceback" not in out.stderr, out.stderr[-400:]
+    assert out.stdout == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
@@ -54,5 +56,5 @@ class HeadlessSession(QObject):
 def save_screenshot(window: QWidget, path: str) -> int:
     if window.grab().save(path, "PNG"):
         return 0
-    print(f"nn-playground: could not write {path}")
-    return 1
+    print(f"nn-playground: error: could not write the screenshot {path}", file=sys.stderr)
+    return 2
