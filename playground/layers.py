@@ -50,6 +50,7 @@ class Activation:
     can_die: bool = False  # a unit whose input stays below 0 stops learning: the snapshots count dead units
     saturates: bool = False  # flat for large inputs, so gradients vanish: the health warnings name it
     formula: str = ""  # f written in z for explain's y = f(Wx + b), e.g. "max(0, z)"; "" means "<key>(z)"
+    fused: int | None = None  # its code in the fused kernels (playground/fused/formulas.py); None: PyTorch only
 
 
 ACTIVATIONS: Registry[Activation] = Registry("activation")
@@ -75,23 +76,23 @@ def _act(name: str, description: str, cls_name: str, keras: str | None, **flags:
 
 
 _act("linear", "No activation: the layer's output passes through unchanged.", "Identity", None, identity=True,
-     label="None (linear)", formula="z")
+     label="None (linear)", formula="z", fused=0)
 _act("relu", "max(0, x): fast and the usual choice for deep networks.", "ReLU", "relu", can_die=True,
-     formula="max(0, z)")
+     formula="max(0, z)", fused=1)
 _act("leaky_relu", "Like relu but with a small slope (0.01) for negative inputs, so units never die.", "LeakyReLU",
      None, label="Leaky ReLU", formula="max(0.01·z, z)", kwargs={"negative_slope": 0.01},
-     keras_layer="layers.LeakyReLU(negative_slope=0.01)  # Keras' default slope is 0.3, PyTorch's 0.01")
-_act("elu", "Smooth relu that goes to -1 for large negative inputs.", "ELU", "elu", formula="z if z > 0, else eᶻ − 1")
+     keras_layer="layers.LeakyReLU(negative_slope=0.01)  # Keras' default slope is 0.3, PyTorch's 0.01", fused=2)
+_act("elu", "Smooth relu that goes to -1 for large negative inputs.", "ELU", "elu", formula="z if z > 0, else eᶻ − 1", fused=3)
 _act("gelu", "Smooth relu-like curve used in transformers.", "GELU", "gelu",
-     formula="z·Φ(z)  (Φ: the standard normal CDF)")
+     formula="z·Φ(z)  (Φ: the standard normal CDF)", fused=4)
 _act("silu", "x·sigmoid(x) (swish): smooth and non-monotonic.", "SiLU", "silu", label="SiLU (swish)",
-     formula="z·σ(z) = z / (1 + e⁻ᶻ)")
+     formula="z·σ(z) = z / (1 + e⁻ᶻ)", fused=5)
 _act("sigmoid", "Squashes to (0, 1); saturates, so deep sigmoid nets learn slowly.", "Sigmoid", "sigmoid",
-     saturates=True, formula="σ(z) = 1 / (1 + e⁻ᶻ)")
-_act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh", "tanh", saturates=True, formula="tanh(z)")
-_act("softplus", "log(1 + e^x): a smooth relu.", "Softplus", "softplus", formula="log(1 + eᶻ)")
+     saturates=True, formula="σ(z) = 1 / (1 + e⁻ᶻ)", fused=6)
+_act("tanh", "Squashes to (-1, 1); TensorFlow Playground's default.", "Tanh", "tanh", saturates=True, formula="tanh(z)", fused=7)
+_act("softplus", "log(1 + e^x): a smooth relu.", "Softplus", "softplus", formula="log(1 + eᶻ)", fused=8)
 _act("softmax", "Turns the last layer into class probabilities (last layer only).", "Softmax", "softmax",
-     kwargs={"dim": 1}, formula="eᶻⁱ / Σⱼ eᶻʲ (over the layer's units)")
+     kwargs={"dim": 1}, formula="eᶻⁱ / Σⱼ eᶻʲ (over the layer's units)", fused=9)
 
 
 # --------------------------------------------------------------------------- layer types
