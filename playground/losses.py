@@ -34,6 +34,7 @@ class Loss:
     no_keras: str = ""
     class_indices: bool = False
     applies: str = ""
+    fused: int | None = None  # its code in the fused kernels (playground/fused/formulas.py); None: PyTorch only
 
 
 LOSSES: Registry[Loss] = Registry("loss")
@@ -53,21 +54,21 @@ def torch_loss(cls_name: str) -> dict[str, Any]:
 LOSSES.add("cross_entropy", "Cross-entropy on logits (softmax built in): the standard classification loss.",
            Loss(**torch_loss("CrossEntropyLoss"), classification=True, regression=False, words="mean cross-entropy",
                 keras="keras.losses.SparseCategoricalCrossentropy(from_logits=True)", class_indices=True,
-                applies="softmax"), label="Cross-entropy")
+                applies="softmax", fused=0), label="Cross-entropy")
 LOSSES.add("mse", "Mean squared error: the standard regression loss (TensorFlow Playground uses it for everything).",
            Loss(**torch_loss("MSELoss"), classification=True, regression=True, words="mean squared error",
-                keras="keras.losses.MeanSquaredError()"), label="Mean squared error")
+                keras="keras.losses.MeanSquaredError()", fused=1), label="Mean squared error")
 LOSSES.add("bce", "Binary cross-entropy on logits (sigmoid built in): one unit for two classes, or one per class.",
            Loss(**torch_loss("BCEWithLogitsLoss"), classification=True, regression=False,
                 words="mean binary cross-entropy", keras="keras.losses.BinaryCrossentropy(from_logits=True)",
-                applies="sigmoid"),
+                applies="sigmoid", fused=2),
            label="Binary cross-entropy")
 LOSSES.add("l1", "Mean absolute error: robust to outliers.",
            Loss(**torch_loss("L1Loss"), classification=True, regression=True, words="mean absolute error",
-                keras="keras.losses.MeanAbsoluteError()"), label="Mean absolute error (L1)")
+                keras="keras.losses.MeanAbsoluteError()", fused=3), label="Mean absolute error (L1)")
 LOSSES.add("huber", "Squared error near zero, absolute error far away: robust regression.",
            Loss(**torch_loss("HuberLoss"), classification=True, regression=True, words="mean Huber loss",
-                keras="keras.losses.Huber(delta=1.0)"), label="Huber")
+                keras="keras.losses.Huber(delta=1.0)", fused=4), label="Huber")
 
 
 def _losses_for(task: str) -> str:
