@@ -49,6 +49,11 @@ class Optimizer:
     no_keras: str = ""
     rule: Callable[[Any], UpdateRule] | None = None
     keras_difference: str = ""
+    fused: int | None = None  # its code in the fused kernels (playground/fused/formulas.py); None: PyTorch only
+    # torch.optim's defaults for what OptimizerSpec does not set (the fused kernels use the same)
+    betas: tuple[float, float] = (0.0, 0.0)
+    eps: float = 0.0
+    alpha: float = 0.0
 
     @property
     def takes_momentum(self) -> bool:
@@ -137,21 +142,22 @@ def _rmsprop_rule(s: Any) -> UpdateRule:
 OPTIMIZERS.add("sgd", "Stochastic gradient descent, optionally with momentum and Nesterov.", Optimizer(
     "SGD", ("momentum", "weight_decay", "nesterov"),
     keras=lambda s: (f"keras.optimizers.SGD({_LR}, momentum={s.momentum!r}, nesterov={s.nesterov and s.momentum > 0})",
-                     "torch.optim.SGD"), rule=_sgd_rule), label="SGD")
+                     "torch.optim.SGD"), rule=_sgd_rule, fused=0), label="SGD")
 OPTIMIZERS.add("adam", "Adam: adaptive step sizes per weight; a robust default (try lr 0.001).", Optimizer(
     "Adam", keras=lambda s: (f"keras.optimizers.Adam({_LR}, epsilon=1e-8)",
                              "torch.optim.Adam; PyTorch's eps is 1e-8, Keras' 1e-7"),
     rule=lambda s: with_weight_decay(UpdateRule("Adam", _ADAM, _ADAM_WORDS), s),
     keras_difference="Adam: Keras folds the bias correction into the learning rate, so its ε acts as "
-                     "ε/√(1−β₂ᵗ) in PyTorch's formula (a difference only where √ŝ is near ε)."), label="Adam")
+                     "ε/√(1−β₂ᵗ) in PyTorch's formula (a difference only where √ŝ is near ε).",
+    fused=1, betas=(0.9, 0.999), eps=1e-8), label="Adam")
 OPTIMIZERS.add("adamw", "Adam with decoupled weight decay.", Optimizer(
     "AdamW", keras=lambda s: (f"keras.optimizers.AdamW({_LR}, weight_decay={s.weight_decay!r}, epsilon=1e-8)",
                               "torch.optim.AdamW: both decay the weights directly (decoupled), "
                               "by lr * weight_decay * w"),
     rule=_adamw_rule,
     keras_difference="AdamW: Keras folds the bias correction into the learning rate, so its ε acts as "
-                     "ε/√(1−β₂ᵗ) in PyTorch's formula (a difference only where √ŝ is near ε)."),
-    label="AdamW")
+                     "ε/√(1−β₂ᵗ) in PyTorch's formula (a difference only where √ŝ is near ε).",
+    fused=2, betas=(0.9, 0.999), eps=1e-8), label="AdamW")
 OPTIMIZERS.add("adagrad", "Adagrad: step sizes shrink for often-updated weights.", Optimizer(
     "Adagrad", keras=lambda s: (f"keras.optimizers.Adagrad({_LR}, initial_accumulator_value=0.0, epsilon=1e-20)",
                                 "torch.optim.Adagrad starts its sums at 0 (Keras at 0.1); epsilon=1e-20 is "
@@ -162,7 +168,7 @@ OPTIMIZERS.add("adagrad", "Adagrad: step sizes shrink for often-updated weights.
         "more it has moved; the first step is about lr for every weight, not along −g."), s),
     keras_difference="Adagrad: Keras adds ε inside the square root, √(s + ε), where PyTorch adds it outside, "
                      "√s + ε. The listing passes ε = 1e-20, PyTorch's 1e-10 squared, so the two denominators "
-                     "differ by less than 1e-10."), label="Adagrad")
+                     "differ by less than 1e-10.", fused=3, eps=1e-10), label="Adagrad")
 OPTIMIZERS.add("rmsprop", "RMSprop: divides by a running average of squared gradients.", Optimizer(
     "RMSprop", ("momentum", "weight_decay"),
     keras=lambda s: (f"keras.optimizers.RMSprop({_LR}, rho=0.99, momentum={s.momentum!r}, epsilon=1e-16)",
@@ -172,7 +178,8 @@ OPTIMIZERS.add("rmsprop", "RMSprop: divides by a running average of squared grad
     keras_difference="RMSprop: Keras adds ε inside the square root, √(s + ε), where PyTorch adds it outside, "
                      "√s + ε, and no ε makes the two equal for every s. The listing passes ε = 1e-16, "
                      "PyTorch's 1e-8 squared, so the two denominators differ by less than 1e-8 (Keras' "
-                     "default 1e-7 would make the steps visibly different)."), label="RMSprop")
+                     "default 1e-7 would make the steps visibly different).", fused=4, eps=1e-8, alpha=0.99),
+    label="RMSprop")
 
 
 # --------------------------------------------------------------------------- schedules
