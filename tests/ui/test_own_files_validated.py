@@ -60,3 +60,23 @@ def test_app_refuses_bad_outputs_and_epochs_before_starting(tmp_path, extra, wor
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and words in out.stderr and "Traceback" not in out.stderr, out.stderr[-400:]
     assert out.stdout == ""
+
+
+def test_opening_a_fifo_or_an_invalid_spec_keeps_the_document_and_never_autosaves_it(window, tmp_path):
+    import os
+
+    from ui.session import autosave
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    bad = tmp_path / "huge.json"
+    bad.write_text('{"name": "x", "layers": [{"type": "linear", "units": 1e310}]}')
+    before = window.session.spec
+    for path, words in ((fifo, "FIFO"), (bad, "layers[0].units")):
+        assert not window.files.open_path(str(path))  # returns at once: the FIFO is never opened
+        box = window.files.error_box
+        assert words in box.text()
+        box.close()
+        assert window.session.spec == before and window.session.path is None
+    window.files.autosaver.save_now()
+    assert autosave.pending_restore().experiment == before
