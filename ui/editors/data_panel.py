@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
@@ -16,6 +17,7 @@ from playground.errors import DataError
 from playground.spec import Experiment
 from ui.plots.data_preview import DataPreview, dataset_summary
 from ui.registry_combo import fill_combo, set_combo_value
+from .thumbnails import FEATURE_PX, DatasetThumbnails, feature_pixmap
 
 MAX_SAMPLES = 100_000
 MAX_SEED = 2**31 - 1  # QSpinBox holds a C int; the spec allows more, which set_spec keeps untouched
@@ -74,6 +76,10 @@ class DataPanel(QWidget):
         fill_combo(self.dataset_combo, DATASETS)
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset)
         form.addRow("Dataset", self.dataset_combo)
+        # TF Playground's pictures of the 2-D sets: a click picks one (through the combo: one undoable edit).
+        self.thumbnails = DatasetThumbnails()
+        self.thumbnails.chosen.connect(lambda name: self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(name)))
+        form.addRow("", self.thumbnails)
 
         self.path_edit = named(QLineEdit(), "path_edit", "The file or folder the data is read from.")
         self.path_edit.editingFinished.connect(lambda: self._set_path(self.path_edit.text().strip() or None))
@@ -112,6 +118,8 @@ class DataPanel(QWidget):
         extra_row = max(r for r, _ in FEATURE_CELLS.values()) + 1
         for i, name in enumerate(FEATURES.names()):
             check = named(QCheckBox(FEATURE_LABELS.get(name, name)), f"feature_{name}", FEATURES.description(name))
+            check.setIcon(QIcon(feature_pixmap(name)))  # the input over the plane: click the square on and off
+            check.setIconSize(QSize(FEATURE_PX, FEATURE_PX))
             check.toggled.connect(self._on_feature)
             grid.addWidget(check, *FEATURE_CELLS.get(name, (extra_row + i // 2, i % 2)))
             self.feature_boxes[name] = check
@@ -166,6 +174,7 @@ class DataPanel(QWidget):
         blocked = [control.blockSignals(True) for control in controls]
         try:
             set_combo_value(self.dataset_combo, data.dataset)
+            self.thumbnails.set_current(data.dataset)
             source = info.source if info is not None else None
             self.form.setRowVisible(self.path_row, source is not None)
             self.form.labelForField(self.path_row).setText("Folder" if source and source.folder else "File")
