@@ -138,3 +138,32 @@ def test_cli_train_uses_the_factory(tmp_path, capsys):
         out = capsys.readouterr()
         summary = json.loads(out.out)
         assert summary["engine"] == ("fused" if engine == "auto" else "pytorch")
+
+
+def test_registry_entries_carry_the_fused_codes_and_torch_defaults():
+    import inspect
+
+    from playground.fused.tables import OPTIMIZER_CODES, optimizer_constants
+    from playground.optimizers import OPTIMIZERS
+
+    for entry in OPTIMIZERS:
+        if entry.value.fused is None:
+            continue
+        assert OPTIMIZER_CODES[entry.name] == entry.value.fused
+        defaults = inspect.signature(getattr(torch.optim, entry.value.torch_class)).parameters
+        beta1, beta2, eps, alpha = optimizer_constants(entry.name)
+        if "betas" in defaults:
+            assert (beta1, beta2) == defaults["betas"].default
+        if "eps" in defaults:
+            assert eps == defaults["eps"].default
+        if "alpha" in defaults:
+            assert alpha == defaults["alpha"].default
+
+
+def test_an_entry_without_a_fused_code_stays_on_pytorch_and_says_so():
+    from playground.optimizers import OPTIMIZERS
+
+    with OPTIMIZERS.scoped("sgd_copy", "SGD again, registered at run time", replace(OPTIMIZERS.get("sgd"), fused=None)):
+        exp = small(optimizer=OptimizerSpec("sgd_copy", lr=0.1))
+        kind, reason = choose_engine(exp, None)
+        assert kind == "pytorch" and "sgd_copy" in reason and "no fused implementation" in reason
