@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.watch = WatchControls(self, restore_settings)  # engine setting and watching speed: the trainer factory
         self.runner = TrainingRunner(self, build_trainer or self.watch.factory)
         s.set_weights_source(lambda resume: self.runner.fetch_weights(resume=resume))
+        s.set_training_source(lambda: self.runner.latest_training)  # saved beside the weights: exact continue
         self.data_panel, self.layer_stack, self.training_panel = DataPanel(), LayerStackEditor(), TrainingPanel()
         self.loss_plot, self.views_panel, self.banner = LossPlot(), ViewsPanel(), Banner()
         self.editors = (self.data_panel, self.layer_stack, self.training_panel)
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         a["edit_redo"].setEnabled(False)
         for editor in self.editors:
             editor.spec_changed.connect(self._on_edit)
+        self.views_panel.spec_edited.connect(self._on_edit)  # the diagram's + and −
         self.runner.snapshot.connect(self.views_panel.add_snapshot)
         self.runner.explanation.connect(self.views_panel.show_explanation)
         self.views_panel.visibility_changed.connect(self.runner.set_snapshots_enabled)
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         self.set_experiment(saved.experiment, path)
         if saved.state is not None or saved.history:
             self.controls.resume_from(saved.state, list(saved.history))
+            self.runner.attach_training(getattr(saved, "training", None))
 
     def _apply(self, change: SpecChange, first: bool = False) -> None:
         new = change.new

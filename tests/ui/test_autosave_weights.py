@@ -92,3 +92,29 @@ def test_a_restore_that_fails_is_not_offered_at_the_next_start(qtbot):
     window.files.error_box.close()
     assert autosave.pending_restore() is None
     window.close()
+
+
+def test_save_keeps_the_optimizer_state_and_open_continues_with_it(window, qtbot, tmp_path):
+    import torch
+
+    from playground.project import load_project, training_path
+
+    exp = replace(load_example("circle"), epochs=3, device="cpu")
+    window.set_experiment(exp)
+    window.on_train_toggle()
+    qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=60000)
+    path = tmp_path / "run.json"
+    assert window.files.save_path(str(path))
+    assert training_path(path).exists()
+    saved = load_project(path)
+    straight = Trainer(exp)
+    straight.train()
+    assert saved.training["step"] == straight.step
+    mine, theirs = saved.training["optimizer"]["state"], straight.optimizer.state_dict()["state"]
+    assert all(torch.equal(mine[k][name], theirs[k][name]) for k in theirs for name in theirs[k]
+               if isinstance(theirs[k][name], torch.Tensor))
+    other = MainWindow()
+    qtbot.addWidget(other)
+    assert other.files.open_path(str(path))
+    assert other.runner.latest_training is not None  # the next Train continues with these moments
+    other.close()

@@ -74,6 +74,7 @@ class TrainingRunner(QObject):
         self._built = False  # the current run's trainer exists (its ready signal came)
         self._request = 0
         self._reply: tuple[int, Any] | None = None  # (request id, weights) of the latest weights request
+        self._training: Any = None  # the training state that came with those weights
         _wait_at_quit_once()
 
     # ----------------------------------------------------------------- commands
@@ -85,6 +86,7 @@ class TrainingRunner(QObject):
         """
         self.stop()
         self.experiment, self.dataset, self.resume = experiment, dataset, resume
+        self._training = None
 
     @property
     def has_run(self) -> bool:
@@ -251,10 +253,23 @@ class TrainingRunner(QObject):
             self.ready.emit(info)
 
     @Slot(int, int, object)
-    def _on_weights(self, run_id: int, request: int, state: Any) -> None:
+    def _on_weights(self, run_id: int, request: int, reply: Any) -> None:
         if run_id == self.run_id:
+            state, self._training = reply if isinstance(reply, tuple) else (reply, None)
             self._reply = (request, state)
             self.weights_ready.emit(state)
+
+    @property
+    def latest_training(self) -> Any:
+        """The optimizer/RNG state sent with the latest weights (or the saved run's, before a trainer exists)."""
+        if self._training is not None:
+            return self._training
+        return self.resume[2] if self.resume is not None and len(self.resume) > 2 else None
+
+    def attach_training(self, training: Any) -> None:
+        """Continue the configured saved run with its optimizer and RNG state too (exact continue)."""
+        if training is not None and self.resume is not None:
+            self.resume = (*self.resume[:2], training)
 
     @Slot(int, object)
     def _on_snapshot(self, run_id: int, snap: Any) -> None:

@@ -29,7 +29,7 @@ class TrainingWorker(QObject):
     ready = Signal(int, object)  # run id, playground.reports.RunInfo (never the trainer)
     snapshot = Signal(int, object)  # run id, playground.snapshots.Snapshot
     explanation = Signal(int, object)  # run id, playground.step_explanation.StepExplanation
-    weights = Signal(int, int, object)  # run id, request id, CPU state_dict copy (or None before a trainer exists)
+    weights = Signal(int, int, object)  # run id, request id, (CPU state_dict copy, training state), Nones before a trainer
     finished = Signal()
 
     def __init__(self, run_id: int, experiment: Any, dataset: Any, resume: Any = None, build: Any = None):
@@ -96,12 +96,14 @@ class TrainingWorker(QObject):
     @Slot(int)
     def send_weights(self, request_id: int) -> None:
         """Emit a CPU copy of the current weights (queued behind any running job, so it never races a step)."""
-        state = None
+        state = training = None
         if self._trainer is not None:
             from playground.checkpoint import state_dict_copy
 
             state = state_dict_copy(self._trainer.model)
-        self.weights.emit(self.run_id, request_id, state)
+            if hasattr(self._trainer, "training_state"):
+                training = self._trainer.training_state()  # for an exact continue after Save
+        self.weights.emit(self.run_id, request_id, (state, training))
 
     @Slot()
     def shutdown(self) -> None:

@@ -44,6 +44,7 @@ class Session(QObject):
         self.dirty = False
         self._data_key: Any = None
         self._fetch: Callable[[bool], Any] | None = None
+        self._fetch_training: Callable[[], Any] | None = None
 
     # ----------------------------------------------------------------- the spec and what follows from it
 
@@ -126,6 +127,14 @@ class Session(QObject):
         if self._fetch is not None:
             self.set_weights(self._fetch(resume))
         return self.weights
+
+    def set_training_source(self, fetch: Callable[[], Any]) -> None:
+        """Where the optimizer/RNG state of the weights last fetched comes from (the runner's)."""
+        self._fetch_training = fetch
+
+    def latest_training(self) -> dict[str, Any] | None:
+        """The training state that belongs to the weights ``latest_weights`` returned, or None."""
+        return self._fetch_training() if self._fetch_training is not None else None
 
     def set_weights(self, state: dict[str, Any] | None) -> None:
         self.weights = state

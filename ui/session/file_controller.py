@@ -100,8 +100,9 @@ class FileController(QObject):
         s = self.session
         state = s.latest_weights() if self.include_weights else None
         history = list(s.history) if self.include_weights else []
+        training = s.latest_training() if state is not None else None
         try:
-            save_project(path, s.spec, state, history)
+            save_project(path, s.spec, state, history, training)
         except (OSError, PlaygroundError) as exc:
             self._error("Cannot save", f"Could not write {shown(path)}: {getattr(exc, 'strerror', None) or exc}")
             return False
