@@ -37,3 +37,23 @@ def test_input_squares_show_the_feature_and_toggle_it_undoably(window, qtbot):
     assert window.session.spec.data.features == (*before, "x1x2")
     window.action("edit_undo").trigger()
     assert window.session.spec.data.features == before and not box.isChecked()
+
+
+def test_plus_and_minus_change_neurons_and_hidden_layers_undoably(window):
+    controls = window.views_panel.neuron_controls
+    units = lambda: [layer.units for layer in window.session.spec.layers]  # noqa: E731
+    start = units()
+    assert start == [4, 2, 2]  # the default: two hidden tanh layers and the output
+    controls.buttons["plus_0"].click()
+    assert units() == [5, 2, 2] and controls.counts[0].text() == "5"
+    controls.buttons["minus_1"].click()
+    controls.buttons["minus_1"].click()  # one neuron is the least a layer keeps
+    assert units() == [5, 1, 2]
+    controls.buttons["layer_plus"].click()
+    assert units() == [5, 1, 1, 2] and window.session.spec.layers[-1].activation == "linear"
+    controls.buttons["layer_minus"].click()
+    controls.buttons["layer_minus"].click()
+    assert units() == [5, 2]
+    for _ in range(5):
+        window.action("edit_undo").trigger()
+    assert units() == start and controls.counts[0].text() == "4"

@@ -17,6 +17,7 @@ from .explain_view import ExplainView
 from .health_view import HealthView
 from .image_views import ConfusionMatrixView, ImageViews
 from .network_diagram import NetworkDiagram
+from .neuron_controls import NeuronControls
 
 
 DIAGRAM_MIN_SIZE = (240, 200)
@@ -25,6 +26,7 @@ DIAGRAM_MIN_SIZE = (240, 200)
 class ViewsPanel(QWidget):
     """Tabs of snapshot views plus the timeline scrubber."""
 
+    spec_edited = Signal(object)  # a new Experiment from the diagram's + and − buttons
     visibility_changed = Signal(bool)  # whether any snapshot view is showing (the runner skips snapshots if not)
 
     def __init__(self, parent: QWidget | None = None):
@@ -41,7 +43,17 @@ class ViewsPanel(QWidget):
         self.diagram.setMinimumSize(DIAGRAM_MIN_SIZE[0], DIAGRAM_MIN_SIZE[1])
         playground = QSplitter(Qt.Orientation.Horizontal)
         playground.setObjectName("network_and_boundary")
-        playground.addWidget(self.diagram)
+        # The diagram with its + and − strip: the pair moves between the 2-D page and the diagram-only page.
+        self.neuron_controls = NeuronControls()
+        self.neuron_controls.edited.connect(self.spec_edited)
+        self.diagram_box = QWidget()
+        self.diagram_box.setObjectName("diagram_box")
+        box = QVBoxLayout(self.diagram_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(self.neuron_controls)
+        box.addWidget(self.diagram, 1)
+        playground.addWidget(self.diagram_box)
         playground.addWidget(self.boundary)
         playground.setSizes([420, 580])  # the boundary is the main attraction
         self.tabs = QTabWidget()
@@ -93,6 +105,7 @@ class ViewsPanel(QWidget):
 
     def set_experiment(self, experiment: Any) -> None:
         self.diagram.set_experiment(experiment)
+        self.neuron_controls.set_experiment(experiment)
 
     def set_check(self, check: Any, layers: Any) -> None:
         """The session's shape check of ``layers``: the diagram reuses it instead of checking again."""
@@ -103,9 +116,9 @@ class ViewsPanel(QWidget):
         # For 2-D data the diagram sits beside the boundary; otherwise on a tab of its own.
         playground, diagram_page = self._tabs[0][0], self._diagram_page
         if two_d:
-            playground.insertWidget(0, self.diagram)
+            playground.insertWidget(0, self.diagram_box)
         else:
-            diagram_page.layout().addWidget(self.diagram)
+            diagram_page.layout().addWidget(self.diagram_box)
         for view in (self.diagram, self.boundary, self.images, self.confusion, self.health, self.explain):
             view.set_dataset(dataset)
         for index, (page, _, views) in enumerate(self._tabs):
