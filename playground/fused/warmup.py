@@ -35,6 +35,17 @@ def compile_kernels() -> None:
     kernels.plane(params, sizes, acts, x, np.zeros((4, 2)))
 
 
+def prepare_torch_optim() -> None:
+    """Build one torch optimizer: its first construction imports torch._dynamo, about 3 s.
+
+    A fused run needs torch.optim only when it hands over to PyTorch (explain, checkpoints, the
+    autosave's optimizer state); paid here, in the background, that first hand-over takes milliseconds.
+    """
+    import torch
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
 def _work() -> None:
     try:
         compile_kernels()
@@ -42,6 +53,10 @@ def _work() -> None:
         _error.append(exc)
     finally:
         _ready.set()
+    try:
+        prepare_torch_optim()
+    except Exception:  # noqa: BLE001 (only a head start: the hand-over imports it itself if this failed)
+        pass
 
 
 def warm_up() -> threading.Thread:
