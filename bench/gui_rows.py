@@ -86,10 +86,11 @@ def _gui_run(settings: Settings, lateness: bool = False, views: bool = True,
     kernels are cached. Returns (steps/s, epochs/s, p99 timer lateness in ms or None).
     """
     app = _app()
-    from playground.fused import kernels_ready
+    from playground.fused import kernels_ready, warm_up
     from ui.main_window import MainWindow
 
-    kernels_ready(wait=None)
+    warm_up().join()  # kernels and torch.optim's first import, as after a user's first paint
+    kernels_ready()
 
     window = MainWindow(_experiment(), restore_settings=False)
     window.resize(1500, 940)
