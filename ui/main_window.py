@@ -30,6 +30,7 @@ from .plots.loss_plot import LossPlot
 from .run.archive import RunArchive
 from .run.controls import RunControls
 from .run.runner import TrainingRunner
+from .views.race_view import RaceController
 from .run.speed import WatchControls
 from .session.document import Session
 from .session.file_controller import FileController
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.runs = RunArchive(s, self.loss_plot, self)
         self.views_panel.tabs.addTab(self.runs.view, "Runs")
         self.watch.install(self, self.runner)
+        self.race = RaceController(self, self.watch.factory)  # Train ▸ Race: lanes side by side, then to Runs
         self.controls = RunControls(s, self.runner, self.runs, a, self.loss_plot, self.views_panel, self.status,
                                     self.banner, self, self.play_bar)
         self._closing = False
