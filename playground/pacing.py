@@ -29,14 +29,15 @@ class Pacer:
     """Holds a run to ``rate`` epochs per second (None: no limit). ``rate`` may be set from any thread."""
 
     def __init__(self, rate: float | None = None, clock: Callable[[], float] = time.perf_counter,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, follow: "Pacer | None" = None):
         self._clock, self._sleep = clock, sleep
         self._anchor: tuple[float, float, float] | None = None  # (time, epoch, rate) the schedule counts from
+        self._follow = follow  # another pacer whose rate this one takes (a race's lanes: one speed, own clocks)
         self.rate = rate
 
     @property
     def rate(self) -> float | None:
-        return self._rate
+        return self._follow.rate if self._follow is not None else self._rate
 
     @rate.setter
     def rate(self, value: float | None) -> None:
@@ -50,12 +51,12 @@ class Pacer:
 
     def steps_per_call(self, steps_per_epoch: int) -> int:
         """How many steps a fused kernel call may take so that each sleep stays within SLICE."""
-        rate = self._rate
+        rate = self.rate
         return max(1, int(rate * steps_per_epoch * SLICE)) if rate else 1 << 30
 
     def __call__(self, epoch: float) -> None:
         """The run has reached ``epoch`` (fractional): sleep until that epoch is due at the current rate."""
-        rate = self._rate
+        rate = self.rate
         if rate is None:
             self._anchor = None
             return

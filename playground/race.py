@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .errors import PlaygroundError
+from .pacing import Pacer
 from .reports import Report
 
 SETTINGS = {  # what a race may vary -> how the value reads on a lane's label
@@ -82,7 +84,9 @@ class Race:
             key = (repr(exp.data), exp.seed)
             if key not in datasets:
                 datasets[key] = load_dataset(exp.data, exp.seed)
-            self.trainers.append(build_trainer(exp, datasets[key], engine, pacer))
+            # Each lane keeps its own pace clock, at the speed the shared pacer says (changeable live).
+            lane_pacer = None if pacer is None else Pacer(follow=pacer)
+            self.trainers.append(build_trainer(exp, datasets[key], engine, lane_pacer))
         self._stop = threading.Event()
 
     def request_stop(self) -> None:
@@ -91,16 +95,27 @@ class Race:
         for trainer in self.trainers:
             trainer.request_stop()
 
-    def run(self, interval: float = 0.05) -> Iterator[tuple[int, list[Report]]]:
-        """Train every lane to its end (or a stop); yields (lane index, batch of reports)."""
+    def run(self, interval: float = 0.05, snapshot: Callable[[Any], Any] | None = None,
+            snapshot_every: float = 0.25) -> Iterator[tuple[int, Any]]:
+        """Train every lane to its end (or a stop); yields (lane index, list of reports).
+
+        With ``snapshot``, each lane's thread also calls ``snapshot(trainer)`` between its steps about
+        every ``snapshot_every`` seconds and at its end, and yields (lane index, what it returned).
+        """
         out: queue.Queue = queue.Queue()
 
         def lane(index: int, trainer: Any) -> None:
             try:
+                due = 0.0
                 for batch in trainer.run(interval=interval):
                     out.put((index, batch))
+                    if snapshot is not None and time.monotonic() >= due:
+                        out.put((index, snapshot(trainer)))
+                        due = time.monotonic() + snapshot_every
                     if self._stop.is_set():
                         trainer.request_stop()
+                if snapshot is not None:
+                    out.put((index, snapshot(trainer)))
             except BaseException as exc:  # handed to the reader, which raises it on its own thread
                 out.put((index, exc))
             finally:
