@@ -123,7 +123,9 @@ def _gui_run(settings: Settings, lateness: bool = False, views: bool = True,
 
 def _headless_steps(settings: Settings) -> float:
     from playground.engines import build_trainer
+    from playground.fused import warm_up
 
+    warm_up().join()  # as in _gui_run: nothing compiles or imports during the measurement
     trainer = build_trainer(_experiment(), wait=None)  # the engine the window picks: fused for the tiny net
     start_step, start = trainer.step, time.perf_counter()
     for _ in trainer.run(interval=0.033):
