@@ -110,3 +110,20 @@ def test_the_app_icon_is_set_for_windows_and_the_taskbar(qapp):
 def test_help_menu_has_report_and_about(window):
     names = [a.objectName() for a in window.menus["Help"].actions()]
     assert names[-2:] == ["help_report_problem", "help_about"]
+
+
+@pytest.mark.parametrize("scale", ["1.5", "2"])
+def test_about_shows_every_line_on_high_dpi_screens(scale):
+    """At 2x a word-wrapped About label was given a height too small for its last link; nothing may be cut."""
+    import os
+    import subprocess
+
+    code = ("from PySide6.QtWidgets import QApplication; app = QApplication([]);"
+            "from ui.desktop.about import AboutDialog; d = AboutDialog('cpu'); d.show();"
+            "[app.processEvents() for _ in range(3)]; t = d.text;"
+            "need = max(t.sizeHint().height(), t.heightForWidth(t.width()));"
+            "print(t.height() >= need and t.width() >= t.minimumSizeHint().width(), app.devicePixelRatio())")
+    env = dict(os.environ, QT_SCALE_FACTOR=scale, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.split() == ["True", str(float(scale))], done.stderr[-1000:]

@@ -9,7 +9,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
 
 from .diagnostics import copy_diagnostics, device_in_use, versions
 from .icons import app_icon
@@ -58,7 +58,9 @@ class AboutDialog(QDialog):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.text.setOpenExternalLinks(False)  # local files go through open_url, which tests can observe
         self.text.linkActivated.connect(lambda url: self.open_url(QUrl(url)))
-        self.text.setWordWrap(True)
+        # No word wrap: a wrapped label in a dialog gets a guessed width and, at 2x scale, a height too small
+        # for its last lines. Unwrapped, its size hint is exact and every row stays on one line.
+        self.text.setWordWrap(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         top = QHBoxLayout()
@@ -67,6 +69,7 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # never smaller than the text needs
 
     @staticmethod
     def _links_html() -> str:
