@@ -196,3 +196,19 @@ def test_data_named_like_a_report_file_is_not_copied_over_it(tmp_path):
     from playground.codegen import CODE_FORMATS
 
     assert {entry.value.file_name for entry in CODE_FORMATS} <= REPORT_NAMES  # the scripts' names are kept free
+
+
+def test_an_idx_folder_is_copied_whole_under_the_name_the_script_looks_for(tmp_path):
+    from playground.codegen.data_location import data_name
+
+    images = tmp_path / "my mnist"
+    (images / "nested").mkdir(parents=True)
+    (images / "train-images-idx3-ubyte").write_bytes(b"\0" * 1000)
+    (images / "nested" / "extra").write_bytes(b"\1" * 10)
+    spec = from_dict({"data": {"dataset": "idx", "path": str(images), "samples": None},
+                      "layers": [{"type": "flatten"}, {"type": "linear", "units": 10}]})
+    folder = tmp_path / "r"
+    folder.mkdir()
+    placed = place_data(spec, folder)
+    assert placed.copied == data_name(str(images)) == "my mnist" and placed.size == 1010
+    assert (folder / "my mnist" / "nested" / "extra").read_bytes() == b"\1" * 10
