@@ -44,6 +44,7 @@ class Run:
     final_state: dict[str, Any] | None  # state_dict on the CPU, or None when weights were not kept
     created: float  # time.time() when it was added
     status: str  # "finished", "stopped" or "diverged"
+    training: dict[str, Any] | None = None  # optimizer, schedule and RNG state (Trainer.training_state), if kept
 
 
 def cpu_state(model: Any) -> dict[str, Any]:
@@ -65,7 +66,7 @@ class RunStore:
         self._next_id = 1
 
     def add(self, experiment: Experiment, history: Sequence[Report], final_state: dict[str, Any] | None = None,
-            status: str = "finished", compared_to: int | None = None) -> Run:
+            status: str = "finished", compared_to: int | None = None, training: dict[str, Any] | None = None) -> Run:
         """Keep a run, named after what differs from the previous one ("Run 3: adam lr 0.01").
 
         ``compared_to`` names the run this one was derived from (a re-run with one change): the name
@@ -78,7 +79,8 @@ class RunStore:
         name = f"Run {run_id}: {_describe(experiment, previous)}"
         if previous is not None and previous is not latest and not name.endswith(f"same as Run {previous.id}"):
             name += f" (vs Run {previous.id})"
-        run = Run(run_id, name, experiment, tuple(history), state, time.time(), status)
+        run = Run(run_id, name, experiment, tuple(history), state, time.time(), status,
+                  training if state is not None else None)
         self._runs[run_id] = run
         self._evict(keep=run_id)
         return run
@@ -158,6 +160,11 @@ class RunStore:
 
                 save_state(run.final_state, folder / f"{stem}.weights.pt")
                 written.append(folder / f"{stem}.weights.pt")
+                if run.training is not None:  # beside the weights, as a saved project keeps it: exact continue
+                    from .checkpoint import write_torch_file
+
+                    write_torch_file(folder / f"{stem}.training.pt", run.training)
+                    written.append(folder / f"{stem}.training.pt")
         if len(ids) > 1:
             columns, rows = self.comparison_table(ids)
             out = io.StringIO()

@@ -89,3 +89,17 @@ def test_saved_project_keeps_the_training_state_beside_the_weights(tmp_path):
     assert all(torch.equal(a, b) for a, b in zip(straight.model.parameters(), resumed.model.parameters()))
     save_project(path, exp)  # saved without weights: the optimizer state goes too
     assert not training_path(path).exists()
+
+
+def test_the_runs_archive_exports_the_training_state_beside_the_weights(tmp_path):
+    from playground.checkpoint import read_torch_file
+    from playground.runs import RunStore
+
+    exp = _experiment("adam", False)
+    trainer = Trainer(exp)
+    history = trainer.train(epochs=1)
+    store = RunStore()
+    run = store.add(exp, history, trainer.model.state_dict(), training=trainer.training_state())
+    written = store.export([run.id], tmp_path)
+    training = read_torch_file(next(p for p in written if p.name.endswith(".training.pt")))
+    assert training["step"] == trainer.step and training["optimizer"]["state"]

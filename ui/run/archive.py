@@ -39,7 +39,8 @@ class RunArchive(QObject):
             return
         self.archived = True
         # Archiving happens when the run ends or is about to be discarded: no need to resume it.
-        self.view.add_run(s.spec, list(s.history), s.latest_weights(resume=False), status)
+        state = s.latest_weights(resume=False)
+        self.view.add_run(s.spec, list(s.history), state, status, s.latest_training() if state is not None else None)
 
     def new_run(self) -> None:
         self.archived = False

@@ -163,9 +163,10 @@ class RunsView(QWidget):
         return button
 
     def add_run(self, experiment: Experiment, history: Sequence, final_state: dict | None = None,
-                status: str = "finished") -> Run:
+                status: str = "finished", training: dict | None = None) -> Run:
         """Keep a finished run and list it; after "Re-run with same seed" it is named against the re-run one."""
-        run = self.store.add(experiment, history, final_state, status, compared_to=self._rerun_source)
+        run = self.store.add(experiment, history, final_state, status, compared_to=self._rerun_source,
+                             training=training)
         self._rerun_source = None
         self.refresh()
         return run
