@@ -88,6 +88,8 @@ class LayerTable(QTableWidget):
         tint = QColor(*(round(b + (a - b) * SELECTION_TINT) for b, a in (
             (base.red(), accent.red()), (base.green(), accent.green()), (base.blue(), accent.blue()))))
         palette = self.palette()
+        if palette.color(QPalette.ColorRole.Highlight) == tint:
+            return  # already so: setting it again would send another PaletteChange
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
             palette.setColor(group, QPalette.ColorRole.Highlight, tint)
             palette.setColor(group, QPalette.ColorRole.HighlightedText, app.color(QPalette.ColorRole.Text))
@@ -95,7 +97,7 @@ class LayerTable(QTableWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
-        if event.type() == QEvent.Type.ApplicationPaletteChange:  # a theme switch
+        if event.type() == QEvent.Type.PaletteChange:  # a theme switch reaches a widget with its own palette so
             self._selection_colours()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
