@@ -76,7 +76,7 @@ def check_regular_file(path: Any, limit: int, what: str = "file") -> int:
     _check_mode(info, text, what)
     if info.st_size > limit:
         raise FileRefused(f"the {what} {shown(text)} is {_mb(info.st_size)}, more than the {_mb(limit)} "
-                          f"a {what} may have: choose a smaller file")
+                          "allowed for it: choose a smaller file")
     return info.st_size
 
 
@@ -116,7 +116,7 @@ def read_regular_bytes(path: Any, limit: int, what: str = "file") -> bytes:
         except OSError as exc:
             raise FileRefused(f"cannot read the {what} {shown(text)}: {exc.strerror or exc}") from None
     if len(data) > limit:  # the file grew after the stat
-        raise FileRefused(f"the {what} {shown(text)} is more than the {_mb(limit)} a {what} may have")
+        raise FileRefused(f"the {what} {shown(text)} is more than the {_mb(limit)} allowed for it")
     return data
 
 
@@ -142,10 +142,9 @@ def read_gzip_capped(path: Any, limit: int, compressed_limit: int, what: str = "
                 checked = True
                 if promised is not None and promised > limit:
                     raise FileRefused(f"the {what} {shown(text)} would inflate to {_mb(promised)}, more than "
-                                      f"the {_mb(limit)} a {what} may have")
+                                      f"the {_mb(limit)} allowed for it")
             if len(out) > limit:
-                raise FileRefused(f"the {what} {shown(text)} inflates to more than the {_mb(limit)} "
-                                  f"a {what} may have")
+                raise FileRefused(f"the {what} {shown(text)} inflates to more than the {_mb(limit)} allowed for it")
     return bytes(out)
 
 
