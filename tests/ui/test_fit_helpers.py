@@ -6,7 +6,7 @@ import pyqtgraph as pg
 import pytest
 
 from ui.plots.square_plot import SquareHost
-from ui.views.health_view import log_ticks
+from ui.plots.log_ticks import log_ticks
 
 
 @pytest.mark.parametrize("size", [(700, 300), (300, 650), (420, 420)])

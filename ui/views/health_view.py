@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from typing import Any
 
 import numpy as np
@@ -13,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from playground.health import health_warnings
+from ui.plots.log_ticks import log_ticks
 
 from .colormaps import PALETTE, sequential_lut
 from .image_views import TEXT_COLOR, style_plot
@@ -47,19 +46,6 @@ class _IndexStepAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
         steps = self.steps_of()
         return [str(int(steps[int(v)])) if float(v).is_integer() and 0 <= v < len(steps) else "" for v in values]
-
-
-def log_ticks(low: float, high: float, most: int = 5) -> list[tuple[float, str]]:
-    """At most ``most`` ticks for a log10 axis spanning [low, high] (exponents): decades, else 1-2-5 steps."""
-    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
-        return []
-    for mantissas in ((1,), (1, 3), (1, 2, 5), (1, 2, 3, 5, 7)):
-        values = [m * 10.0 ** k for k in range(math.floor(low), math.ceil(high) + 1) for m in mantissas]
-        shown = [v for v in values if low <= math.log10(v) <= high]
-        step = max(1, math.ceil(len(shown) / most))
-        if len(shown) >= 2 or mantissas[-1] == 7:
-            return [(math.log10(v), f"{v:.3g}") for v in shown[::step]]
-    return []
 
 
 class HealthView(QWidget):
