@@ -126,6 +126,9 @@ def test_out_of_memory_is_a_message(monkeypatch, capsys, tmp_path):
         raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
     monkeypatch.setattr(training.Trainer, "run", explode)
+    from playground.fused import FusedTrainer
+
+    monkeypatch.setattr(FusedTrainer, "run", explode)  # the default net trains fused
     assert cli.main(["train", str(spec)]) == 2
     err = capsys.readouterr().err
     assert "ran out of memory" in err and "smaller batch_size" in err

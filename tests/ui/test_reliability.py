@@ -31,6 +31,9 @@ def test_worker_exception_opens_a_dialog_with_copyable_details(window, qtbot, mo
         raise ZeroDivisionError("simulated bug")
 
     monkeypatch.setattr(training.Trainer, "train_step", broken)
+    from playground.fused import FusedTrainer
+
+    monkeypatch.setattr(FusedTrainer, "_advance", lambda self, *a, **k: broken(self))  # the default net trains fused
     window.on_train_toggle()
     qtbot.waitUntil(lambda: getattr(window.controls, "error_box", None) is not None, timeout=60000)
     box = window.controls.error_box
