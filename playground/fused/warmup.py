@@ -36,14 +36,13 @@ def compile_kernels() -> None:
 
 
 def prepare_torch_optim() -> None:
-    """Build one torch optimizer: its first construction imports torch._dynamo, about 3 s.
-
-    A fused run needs torch.optim only when it hands over to PyTorch (explain, checkpoints, the
-    autosave's optimizer state); paid here, in the background, that first hand-over takes milliseconds.
+    """PyTorch's own first-step warm-up (``playground.training.warm_up``: the first optimizer imports
+    torch._dynamo, about 3 s). A fused run needs torch.optim when it hands over to PyTorch (explain,
+    checkpoints, the autosave's optimizer state); paid here, in the background, that takes milliseconds.
     """
-    import torch
+    from ..training import warm_up as torch_warm_up
 
-    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    torch_warm_up()
 
 
 def _work() -> None:
