@@ -49,6 +49,14 @@ def write_torch_file(path: str | os.PathLike, payload: Any) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
+def is_state_dict(value: Any) -> bool:
+    """True for a mapping of names to tensors (what a weights file must hold before it is applied)."""
+    import torch
+
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                           for k, v in value.items())
+
+
 def state_dict_copy(model: Any) -> dict[str, Any]:
     """The model's weights as CPU tensors that later training cannot change."""
     return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}

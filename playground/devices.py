@@ -40,3 +40,14 @@ def resolve_device(requested: str) -> tuple[torch.device, str | None]:
     elif requested in available:
         return torch.device(requested), None
     return torch.device("cpu"), f"{requested} is not available on this machine, so training runs on the CPU"
+
+
+def torch_summary() -> str:
+    """torch's version and CUDA facts in one line, or why torch cannot be imported (for diagnostics)."""
+    try:
+        import torch
+
+        cuda = torch.version.cuda or "none"
+        return f"{torch.__version__} (CUDA build {cuda}, CUDA available: {torch.cuda.is_available()})"
+    except Exception as exc:  # a broken torch install is exactly what a problem report should show
+        return f"cannot import: {type(exc).__name__}: {exc}"

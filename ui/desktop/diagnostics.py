@@ -61,10 +61,9 @@ def versions() -> dict[str, str]:
     found = {"nn-playground": __version__,
              "Python": f"{platform.python_version()} ({platform.python_implementation()}, {sys.executable})"}
     try:
-        import torch
+        from playground.devices import torch_summary
 
-        cuda = torch.version.cuda or "none"
-        found["torch"] = f"{torch.__version__} (CUDA build {cuda}, CUDA available: {torch.cuda.is_available()})"
+        found["torch"] = torch_summary()
     except Exception as exc:  # a broken torch install is exactly what a report should show
         found["torch"] = f"cannot import: {type(exc).__name__}: {exc}"
     try:

@@ -86,17 +86,15 @@ def _read_weights(experiment: Any) -> tuple[Any, Any, list[str]]:
     """(state_dict, training state, notes) of the autosaved weights if they belong to ``experiment``."""
     if not weights_path().exists():
         return None, None, []
-    from playground.checkpoint import read_torch_file
+    from playground.checkpoint import is_state_dict, read_torch_file
     from playground.spec import to_dict
 
     try:
         data = read_torch_file(weights_path())
     except PlaygroundError as exc:
         return None, None, [f"The autosaved weights were not restored: {exc}"]
-    import torch
-
     state = data.get("state_dict") if isinstance(data, dict) and data.get("format") == WEIGHTS_FORMAT else None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+    if not is_state_dict(state):
         return None, None, ["The autosaved weights were not restored: the file is damaged."]
     if data.get("spec") != to_dict(experiment):
         return None, None, []  # weights of an earlier network: the experiment changed after them
