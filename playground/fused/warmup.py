@@ -7,6 +7,7 @@ so one tiny call each compiles all that any experiment will use.
 
 from __future__ import annotations
 
+import atexit
 import threading
 
 _ready = threading.Event()
@@ -58,6 +59,9 @@ def _work() -> None:
         pass
 
 
+EXIT_WAIT = 120.0  # seconds an exiting process waits for a warm-up still running
+
+
 def warm_up() -> threading.Thread:
     """Start compiling the kernels in a daemon thread (once per process) and return it."""
     global _thread
@@ -65,6 +69,9 @@ def warm_up() -> threading.Thread:
         if _thread is None:
             _thread = threading.Thread(target=_work, name="fused-warm-up", daemon=True)
             _thread.start()
+            # A daemon thread still inside torch's C++ when the interpreter exits aborts the process
+            # ("terminate called without an active exception"): a short CLI run must wait for it.
+            atexit.register(_thread.join, EXIT_WAIT)
         return _thread
 
 

@@ -39,6 +39,6 @@ def test_list_and_selection():
     proc = run_bench("--list", "--only", "1b", "startup")
     assert proc.returncode == 0, proc.stderr
     names = [line.split()[1] for line in proc.stdout.splitlines() if line.strip()]
-    assert names == ["engine-mlp-run", "engine-mlp-step", "startup-paint", "startup-usable"]
+    assert names == ["engine-mlp-run", "engine-mlp-step", "startup-paint", "startup-usable", "first-train-point"]
     missing = run_bench("--list", "--only", "no-such-row")
     assert missing.returncode == 0 and missing.stdout == ""

@@ -32,7 +32,7 @@ def test_keras_compiles_and_fits_while_pytorch_writes_the_loop():
     assert "from_logits=True" in keras_code  # the text: CrossEntropyLoss is Keras' loss with from_logits=True
     # PyTorch: the four phases written out in an explicit loop, activations as separate modules.
     loop = torch_code[torch_code.index("for epoch in range("):]
-    order = [loop.index(part) for part in ("model(xb)", "optimizer.zero_grad(", "loss.backward()", "optimizer.step()")]
+    order = [loop.index(part) for part in ("net(xb)", "loss_fn(outputs, yb)", "optimizer.zero_grad(", ".backward()", "optimizer.step()")]
     assert order == sorted(order)
     assert "nn.Linear(2, 4)" in torch_code and "nn.Tanh()" in torch_code
     assert "nn.CrossEntropyLoss()" in torch_code

@@ -310,6 +310,10 @@ def warm_up_in_background() -> threading.Thread:
     """Start ``playground.training.warm_up`` on a daemon thread (call it after the first paint)."""
     from playground.training import warm_up
 
+    import atexit
+
     thread = threading.Thread(target=warm_up, name="torch-warm-up", daemon=True)
     thread.start()
+    # Exiting while the thread is inside torch's C++ would abort the process: quitting waits for it.
+    atexit.register(thread.join, 120.0)
     return thread
