@@ -19,6 +19,7 @@ from playground.spec_change import SpecChange
 from .chrome.actions import create_actions
 from .chrome.appearance import Appearance
 from .chrome.dialogs import ask_restart
+from .chrome.gui_gc import collect_on_gui_thread
 from .chrome.layout import Banner, build_layout, build_toolbar
 from .chrome.status_bar import TrainingStatus
 from .desktop.about import HelpCommands
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
     def __init__(self, experiment: Experiment | None = None, path: str | None = None, restore_settings: bool = True,
                  build_trainer: Callable[..., Any] | None = None):
         super().__init__()
+        collect_on_gui_thread()  # Qt objects in garbage must die on this thread, not the worker's
         self.setObjectName("main_window")
         self.session = s = Session(experiment, path, self)
         self.confirm_restart = lambda: ask_restart(self)  # replaced in tests
