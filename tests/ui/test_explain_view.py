@@ -178,3 +178,36 @@ def test_screenshot_mid_backward(view, qtbot, circle):
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     assert view.grab().save(str(SCREENSHOT))
     assert np.isfinite(explanation.layers[1].grad_weight_norm)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1500, 940), (700, 420)])
+def test_explained_step_fits_without_overlaps(qtbot, circle, size):
+    """Issue 11: the per-sample table sat on the layer table and behind the buttons at 1280×720; now the text
+    and tables scroll between the breadcrumb and the buttons, so no two widgets overlap at any size."""
+    from PySide6.QtCore import QPoint, QRect
+
+    from ui.chrome.layout_audit import outside_findings, overlap_findings
+
+    _, explanation = circle
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_explanation(explanation)
+    for _ in range(2):  # the forward pass's first layer (unit table), then its second layer (sample table)
+        qtbot.wait(20)
+        assert view.table.isVisible() and view.detail.isVisible()
+        findings = overlap_findings(view) + outside_findings(view)
+        assert not findings, "\n".join(map(str, findings))
+        area = QRect(view.scroll.viewport().mapTo(view, QPoint(0, 0)), view.scroll.viewport().size())
+        buttons = QRect(view.step_button.mapTo(view, QPoint(0, 0)), view.step_button.size())
+        assert view.rect().contains(area) and not area.intersects(buttons)
+        for table in (view.table, view.detail):
+            rect = QRect(table.mapTo(view, QPoint(0, 0)), table.size())
+            assert view.rect().left() <= rect.left() and rect.right() <= view.rect().right(), table.objectName()
+        table_rect = QRect(view.table.mapTo(view, QPoint(0, 0)), view.table.size())
+        detail_rect = QRect(view.detail.mapTo(view, QPoint(0, 0)), view.detail.size())
+        assert table_rect.bottom() < detail_rect.top()  # the sample table sits below the layer table
+        assert area.intersects(table_rect)  # the layer table starts in view; the rest scrolls
+        view.advance()

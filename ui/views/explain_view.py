@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from playground.step_explanation import PHASE_NAMES, ExplainCursor, StepExplanation
 
@@ -105,14 +105,21 @@ class ExplainView(QWidget):
         buttons.addWidget(self.next_button)
         buttons.addWidget(self.hint)
         buttons.addStretch(1)
+        # The text and both tables scroll together between the breadcrumb and the buttons: on a short screen
+        # (1280×720) a fixed-height stack squeezed its widgets on top of each other and behind the buttons.
+        body = QWidget(objectName="explain_body")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.title, self.text, self.table, self.detail_label, self.detail):
+            column.addWidget(widget)
+        column.addStretch(1)
+        self.scroll = QScrollArea(objectName="explain_scroll", widgetResizable=True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.title)
-        layout.addWidget(self.text)
-        layout.addWidget(self.table)
-        layout.addWidget(self.detail_label)
-        layout.addWidget(self.detail)
-        layout.addStretch(1)
+        layout.addWidget(self.scroll, 1)
         layout.addLayout(buttons)
 
         self.step_button.clicked.connect(self.step_requested)
