@@ -192,3 +192,49 @@ def test_clear_and_screenshot(diagram, qtbot, circle):
     diagram.set_experiment(None)
     assert diagram.nodes == {} and diagram.edges == []
     assert np.isfinite(diagram.view.transform().m11())
+
+
+def test_background_and_titles_follow_the_theme(diagram, qtbot, circle):
+    """Issue 11: the diagram stayed white in the dark theme; its background and titles follow the palette."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.chrome.theme import THEMES, apply_theme, current_theme_name
+
+    show(diagram, *circle)
+    app = QApplication.instance()
+    before = current_theme_name() or "light"
+    try:
+        for name in ("light", "dark"):
+            apply_theme(app, name)
+            qtbot.wait(10)
+            theme = THEMES[name]
+            assert diagram.view.backgroundBrush().color() == QColor(theme.colors["Base"]), name
+            assert diagram.title_items and all(item.brush().color() == QColor(theme.colors["Text"])
+                                               for item in diagram.title_items), name
+        assert QColor(THEMES["dark"].colors["Base"]).lightness() < 80  # dark really is dark, not white
+    finally:
+        apply_theme(app, before)
+
+
+def test_titles_grow_with_the_application_font(diagram, qtbot, circle):
+    """Issue 11: the layer titles were a fixed size; presentation mode raises the app font, and they grow."""
+    from PySide6.QtWidgets import QApplication
+
+    show(diagram, *circle)
+    app = QApplication.instance()
+    original = app.font()
+    small = diagram.title_items[0].font().pixelSize()
+    width = diagram.title_items[0].boundingRect().width()
+    try:
+        bigger = app.font()
+        bigger.setPointSizeF(original.pointSizeF() * 2)
+        app.setFont(bigger)
+        qtbot.wait(10)
+        assert diagram.title_items[0].font().pixelSize() >= small * 1.5
+        assert diagram.title_items[0].boundingRect().width() > width * 1.4
+        assert [i.text() for i in diagram.title_items] == ["Input", "Layer 1", "Layer 2", "Output"][
+            :len(diagram.title_items)]
+    finally:
+        app.setFont(original)
+    qtbot.wait(10)
+    assert diagram.title_items[0].font().pixelSize() == small

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Signal, Slot
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFontInfo, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsScene, QLabel, QVBoxLayout, QWidget
 
 from playground.datasets import DATASETS, FEATURES
@@ -29,6 +29,10 @@ THIN, CONV_WIDTH, IMAGE_BOX = 40, 120, 120
 CAPTION = ("Lines are weights: blue positive, orange negative, thicker = larger. The small square on a "
            "neuron is its bias. Hover a line to read its weight.")
 HOVER_MAPS = " Hover a neuron to see its output over the plane."
+# Titles in scene units per pixel of the widget's font: the scene is scaled down to fit, so titles sized as
+# a fixed number of scene units came out tiny, and did not grow when presentation mode raised the app font.
+TITLE_SCALE, DETAIL_SCALE = 1.9, 1.5
+MIN_TITLE_PX, MIN_DETAIL_PX = 18, 15
 
 
 def feature_label(name: str) -> str:
@@ -56,6 +60,8 @@ class NetworkDiagram(QWidget):
         self._spans: list[tuple[int, tuple[int, int], list[EdgeItem]]] = []  # layer, weight shape, edges
         self._key: Any = None
         self._hovered = False
+        self.text_items: list[Any] = []  # titles and names drawn in the palette's text colour
+        self.title_items: list[Any] = []  # the layer titles ("Input", "Layer 1", "Output")
 
         self.scene = QGraphicsScene(self)
         self.view = FitView(self.scene)
@@ -63,14 +69,41 @@ class NetworkDiagram(QWidget):
         self.caption = QLabel(CAPTION)
         self.caption.setObjectName("network_diagram_caption")
         self.caption.setWordWrap(True)
-        font = self.caption.font()
-        font.setPointSize(font.pointSize() + 1)
-        self.caption.setFont(font)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.caption)
         self.setMinimumSize(360, 300)
+        self._follow_palette()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """Follow the theme (the application palette) and the application font (presentation mode)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._follow_palette()
+            if self.more_labels:  # their grey is the palette's too
+                self._build()
+                self._apply_snapshot()
+        elif event.type() == QEvent.Type.FontChange and self.experiment is not None:
+            self._build()  # titles are sized from the font, and the layout around them depends on their size
+            self._apply_snapshot()
+
+    def _follow_palette(self) -> None:
+        palette = self.palette()
+        self.view.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
+        text = QBrush(palette.color(QPalette.ColorRole.Text))
+        for item in self.text_items:
+            item.setBrush(text)
+
+    def title_pixels(self, title: bool = True) -> int:
+        """Scene size of a layer title (or of its detail line), from the widget's font."""
+        pixels = QFontInfo(self.font()).pixelSize()
+        return max(MIN_TITLE_PX if title else MIN_DETAIL_PX, round(pixels * (TITLE_SCALE if title else DETAIL_SCALE)))
+
+    def _text(self, text: str, pixels: int, bold: bool = False) -> Any:
+        item = text_item(text, pixels, self.palette().color(QPalette.ColorRole.Text).name(), bold=bold)
+        self.text_items.append(item)
+        return item
 
     # ------------------------------------------------------------------ public
 
@@ -143,6 +176,7 @@ class NetworkDiagram(QWidget):
             self._node_left()
         self.scene.clear()
         self.columns, self.nodes, self.edges, self.more_labels, self._spans = [], {}, [], {}, []
+        self.text_items, self.title_items = [], []
         if self.experiment is None:
             self.scene.setSceneRect(QRectF())
             return
@@ -209,7 +243,8 @@ class NetworkDiagram(QWidget):
             column.nodes.append(node)
             self.nodes[(column.layer_index, unit)] = node
         if column.units > shown:
-            label = text_item(f"+{column.units - shown} more", 16, "#555555", italic=True)
+            mid = self.palette().color(QPalette.ColorRole.PlaceholderText).name()  # grey that reads on the theme
+            label = text_item(f"+{column.units - shown} more", self.title_pixels(title=False), mid, italic=True)
             self.more_labels[column.layer_index] = label
 
     def _place_columns(self) -> None:
@@ -276,6 +311,7 @@ class NetworkDiagram(QWidget):
     def _add_labels(self, class_names: tuple[str, ...], task: str) -> None:
         top = -max([len(c.nodes) + (c.layer_index in self.more_labels) for c in self.columns] + [1]) * NODE_PITCH / 2
         top = min(top, -BOX_HEIGHT / 2) - 12
+        title_px, detail_px = self.title_pixels(), self.title_pixels(title=False)
         last = len(self.columns) - 1
         for k, column in enumerate(self.columns):
             if column.layer_index < 0:
@@ -286,13 +322,16 @@ class NetworkDiagram(QWidget):
                 if column.units:
                     lines.append(f"{column.units} {layer.activation}")
             for row, text in enumerate(lines):  # the layer name on one line for all, details below it
-                item = text_item(text, 15 if row else 18, bold=not row)
+                item = self._text(text, detail_px if row else title_px, bold=not row)
                 bounds = item.boundingRect()
-                item.setPos(column.x - bounds.width() / 2, top - 48 + row * 24)
+                lead = 1.3  # line height per pixel of font
+                item.setPos(column.x - bounds.width() / 2, top - 4 - lead * (title_px + detail_px - row * title_px))
                 self.scene.addItem(item)
+                if not row:
+                    self.title_items.append(item)
         first, final = self.columns[0], self.columns[-1]
         for node in first.nodes:  # feature names to the left of the inputs
-            item = text_item(node.name, 18, bold=True)
+            item = self._text(node.name, title_px, bold=True)
             bounds = item.boundingRect()
             item.setPos(node.x() - NODE / 2 - 10 - bounds.width(), node.y() - bounds.height() / 2)
             self.scene.addItem(item)
@@ -300,7 +339,7 @@ class NetworkDiagram(QWidget):
             names = class_names if task != "regression" and len(class_names) == final.units else (
                 ("predicted value",) if task == "regression" and final.units == 1 else ())
             for node, name in zip(final.nodes, names):
-                item = text_item(name, 18, bold=True)
+                item = self._text(name, title_px, bold=True)
                 item.setPos(node.x() + NODE / 2 + 10, node.y() - item.boundingRect().height() / 2)
                 self.scene.addItem(item)
 
