@@ -12,8 +12,8 @@ from typing import Callable
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
-from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsScene,
-                               QGraphicsSimpleTextItem, QGraphicsView)
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsPixmapItem, QGraphicsRectItem,
+                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
 
 from .colormaps import BLUE, ORANGE, apply_lut, diverging_lut
 
@@ -183,6 +183,19 @@ def text_item(text: str, pixels: int, color: str = "#222222", bold: bool = False
     return item
 
 
+def screen_label(item: QGraphicsSimpleTextItem, anchor: QPointF, dx: float, dy: float) -> QGraphicsRectItem:
+    """Hang ``item`` at scene point ``anchor``, drawn in screen pixels (not scaled with the diagram), offset by
+    (dx, dy) times its own size: (-0.5, -1) centres it above the anchor. Returns the holder to add to the scene."""
+    holder = QGraphicsRectItem()  # an empty rect paints nothing: it only carries the unscaled coordinates
+    holder.setPen(QPen(Qt.PenStyle.NoPen))
+    holder.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+    holder.setPos(anchor)
+    item.setParentItem(holder)
+    bounds = item.boundingRect()
+    item.setPos(dx * bounds.width(), dy * bounds.height())
+    return holder
+
+
 @dataclass
 class Column:
     """One column of the diagram: the inputs (layer_index −1) or one layer."""
@@ -206,15 +219,20 @@ class FitView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QColor("white"))
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.margins = (0.0, 0.0, 0.0, 0.0)  # screen pixels left, top, right, bottom for unscaled labels
 
     def fit(self) -> None:
+        """Scale the scene's drawing to the viewport less ``margins``, which the screen-sized labels fill."""
         rect = self.scene().sceneRect()
-        if rect.isEmpty() or self.viewport().width() < 2:
+        left, top, right, bottom = self.margins
+        width, height = self.viewport().width() - left - right, self.viewport().height() - top - bottom
+        if rect.isEmpty() or width < 2 or height < 2:
             return
-        scale = min(self.viewport().width() / rect.width(), self.viewport().height() / rect.height(), MAX_SCALE)
+        scale = min(width / rect.width(), height / rect.height(), MAX_SCALE)
         self.resetTransform()
         self.scale(scale, scale)
-        self.centerOn(rect.center())
+        # The view's own scene rect includes the margins, so the alignment centres drawing and labels together.
+        self.setSceneRect(rect.adjusted(-left / scale, -top / scale, right / scale, bottom / scale))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

@@ -18,7 +18,7 @@ from playground.datasets import DATASETS, FEATURES
 from playground.layers import ACTIVATIONS, LAYER_TYPES, describe_shape
 from playground.model import check_network
 
-from .diagram_items import NODE, BoxItem, Column, EdgeItem, FitView, NodeItem, text_item
+from .diagram_items import NODE, BoxItem, Column, EdgeItem, FitView, NodeItem, screen_label, text_item
 
 MAX_NODES = 8
 NODE_PITCH = 68  # vertical distance between neuron centres
@@ -29,10 +29,9 @@ THIN, CONV_WIDTH, IMAGE_BOX = 40, 120, 120
 CAPTION = ("Lines are weights: blue positive, orange negative, thicker = larger. The small square on a "
            "neuron is its bias. Hover a line to read its weight.")
 HOVER_MAPS = " Hover a neuron to see its output over the plane."
-# Titles in scene units per pixel of the widget's font: the scene is scaled down to fit, so titles sized as
-# a fixed number of scene units came out tiny, and did not grow when presentation mode raised the app font.
-TITLE_SCALE, DETAIL_SCALE = 1.9, 1.5
-MIN_TITLE_PX, MIN_DETAIL_PX = 18, 15
+# Titles and names are drawn in screen pixels from the widget's font: sized in scene units they shrank with
+# the diagram to a few pixels, and did not grow when presentation mode raised the application font.
+TITLE_SCALE, DETAIL_SCALE = 1.15, 0.95
 
 
 def feature_label(name: str) -> str:
@@ -96,9 +95,8 @@ class NetworkDiagram(QWidget):
             item.setBrush(text)
 
     def title_pixels(self, title: bool = True) -> int:
-        """Scene size of a layer title (or of its detail line), from the widget's font."""
-        pixels = QFontInfo(self.font()).pixelSize()
-        return max(MIN_TITLE_PX if title else MIN_DETAIL_PX, round(pixels * (TITLE_SCALE if title else DETAIL_SCALE)))
+        """Screen size in pixels of a layer title (or of its detail line), from the widget's font."""
+        return max(8, round(QFontInfo(self.font()).pixelSize() * (TITLE_SCALE if title else DETAIL_SCALE)))
 
     def _text(self, text: str, pixels: int, bold: bool = False) -> Any:
         item = text_item(text, pixels, self.palette().color(QPalette.ColorRole.Text).name(), bold=bold)
@@ -195,10 +193,10 @@ class NetworkDiagram(QWidget):
         in_shapes = [input_shape] + shapes[:-1]
         covered = self._add_weight_edges(in_shapes)
         self._add_connectors(covered)
-        self._add_labels(class_names, task)
+        rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)  # the scaled drawing, before labels
+        self.view.margins = self._add_labels(class_names, task)
         self.caption.setText(CAPTION + (HOVER_MAPS if input_shape is not None and len(input_shape) == 1
                                         and self.experiment.data.features else ""))
-        rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         self.scene.setSceneRect(rect)
         self.view.fit()
 
@@ -308,10 +306,13 @@ class NetworkDiagram(QWidget):
                 for q in ends:
                     self.scene.addLine(QLineF(p, q), pen).setZValue(0)
 
-    def _add_labels(self, class_names: tuple[str, ...], task: str) -> None:
+    def _add_labels(self, class_names: tuple[str, ...], task: str) -> tuple[float, float, float, float]:
+        """Titles above the columns, input and output names beside them; returns the screen pixels they need
+        (left, top, right, bottom) around the drawing."""
         top = -max([len(c.nodes) + (c.layer_index in self.more_labels) for c in self.columns] + [1]) * NODE_PITCH / 2
         top = min(top, -BOX_HEIGHT / 2) - 12
         title_px, detail_px = self.title_pixels(), self.title_pixels(title=False)
+        heights, left, right = [0.0], [0.0], [0.0]
         last = len(self.columns) - 1
         for k, column in enumerate(self.columns):
             if column.layer_index < 0:
@@ -321,27 +322,26 @@ class NetworkDiagram(QWidget):
                 lines = ["Output" if k == last else f"Layer {column.layer_index + 1}"]
                 if column.units:
                     lines.append(f"{column.units} {layer.activation}")
-            for row, text in enumerate(lines):  # the layer name on one line for all, details below it
-                item = self._text(text, detail_px if row else title_px, bold=not row)
-                bounds = item.boundingRect()
-                lead = 1.3  # line height per pixel of font
-                item.setPos(column.x - bounds.width() / 2, top - 4 - lead * (title_px + detail_px - row * title_px))
-                self.scene.addItem(item)
-                if not row:
-                    self.title_items.append(item)
+            items = [self._text(text, detail_px if row else title_px, bold=not row) for row, text in enumerate(lines)]
+            below = 0.0  # the layer name on one line for all, details below it, the last line just above ``top``
+            for item in reversed(items):
+                below += item.boundingRect().height()
+                self.scene.addItem(screen_label(item, QPointF(column.x, top), -0.5, -below / item.boundingRect().height()))
+            heights.append(below)
+            self.title_items.append(items[0])
         first, final = self.columns[0], self.columns[-1]
         for node in first.nodes:  # feature names to the left of the inputs
             item = self._text(node.name, title_px, bold=True)
-            bounds = item.boundingRect()
-            item.setPos(node.x() - NODE / 2 - 10 - bounds.width(), node.y() - bounds.height() / 2)
-            self.scene.addItem(item)
+            left.append(item.boundingRect().width() + 6)
+            self.scene.addItem(screen_label(item, QPointF(node.x() - NODE / 2 - 6, node.y()), -1.0, -0.5))
         if last > 0 and final.units:
             names = class_names if task != "regression" and len(class_names) == final.units else (
                 ("predicted value",) if task == "regression" and final.units == 1 else ())
             for node, name in zip(final.nodes, names):
                 item = self._text(name, title_px, bold=True)
-                item.setPos(node.x() + NODE / 2 + 10, node.y() - item.boundingRect().height() / 2)
-                self.scene.addItem(item)
+                right.append(item.boundingRect().width() + 6)
+                self.scene.addItem(screen_label(item, QPointF(node.x() + NODE / 2 + 6, node.y()), 0.0, -0.5))
+        return max(left), max(heights), max(right), 0.0
 
     # ------------------------------------------------------------------ snapshot
 
