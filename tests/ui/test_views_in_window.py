@@ -16,6 +16,7 @@ def run(window, qtbot, experiment):
 
 
 def test_2d_views_receive_snapshots_and_the_timeline_goes_back(window, qtbot):
+    window.watch.set_speed("real time")  # at max the fused engine can finish before a second snapshot
     run(window, qtbot, replace(load_example("circle"), epochs=60))
     panel = window.views_panel
     assert len(panel.timeline.store) >= 2
