@@ -211,3 +211,39 @@ def test_explained_step_fits_without_overlaps(qtbot, circle, size):
         assert table_rect.bottom() < detail_rect.top()  # the sample table sits below the layer table
         assert area.intersects(table_rect)  # the layer table starts in view; the rest scrolls
         view.advance()
+
+
+def test_explained_step_fits_in_the_window(qtbot):
+    """The same in the real window, where the view gets only the tab's share of a 1280×720 screen. One window
+    for every state, as in the layout audit (a second window trips over the first one's deleted plots)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    from playground.spec import load
+    from ui.chrome.layout_audit import outside_findings, overlap_findings
+    from ui.main_window import MainWindow
+
+    window = MainWindow(load(Path(__file__).resolve().parents[2] / "assets" / "examples" / "circle.json"),
+                        restore_settings=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(1280, 720)
+    view = window.views_panel.explain
+    window.on_train_explain()
+    qtbot.waitUntil(lambda: view.cursor is not None, timeout=60_000)
+    view.advance()  # the second layer: the per-sample table under the layer table
+    for size, presentation in (((1280, 720), False), ((1280, 720), True), ((1500, 940), False)):
+        window.action("view_presentation").setChecked(presentation)
+        window.resize(*size)
+        qtbot.wait(50)
+        state = f"{size} presentation={presentation}"
+        assert view.isVisible() and view.table.isVisible() and view.detail.isVisible(), state
+        mine = [f for f in overlap_findings(window) + outside_findings(window) if "explain" in f.where]
+        assert not mine, state + "\n" + "\n".join(map(str, mine))
+        area = QRect(view.scroll.viewport().mapTo(view, QPoint(0, 0)), view.scroll.viewport().size())
+        assert view.rect().contains(area), state
+        for table in (view.table, view.detail):
+            rect = QRect(table.mapTo(view, QPoint(0, 0)), table.size())
+            assert area.left() <= rect.left() and rect.right() <= area.right(), (state, table.objectName())
+        table_rect = QRect(view.table.mapTo(view, QPoint(0, 0)), view.table.size())
+        assert table_rect.bottom() < view.detail.mapTo(view, QPoint(0, 0)).y(), state
+    window.action("view_presentation").setChecked(False)
