@@ -9,7 +9,6 @@ NaN or inf ends the run with a "diverged" report instead of an exception.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from typing import Any, Iterator
 
@@ -23,6 +22,7 @@ from .batching import check_experiment, effective_batch_size
 from .model import build_model
 from .optimizers import OPTIMIZERS, SCHEDULES
 from .reports import Report
+from .run_control import RunControl
 from .spec import Experiment
 
 POINTS_EVERY = 50  # at most this many steps per curve point within an epoch
@@ -73,7 +73,7 @@ def steps_per_epoch(n_train: int, batch_size: int, model: torch.nn.Module) -> in
     return steps
 
 
-class Trainer:
+class Trainer(RunControl):
     """Trains one experiment. Not thread-safe except ``request_stop``, ``set_lr`` and ``set_epochs``."""
 
     engine = "pytorch"  # playground.engines sets why a run is not fused (engine_reason) and a pacer for watching
@@ -128,10 +128,7 @@ class Trainer:
         self._pending: list[torch.Tensor] = []
         self._penalty: torch.Tensor | None = None
         self._points: list[tuple[int, float, torch.Tensor, Any, float, torch.Tensor | None]] = []
-        self._stop_requested = False
-        # Requests from other threads wait here, under a lock, until the training thread takes them.
-        self._requests: dict[str, Any] = {}
-        self._requests_lock = threading.Lock()
+        self._init_requests()  # stop, lr and epochs from other threads (playground.run_control)
         self.seconds = 0.0
         self.diverged = False
         self.divergence_message = ""
@@ -198,42 +195,6 @@ class Trainer:
         self.total_epochs = max(int(training["total_epochs"]), self.total_epochs)
         self.seconds = float(training.get("seconds", self.seconds))
         self._set_epoch_lr()
-
-    # ----------------------------------------------------------------- control from other threads
-
-    def request_stop(self) -> None:
-        """Ask a running ``run()`` to stop after the current step (safe from any thread)."""
-        self._stop_requested = True
-
-    def set_lr(self, lr: float) -> None:
-        """Change the learning rate before the next step (safe from any thread); the schedule continues from it."""
-        if not (lr > 0 and math.isfinite(lr)):
-            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
-        with self._requests_lock:
-            self._requests["lr"] = float(lr)
-
-    def set_epochs(self, epochs: int) -> None:
-        """Change how many epochs the run lasts, from the next step on (safe from any thread)."""
-        if int(epochs) < 1:
-            raise ValueError(f"epochs must be at least 1, got {epochs!r}")
-        with self._requests_lock:
-            self._requests["epochs"] = int(epochs)
-
-    def _take_requests(self) -> None:
-        """Apply what other threads asked for (called on the training thread between steps)."""
-        with self._requests_lock:
-            requests, self._requests = self._requests, {}
-        if "epochs" in requests:
-            self.total_epochs = requests["epochs"]
-        if "lr" in requests:
-            self.base_lr = requests["lr"]
-            self._set_epoch_lr()
-
-    @property
-    def finished(self) -> bool:
-        if self._requests:
-            self._take_requests()
-        return self.epoch >= self.total_epochs or self.diverged
 
     # ----------------------------------------------------------------- stepping
 

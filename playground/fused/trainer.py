@@ -10,7 +10,6 @@ exports and checkpoints keep working unchanged).
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import replace
 from typing import Any, Iterator
@@ -25,6 +24,7 @@ from ..losses import LOSSES, decision_threshold, encode_targets
 from ..model import build_model
 from ..optimizers import SCHEDULES
 from ..reports import Report
+from ..run_control import RunControl
 from ..spec import Experiment
 from ..training import POINTS_EVERY, TRAIN_EVAL_LIMIT
 from . import kernels
@@ -37,7 +37,7 @@ _STATE_KEYS = {"sgd": ("momentum_buffer", None), "adam": ("exp_avg", "exp_avg_sq
 CHUNK_SECONDS = 0.004  # work per kernel call in run(): a stop or a new learning rate waits at most this long
 
 
-class FusedTrainer:
+class FusedTrainer(RunControl):
     """Trains one qualifying experiment (see ``fused_support``). Thread-safe only in ``request_stop`` and ``set_lr``."""
 
     engine = "fused"
@@ -85,10 +85,7 @@ class FusedTrainer:
         self._pending_n = 0
         self._penalty: float | None = None
         self._points: list[tuple[int, float, float, tuple | None, float, float | None]] = []
-        self._stop_requested = False
-        # Requests from other threads wait here, under a lock, until the training thread takes them.
-        self._requests: dict[str, Any] = {}
-        self._requests_lock = threading.Lock()
+        self._init_requests()  # stop, lr and epochs from other threads (playground.run_control)
         self._chunk = 64  # steps per kernel call in run(), adapted to CHUNK_SECONDS
         self._synced = True
         self._carried: list[Report] = []  # reports a PyTorch twin made (adopt), sent with the next flush
@@ -264,42 +261,6 @@ class FusedTrainer:
     def training_state(self) -> dict[str, Any]:
         """What Trainer.training_state() would hold at this point (optimizer moments, shuffle, counters)."""
         return self.torch_trainer().training_state()
-
-    # ----------------------------------------------------------------- control from other threads
-
-    def request_stop(self) -> None:
-        """Ask a running ``run()`` to stop after the current kernel call (a few ms; safe from any thread)."""
-        self._stop_requested = True
-
-    def set_lr(self, lr: float) -> None:
-        """Change the learning rate before the next step (safe from any thread); the schedule continues from it."""
-        if not (lr > 0 and math.isfinite(lr)):
-            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
-        with self._requests_lock:
-            self._requests["lr"] = float(lr)
-
-    def set_epochs(self, epochs: int) -> None:
-        """Change how many epochs the run lasts, from the next kernel call on (safe from any thread)."""
-        if int(epochs) < 1:
-            raise ValueError(f"epochs must be at least 1, got {epochs!r}")
-        with self._requests_lock:
-            self._requests["epochs"] = int(epochs)
-
-    def _take_requests(self) -> None:
-        """Apply what other threads asked for (on the training thread, between kernel calls)."""
-        with self._requests_lock:
-            requests, self._requests = self._requests, {}
-        if "epochs" in requests:
-            self.total_epochs = requests["epochs"]
-        if "lr" in requests:
-            self.base_lr = requests["lr"]
-            self._set_epoch_lr()
-
-    @property
-    def finished(self) -> bool:
-        if self._requests:
-            self._take_requests()
-        return self.epoch >= self.total_epochs or self.diverged
 
     # ----------------------------------------------------------------- stepping
 
