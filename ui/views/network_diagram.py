@@ -258,9 +258,7 @@ class NetworkDiagram(QWidget):
                 self.scene.addItem(node)
             more = self.more_labels.get(column.layer_index) if column.units else None
             if more is not None:
-                bounds = more.boundingRect()
-                more.setPos(x - bounds.width() / 2, (slots - 1) / 2 * NODE_PITCH - bounds.height() / 2)
-                self.scene.addItem(more)
+                self.scene.addItem(screen_label(more, QPointF(x, (slots - 1) / 2 * NODE_PITCH), -0.5, -0.5))
             if column.box is not None:
                 column.box.setPos(x, 0)
                 self.scene.addItem(column.box)
@@ -312,7 +310,7 @@ class NetworkDiagram(QWidget):
         top = -max([len(c.nodes) + (c.layer_index in self.more_labels) for c in self.columns] + [1]) * NODE_PITCH / 2
         top = min(top, -BOX_HEIGHT / 2) - 12
         title_px, detail_px = self.title_pixels(), self.title_pixels(title=False)
-        heights, left, right = [0.0], [0.0], [0.0]
+        heights, left, right, stagger = [0.0], [0.0], [0.0], [False]
         last = len(self.columns) - 1
         for k, column in enumerate(self.columns):
             if column.layer_index < 0:
@@ -323,10 +321,16 @@ class NetworkDiagram(QWidget):
                 if column.units:
                     lines.append(f"{column.units} {layer.activation}")
             items = [self._text(text, detail_px if row else title_px, bold=not row) for row, text in enumerate(lines)]
-            below = 0.0  # the layer name on one line for all, details below it, the last line just above ``top``
-            for item in reversed(items):
+            # Columns next to a box sit close together: raise every other such title by a title's height, so
+            # neighbouring titles ("Layer 4", "Layer 5") never run into each other at any scale.
+            close = k > 0 and not (column.units and self.columns[k - 1].units)
+            raised = close and not stagger[-1]
+            stagger.append(raised)
+            below = 2.6 * title_px if raised else 0.0
+            for item in reversed(items):  # the layer name on top, details below it, the last just above ``top``
                 below += item.boundingRect().height()
-                self.scene.addItem(screen_label(item, QPointF(column.x, top), -0.5, -below / item.boundingRect().height()))
+                self.scene.addItem(screen_label(item, QPointF(column.x, top), -0.5,
+                                                -below / item.boundingRect().height()))
             heights.append(below)
             self.title_items.append(items[0])
         first, final = self.columns[0], self.columns[-1]
