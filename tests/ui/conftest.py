@@ -48,6 +48,9 @@ def window(qtbot):
     w.show()
     yield w
     w.close()
+    import gc
+
+    gc.collect()  # the app collects cycles on a GUI timer: a closed window must not linger into the next test
 
 
 # Qt messages that say nothing about our code: the offscreen platform cannot do some window-manager things.

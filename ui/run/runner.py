@@ -16,7 +16,7 @@ import threading
 
 from typing import Any, Callable
 
-from PySide6.QtCore import (Q_ARG, QCoreApplication, QDeadlineTimer, QMetaObject, QObject, Qt, QThread, Signal,
+from PySide6.QtCore import (Q_ARG, QCoreApplication, QDeadlineTimer, QEventLoop, QMetaObject, QObject, Qt, QThread, Signal,
                             Slot)
 
 from .worker import TrainingWorker
@@ -155,7 +155,8 @@ class TrainingRunner(QObject):
         request = self.request_weights()
         deadline = QDeadlineTimer(timeout_ms)
         while not self._answered(request) and not deadline.hasExpired() and self._worker is not None:
-            QCoreApplication.processEvents()
+            # Bounded: a stream of repaints must never keep this loop from seeing its deadline.
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         state = self._reply[1] if self._answered(request) else None  # type: ignore[index]
         self._reply = None
         if was_running and resume and self._worker is not None:
