@@ -21,6 +21,11 @@ def collect_on_gui_thread() -> None:
     if _collector is None:
         from pyqtgraph.util.garbage_collector import GarbageCollector
 
+        import gc
+
+        # What exists now (torch, numba, Qt's modules) lives as long as the process: freezing it keeps a
+        # full collection on the GUI thread short (about 1 s unfrozen, enough to stall an export).
+        gc.freeze()
         _collector = GarbageCollector(interval=INTERVAL)
 
 
