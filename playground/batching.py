@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from .model import NetworkCheck, check_network
+from .sequence_layers import token_problem
 
 
 def effective_batch_size(batch_size: int | str, n_train: int) -> int:
@@ -16,5 +18,10 @@ def effective_batch_size(batch_size: int | str, n_train: int) -> int:
 
 def check_experiment(experiment: Any, dataset: Any) -> NetworkCheck:
     """Shapes, parameter counts and memory of ``experiment``'s network on ``dataset`` (no torch, microseconds)."""
-    return check_network(experiment.layers, dataset.input_shape, dataset.task, dataset.num_classes, experiment.loss,
-                         effective_batch_size(experiment.batch_size, dataset.n_train), dataset.target_dim)
+    check = check_network(experiment.layers, dataset.input_shape, dataset.task, dataset.num_classes, experiment.loss,
+                          effective_batch_size(experiment.batch_size, dataset.n_train), dataset.target_dim)
+    if check.ok:  # an embedding's ids must fit its vocabulary: checked here, once, never in the forward pass
+        problem = token_problem(experiment.layers, dataset.x_train) or token_problem(experiment.layers, dataset.x_test)
+        if problem:
+            check = replace(check, error=problem, error_layer=0)
+    return check

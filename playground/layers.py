@@ -7,7 +7,8 @@ with hidden size, layers and bidirectional) or a new activation is one ``add`` i
 
 Shape arithmetic here is plain Python so the GUI can check a network on every edit in
 well under a millisecond; the builders import torch only when a model is really built.
-A shape is ``(features,)`` for vectors or ``(channels, height, width)`` for images.
+A shape is ``(features,)`` for vectors, ``(time, features)`` for sequences or ``(channels, height, width)``
+for images. The sequence layers (recurrent and embedding) live in ``sequence_layers.py``, registered here.
 """
 
 from __future__ import annotations
@@ -125,25 +126,33 @@ class LayerType:
     no_keras: str = ""
     keras_takes_activation: bool = False
     needs_image: bool = False  # only image layers (conv, pooling) take (channels, height, width) input
+    needs_sequence: bool = False  # only sequence layers (recurrent, embedding) take (time, features) input
     neurons: str | None = None  # the parameter that counts the layer's neurons: the diagram draws them as nodes
     image_filters: bool = False  # its weights are small images: shown as filters, drawn as a wide box
     flattens: bool = False  # turns an image into a vector
     elementwise: bool = False  # keeps the shape and mixes no units: the next layer's weights reach across it
     diagram_text: Callable[[Params, Shape | None], str] = field(default=lambda p, out: "")
+    recurrent: bool = False  # carries a hidden state across time steps: the sequence views show it; PyTorch only
+    torch_support: tuple[str, ...] = ()  # classes of sequence_modules.py its torch_code uses: the export copies them
 
 
 LAYER_TYPES: Registry[LayerType] = Registry("layer type")
 
 
 def describe_shape(shape: Shape) -> str:
-    """Human text for a shape: '64 features' or '16×5×5 image'."""
+    """Human text for a shape: '64 features', '20 steps × 1 feature' or '16×5×5 image'."""
     if len(shape) == 1:
         return f"{shape[0]} features"
+    if len(shape) == 2:
+        return f"{shape[0]} steps × {shape[1]} feature{'' if shape[1] == 1 else 's'}"
     return "×".join(str(s) for s in shape) + " image"
 
 
 def need_vector(shape: Shape) -> int:
-    """The feature count of a vector input; ShapeProblem for an image."""
+    """The feature count of a vector input; ShapeProblem for an image or a sequence."""
+    if len(shape) == 2:
+        raise ShapeProblem(f"gets a sequence ({describe_shape(shape)}): insert a recurrent layer (rnn, lstm or gru) "
+                           "with output 'last' before it, or a flatten layer")
     if len(shape) != 1:
         raise ShapeProblem(f"gets a {describe_shape(shape)}: insert a flatten layer before it")
     return shape[0]
@@ -171,6 +180,8 @@ _SIZE_CAP = None  # no fixed cap: the memory estimate in model.check_network giv
 
 
 def _linear_shape(shape: Shape, p: Params) -> Shape:
+    if len(shape) == 2:
+        return (shape[0], p["units"])  # a sequence: the same weights at every step, like Keras' Dense
     need_vector(shape)
     return (p["units"],)
 
@@ -181,9 +192,9 @@ LAYER_TYPES.add(
     LayerType(
         {"units": Param(int, None, 1, _SIZE_CAP, "number of output units (neurons)", required=True)},
         output_shape=_linear_shape,
-        param_count=lambda shape, p: shape[0] * p["units"] + p["units"],
-        build=lambda shape, p: _torch("Linear")(shape[0], p["units"]),
-        torch_code=lambda shape, p: f"nn.Linear({shape[0]}, {p['units']})",
+        param_count=lambda shape, p: shape[-1] * p["units"] + p["units"],
+        build=lambda shape, p: _torch("Linear")(shape[-1], p["units"]),
+        torch_code=lambda shape, p: f"nn.Linear({shape[-1]}, {p['units']})",
         keras_code=lambda shape, p, extra: [f"layers.Dense({p['units']}{extra})"],
         keras_takes_activation=True, neurons="units",
     ),
@@ -306,20 +317,27 @@ LAYER_TYPES.add(
     LayerType(
         {"p": Param(float, 0.5, 0.0, 0.99, "fraction of inputs dropped while training")},
         output_shape=_same_shape, param_count=_no_params,
-        build=lambda shape, p: _torch("Dropout" if len(shape) == 1 else "Dropout2d")(p["p"]),
-        torch_code=lambda shape, p: f"nn.Dropout({p['p']})" if len(shape) == 1 else f"nn.Dropout2d({p['p']})",
+        build=lambda shape, p: _torch("Dropout" if len(shape) != 3 else "Dropout2d")(p["p"]),
+        torch_code=lambda shape, p: f"nn.Dropout({p['p']})" if len(shape) != 3 else f"nn.Dropout2d({p['p']})",
         keras_code=lambda shape, p, extra: [
-            f"layers.Dropout({p['p']})" if len(shape) == 1 else
+            f"layers.Dropout({p['p']})" if len(shape) != 3 else
             f"layers.SpatialDropout2D({p['p']})  # drops whole channels, like nn.Dropout2d"],
         elementwise=True, diagram_text=lambda p, out: f"dropout {p['p']}",
     ),
     label="Dropout",
 )
+def _batchnorm_shape(shape: Shape, p: Params) -> Shape:
+    if len(shape) == 2:
+        raise ShapeProblem("normalises vectors or images, not sequences: remove it, or put it after a recurrent "
+                           "layer whose output is 'last'")
+    return shape
+
+
 LAYER_TYPES.add(
     "batchnorm",
     "Normalises each feature or channel over the batch, then rescales it.",
     LayerType(
-        {}, output_shape=_same_shape, param_count=lambda shape, p: 2 * shape[0],
+        {}, output_shape=_batchnorm_shape, param_count=lambda shape, p: 2 * shape[0],
         build=lambda shape, p: _torch("BatchNorm1d" if len(shape) == 1 else "BatchNorm2d")(shape[0]),
         torch_code=lambda shape, p: f"nn.BatchNorm1d({shape[0]})" if len(shape) == 1 else f"nn.BatchNorm2d({shape[0]})",
         keras_code=lambda shape, p, extra: [
@@ -328,3 +346,6 @@ LAYER_TYPES.add(
     ),
     label="Batch norm",
 )
+
+
+from . import sequence_layers  # noqa: E402,F401  (registers rnn, lstm, gru and embedding)

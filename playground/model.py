@@ -97,7 +97,11 @@ def check_network(layers: Sequence[Any], input_shape: Shape, task: str, num_clas
         shape = out
     if error is None and layers and shape is not None:
         last = len(layers) - 1
-        if len(shape) != 1:
+        if len(shape) == 2:
+            error, error_layer = (f"the network ends with a sequence ({describe_shape(shape)}): set the last recurrent "
+                                  "layer's output to 'last', or add a flatten layer, then a linear layer with "
+                                  f"{num_classes or target_dim} units"), last
+        elif len(shape) != 1:
             error, error_layer = (f"the network ends with a {describe_shape(shape)}: add a flatten layer and a linear "
                                   f"layer with {num_classes or target_dim} units"), last
         else:

@@ -38,6 +38,23 @@ class DataSpec:
     features: tuple[str, ...] = ("x1", "x2")
     path: str | None = None
     target: str | None = None
+    # The dataset's own settings (a sequence length, a frequency), as declared by its registry entry's
+    # ``params``; (name, value) pairs sorted by name. In JSON they sit beside the other keys of "data".
+    settings: tuple[tuple[str, Any], ...] = ()
+
+    def setting(self, name: str) -> Any:
+        """One of the dataset's own settings: the value given, else the dataset entry's default."""
+        given = dict(self.settings)
+        if name in given:
+            return given[name]
+        from .datasets import DATASETS
+
+        return DATASETS.get(self.dataset).params[name].default
+
+    def with_settings(self, **values: Any) -> "DataSpec":
+        """A copy with some of the dataset's settings changed (None unsets one)."""
+        merged = {**dict(self.settings), **values}
+        return replace(self, settings=tuple(sorted((k, v) for k, v in merged.items() if v is not None)))
 
 
 @dataclass(frozen=True, init=False)
@@ -167,6 +184,8 @@ def to_dict(exp: Experiment) -> dict[str, Any]:
     """Every key, explicitly, in a stable order (the file documents itself)."""
     data = asdict(exp.data)
     data["features"] = list(exp.data.features)
+    del data["settings"]
+    data.update(exp.data.settings)
     return {
         "version": exp.version,
         "name": exp.name,
@@ -219,9 +238,18 @@ def _object(value: Any, path: str, allowed: tuple[str, ...] | list[str]) -> dict
 def _data(raw: Any, path: str) -> DataSpec:
     from .datasets import DATASETS
 
-    d = _object(raw, path, [f.name for f in DataSpec.__dataclass_fields__.values()])
-    name = _choice(d.get("dataset", "circle"), f"{path}.dataset", DATASETS.names())
+    if not isinstance(raw, dict):
+        raise SpecError(path, f"must be an object like {{\"dataset\": ...}}, got {type(raw).__name__}")
+    name = _choice(raw.get("dataset", "circle"), f"{path}.dataset", DATASETS.names())
     info = DATASETS.get(name)
+    common = [f for f in DataSpec.__dataclass_fields__ if f != "settings"]
+    own = {key: value for key, value in raw.items() if key not in common}
+    for key in own:
+        if key not in info.params:
+            takes = f"; the {name} dataset's own settings are {', '.join(info.params)}" if info.params else ""
+            raise SpecError(key_path(path, key), f"unknown key; allowed keys here are {', '.join(common)}{takes}")
+    settings = check_params(info.params, own, path, f"the {name} dataset")
+    d = raw
     samples = d.get("samples", info.default_samples)
     if samples is not None:
         samples = _int(samples, f"{path}.samples", 1, 10_000_000, "a positive integer (or null for all rows)")
@@ -257,6 +285,7 @@ def _data(raw: Any, path: str) -> DataSpec:
         features=tuple(features),
         path=p,
         target=target,
+        settings=tuple(sorted(settings.items())),
     )
 
 

@@ -78,6 +78,18 @@ def schedule_code(spec: Any) -> str:
     return f'def learning_rate(epoch, epochs):\n    """{summary}"""\n{lines}'
 
 
+def support_code(layers: Any) -> str:
+    """The source of the helper modules the layers' code uses (a Recurrent wrapper, say), each once, in use order."""
+    names: list[str] = []
+    for layer in layers:
+        names += [n for n in LAYER_TYPES.get(layer.type).torch_support if n not in names]
+    if not names:
+        return ""
+    from ..sequence_layers import class_source
+
+    return "".join(class_source(name) + "\n\n\n" for name in names)
+
+
 def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
     """A runnable PyTorch script for ``experiment``; ``dataset`` saves reloading data the caller already has."""
     exp = experiment
@@ -109,7 +121,7 @@ def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
         f"EPOCHS = {exp.epochs}\nBATCH_SIZE = {batch}  # \"full\": the whole training set in every step\n"
         f"LEARNING_RATE = {exp.optimizer.lr!r}",
         data.code,
-        section("2. Model") + "\n"
+        section("2. Model") + "\n" + support_code(exp.layers) +
         "def build_model():\n"
         '    """The layer stack. Each block is nn.Sequential(layer, activation), as in nn-playground, so the\n'
         '    weight names ("0.0.weight", ...) match its weights files."""\n'

@@ -8,14 +8,15 @@ thing everywhere.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
 from ..errors import DataError
+from ..params import Param
 from ..registry import Registry
-from . import csv_table, digits, idx, synthetic
+from . import csv_table, digits, idx, sequences, synthetic
 from .csv_table import read_header, read_table
 from .digits import load_digits
 from .features import FEATURES, check_features, feature_matrix
@@ -74,13 +75,14 @@ class DatasetInfo:
     dataset carries its loader as standalone code. ``source`` is set when the user names a file or folder.
     """
 
-    kind: str  # "2d" | "image" | "table"
+    kind: str  # "2d" | "image" | "table" | "sequence"
     task: str | None  # None when the file decides (csv)
     num_classes: int | None  # None when the file decides; 0 for regression
     default_samples: int | None  # None for file sets: use every row
     load: Callable[[Any, np.random.Generator], RawData]
     source: FileSource | None = None
     script: ScriptCode | None = None
+    params: dict[str, Param] = field(default_factory=dict)  # its own settings (data.settings), e.g. a length
 
     @property
     def needs_path(self) -> bool:
@@ -197,6 +199,41 @@ DATASETS.add("csv", "A table from a CSV file with a header row; the target is th
                              f"TARGET = {(data.target or '').strip() or None!r}  # None: the last column"],
                              ("csv", "io"))),
              label="CSV table")
+
+# --------------------------------------------------------------------------- sequence sets
+
+
+def _sequence_set(generate: Callable, task: str, class_names: tuple[str, ...], default: int,
+                  params: dict[str, Param]) -> DatasetInfo:
+    """Wrap a sequence generator (``sequences.py``) as a loader; its inputs are (n, time, features)."""
+
+    def load(data: Any, rng: np.random.Generator) -> RawData:
+        n = default if data.samples is None else data.samples
+        settings = {name: data.setting(name) for name in params}
+        x, y = generate(n, settings, float(data.noise), rng)
+        return RawData(x=x, y=y, task=task, num_classes=len(class_names), class_names=class_names)
+
+    return DatasetInfo("sequence", task, len(class_names), default, load, params=params)
+
+
+DATASETS.add("parity", "Bit strings; the class is whether the number of ones is odd. An MLP cannot count, an RNN can.",
+             _sequence_set(sequences.parity, CLASSIFICATION, ("even", "odd"), 1000,
+                           {"length": Param(int, 8, 2, 1000, "bits per string (time steps)")}),
+             label="Parity (bit strings)")
+
+
+def _load_digit_rows(data: Any, rng: np.random.Generator) -> RawData:
+    images, labels = load_digits()
+    # Each 8×8 digit is read top to bottom: 8 time steps of 8 pixels (the classic row-by-row classifier).
+    x = images.astype(np.float32) / 16.0
+    return RawData(x, labels.astype(np.int64), CLASSIFICATION, 10, tuple(str(d) for d in range(10)))
+
+
+DATASETS.add("digits-rows", "The 8×8 digits read row by row: a sequence of 8 steps of 8 pixels, 10 classes.",
+             DatasetInfo("sequence", CLASSIFICATION, 10, None, _load_digit_rows, script=ScriptCode(
+                 digits.ROWS_SCRIPT_CODE, lambda data: [
+                     f"DATA_PATH = {str(digits.ASSET)!r}  # the copy bundled with nn-playground; --data picks another"])),
+             label="Digits as rows (sequence)")
 
 # --------------------------------------------------------------------------- loading and splitting
 

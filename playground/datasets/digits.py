@@ -43,3 +43,13 @@ def load_data(seed, path=DATA_PATH):
     train, test = split_indices(len(inputs), np.random.default_rng(seed))
     return inputs[train], targets[train], inputs[test], targets[test]
 '''
+
+
+# The same digits read row by row, for the "digits-rows" sequence dataset: 8 steps of 8 pixels.
+ROWS_SCRIPT_CODE = SCRIPT_CODE.replace(
+    "float32 images (N, 1, 8, 8)", "float32 sequences (N, 8 rows, 8 pixels)").replace(
+    "    # Pixels count 0..16 inked cells; the extra axis is the single colour channel (PyTorch puts channels first).\n"
+    "    inputs = (images.astype(np.float32) / 16.0)[:, None]\n",
+    "    # Pixels count 0..16 inked cells; each row of 8 pixels is one time step, read top to bottom.\n"
+    "    inputs = images.astype(np.float32) / 16.0\n")
+assert ROWS_SCRIPT_CODE != SCRIPT_CODE

@@ -45,7 +45,10 @@ def all_points(ds: Dataset) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_registry_keys_in_order():
-    assert DATASETS.names() == TWO_D + ["digits", "idx", "csv"]
+    names = DATASETS.names()
+    assert names[:len(TWO_D) + 3] == TWO_D + ["digits", "idx", "csv"]
+    assert all(DATASETS.get(name).kind == "sequence" for name in names[len(TWO_D) + 3:])
+    assert {"parity", "digits-rows"} <= set(names)
     assert FEATURES.names() == ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"]
     for name in DATASETS.names():
         assert DATASETS.description(name)

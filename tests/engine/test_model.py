@@ -43,7 +43,8 @@ def test_shapes_and_params_match_pytorch(raw, shape):
 
 def test_every_layer_type_and_activation_builds():
     for kind in LAYER_TYPES.names():
-        shape = (2, 6, 6) if kind in ("conv2d", "maxpool2d", "avgpool2d", "flatten") else (5,)
+        entry = LAYER_TYPES.get(kind)
+        shape = (2, 6, 6) if entry.needs_image or kind == "flatten" else (7, 1) if entry.needs_sequence else (5,)
         layer = LayerSpec(kind, "relu", units=3 if kind == "linear" else None)
         model = build_model([layer], shape)
         assert model(torch.zeros(4, *shape)).shape[0] == 4

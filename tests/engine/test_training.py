@@ -129,13 +129,14 @@ def test_every_builtin_dataset_trains_one_step(name):
     exp = from_dict({"data": {"dataset": name, "samples": 60}})
     ds = load_dataset(exp.data, 0)
     out = ds.num_classes if ds.task == "classification" else 1
-    layers = ([LayerSpec("flatten")] if len(ds.input_shape) > 1 else []) + [LayerSpec("linear", units=out)]
+    first = {"sequence": [LayerSpec("gru", hidden=4)], "image": [LayerSpec("flatten")]}.get(info.kind, [])
+    layers = first + [LayerSpec("linear", units=out)]
     loss = "cross_entropy" if ds.task == "classification" else "mse"
     trainer = Trainer(replace(exp, layers=tuple(layers), loss=loss), ds)
     trainer.train_step()
     reports = trainer.flush(partial=True)
     assert len(reports) == 1 and reports[0].step == 1 and math.isfinite(reports[0].train_loss)
-    assert info.kind in ("2d", "image")
+    assert info.kind in ("2d", "image", "sequence")
 
 
 def test_batch_sizes_one_and_full():
