@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.exec()
         return session.exit_code
     window.show()
-    serve(window)  # later starts hand their files to this window
+    serve(window, window.files.open_path)  # later starts hand their files to this window
     if args.presentation:
         window.action("view_presentation").setChecked(True)
     app.processEvents()  # paint the window now: finish_startup imports torch, about a second
@@ -178,8 +178,8 @@ def _report(window: "MainWindow", rargs: argparse.Namespace) -> int:
     from .export.report import write_report
 
     try:
-        folder, contents = write_report(window, rargs.out, inputs=(rargs.experiment,), size=rargs.size,
-                                        dpi=rargs.dpi)
+        folder, contents = write_report(window.exports.report_run(), window, rargs.out, inputs=(rargs.experiment,),
+                                        size=rargs.size, dpi=rargs.dpi)
     except (PlaygroundError, OSError) as exc:
         print(f"nn-playground report: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

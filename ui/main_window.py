@@ -80,7 +80,9 @@ class MainWindow(QMainWindow):
         self.runs = RunArchive(s, self.loss_plot, self)
         self.views_panel.tabs.addTab(self.runs.view, "Runs")
         self.watch.install(self, self.runner)
-        self.race = RaceController(self, self.watch.factory)  # Train ▸ Race: lanes side by side, then to Runs
+        # Train ▸ Race: lanes side by side, then to Runs
+        self.race = RaceController(s, self.menus["Train"], self.views_panel.tabs, self.runs.view, self.statusBar(),
+                                   self.closed, self.watch.factory)
         self.controls = RunControls(s, self.runner, self.runs, a, self.loss_plot, self.views_panel, self.status,
                                     self.banner, self, self.play_bar)
         self._closing = False

@@ -139,7 +139,7 @@ def test_the_server_name_is_per_user_without_a_runtime_dir(monkeypatch):
 def test_the_running_window_opens_the_handed_over_file(window, qtbot, runtime_dir):
     from ui.desktop.app_setup import serve
 
-    serving = serve(window)
+    serving = serve(window, window.files.open_path)
     assert serving is not None
     try:
         child = start_child(["-m", "ui.app", str(EXAMPLE)], runtime_dir)

@@ -53,7 +53,8 @@ class Theme:
         return palette
 
 
-def _roles(window, text, base, alt, button, highlight, highlighted_text, tip_base, link, mid, light, dark):
+def _roles(window: str, text: str, base: str, alt: str, button: str, highlight: str, highlighted_text: str,
+           tip_base: str, link: str, mid: str, light: str, dark: str) -> dict[str, str]:
     # Light/Midlight/Dark/Shadow draw Fusion's bevels: lighter and darker than Button in every theme.
     return {"Window": window, "WindowText": text, "Base": base, "AlternateBase": alt, "Text": text,
             "Button": button, "ButtonText": text, "BrightText": "#FF0000", "Highlight": highlight,

@@ -8,10 +8,10 @@ and ``serve`` once the window is up.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from .single_instance import InstanceServer
 
@@ -51,8 +51,8 @@ def hand_over(path: str | None) -> bool:
     return forward(path)
 
 
-def serve(window) -> "InstanceServer | None":
-    """Listen for files handed over by later starts and open each in ``window``, raised to the front."""
+def serve(window: "QWidget", open_path: "Callable[[str], object]") -> "InstanceServer | None":
+    """Listen for files handed over by later starts and open each with ``open_path``, ``window`` raised to the front."""
     from .single_instance import InstanceServer
 
     server = InstanceServer(parent=window)
@@ -64,7 +64,7 @@ def serve(window) -> "InstanceServer | None":
             window.showNormal()
         window.raise_()
         window.activateWindow()
-        window.files.open_path(path)
+        open_path(path)
 
     server.open_requested.connect(open_here)
     return server

@@ -10,14 +10,17 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from PySide6.QtWidgets import QWidget
+
 from playground.figures import DEFAULT_DPI
 
 from .figures import export_widget_png
 
 
-def write_report(window: Any, out: str | Path, *, inputs: Sequence[str | Path] = (), size: str = "page",
-                 dpi: int = DEFAULT_DPI) -> tuple[Path, Any]:
-    """Write the report of ``window``'s run into ``out`` (whole or not at all); returns the folder and contents.
+def write_report(run: Any, window: QWidget, out: str | Path, *, inputs: Sequence[str | Path] = (),
+                 size: str = "page", dpi: int = DEFAULT_DPI) -> tuple[Path, Any]:
+    """Write ``run`` (a ``playground.report_folder`` run: spec, history, snapshot) and a grab of ``window`` into
+    ``out``, whole or not at all; returns the folder and its contents.
 
     ``inputs`` are the files it was made from (the experiment), which ``out`` must not contain.
     """
@@ -30,5 +33,5 @@ def write_report(window: Any, out: str | Path, *, inputs: Sequence[str | Path] =
     def progress(step: str) -> None:
         print(f"nn-playground report: {step}", file=sys.stderr, flush=True)
 
-    return write_report_folder(window.exports.report_run(), out, inputs=inputs, add_files=add_window, size=size,
+    return write_report_folder(run, out, inputs=inputs, add_files=add_window, size=size,
                                dpi=dpi, progress=progress)

@@ -16,7 +16,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QStatusBar, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from playground.errors import PlaygroundError
 from playground.race import PRESETS, Race, race_experiments
@@ -188,32 +189,36 @@ class RaceView(QWidget):
 class RaceController:
     """Puts Train ▸ Race presets in the window, shows the race tab, and files the lanes in the Runs tab."""
 
-    def __init__(self, window: Any, factory: Any = None):
-        self.window = window
+    def __init__(self, session: Any, train_menu: QMenu, tabs: QTabWidget, runs: Any, status_bar: QStatusBar,
+                 closed: Any, factory: Any = None):
+        self.session = session  # ui.session.Document: the spec the lanes copy
+        self.tabs = tabs  # the views panel's tabs, where the Race tab appears
+        self.runs = runs  # the Runs tab's view: finished lanes are filed there
+        self.status_bar = status_bar
         self.factory = factory  # playground.engines.TrainerFactory: the window's engine setting and speed
         self.view = RaceView()
-        menu = window.menus["Train"].addMenu("&Race")
+        menu = train_menu.addMenu("&Race")
         menu.setObjectName("menu_train_race")
         for name, (setting, values) in PRESETS.items():
-            action = QAction(name[:1].upper() + name[1:], window)
+            action = QAction(name[:1].upper() + name[1:], menu)
             action.setObjectName("race_" + setting)
             action.setStatusTip(f"Train copies of this experiment with {setting} = "
                                 f"{', '.join(map(str, values))} side by side")
             action.triggered.connect(self._starter(setting, values))
             menu.addAction(action)
         self.view.finished.connect(self._file_runs)
-        window.closed.connect(self.view.stop)
+        closed.connect(self.view.stop)  # the window's closed signal: lanes stop before it goes
 
     def _starter(self, setting: str, values: tuple) -> Callable[[], None]:
         return lambda: self.start(setting, values)
 
     def start(self, setting: str, values: tuple) -> None:
         try:
-            lanes = race_experiments(self.window.session.spec, setting, values)
+            lanes = race_experiments(self.session.spec, setting, values)
         except PlaygroundError as exc:
-            QMessageBox.warning(self.window, "Race", str(exc))
+            QMessageBox.warning(self.tabs.window(), "Race", str(exc))
             return
-        tabs = self.window.views_panel.tabs
+        tabs = self.tabs
         if tabs.indexOf(self.view) < 0:
             tabs.addTab(self.view, "Race")
         tabs.setCurrentWidget(self.view)
@@ -223,5 +228,5 @@ class RaceController:
     @Slot(list)
     def _file_runs(self, results: list) -> None:
         for experiment, history, state, status in results:
-            self.window.runs.view.add_run(experiment, history, state, status)
-        self.window.statusBar().showMessage(f"Race finished: {len(results)} runs added to the Runs tab", 5000)
+            self.runs.add_run(experiment, history, state, status)
+        self.status_bar.showMessage(f"Race finished: {len(results)} runs added to the Runs tab", 5000)
