@@ -305,8 +305,9 @@ LAYER_TYPES.add(
     LayerType(
         {}, output_shape=_flatten_shape, param_count=_no_params,
         build=lambda shape, p: _torch("Flatten")(), torch_code=lambda shape, p: "nn.Flatten()",
-        keras_code=lambda shape, p, extra: [
-            "layers.Flatten()  # channels-last: (H, W, C) values in a different order than PyTorch's (C, H, W)"],
+        keras_code=lambda shape, p, extra: ["layers.Flatten()" + (
+            "  # channels-last: (H, W, C) values in a different order than PyTorch's (C, H, W)" if len(shape) == 3
+            else "  # the same order as PyTorch's")],
         flattens=True, diagram_text=lambda p, out: f"flatten → {out[0]}" if out else "flatten",
     ),
     label="Flatten",

@@ -77,16 +77,31 @@ def _recurrent_build(cell: str, shape: Shape, p: Params) -> Any:
                      dropout=p["dropout"], every_step=p["output"] == "all")
 
 
-def _recurrent_keras(keras_cell: str, gates: int, shape: Shape, p: Params, extra: str) -> list[str]:
-    lines = []
+# What Keras' cell computes differently from PyTorch's, written above the layer in the Keras listing.
+_KERAS_NOTES = {
+    "SimpleRNN": ("# SimpleRNN is PyTorch's RNN. Keras has one bias where PyTorch adds two (b_ih + b_hh): the same",
+                  "# outputs, but a training step moves PyTorch's pair about twice as far."),
+    "LSTM": ("# LSTM: Keras' gates i, f, c, o are PyTorch's i, f, g, o, in the same order. Keras has one bias where",
+             "# PyTorch adds two (b_ih + b_hh): the same outputs, but a training step moves PyTorch's pair about",
+             "# twice as far. Keras also starts the forget-gate bias at 1 (unit_forget_bias); PyTorch draws it."),
+    "GRU": ("# GRU: reset_after=True is PyTorch's formula (the reset gate scales W_hn·h + b_hn). Keras orders the",
+            "# gates z, r, h where PyTorch has r, z, n; its bias (2, 3 × units) is PyTorch's b_ih and b_hh."),
+}
+
+
+def _recurrent_keras(keras_cell: str, torch_text: str, p: Params) -> list[str]:
+    """Keras has no num_layers: one layer per stacked layer, with PyTorch's dropout between them as Dropout."""
+    arguments = ", reset_after=True" if keras_cell == "GRU" else ""
+    lines = [*_KERAS_NOTES[keras_cell], f"# PyTorch: {torch_text}"]
     for k in range(p["num_layers"]):
         last = k == p["num_layers"] - 1
-        seq = "True" if (not last or p["output"] == "all") else "False"
-        layer = f"layers.{keras_cell}({p['hidden']}, return_sequences={seq})"
+        every = not last or p["output"] == "all"
+        layer = f"layers.{keras_cell}({p['hidden']}, return_sequences={every}{arguments})"
         if p["bidirectional"]:
-            layer = f"layers.Bidirectional({layer})  # forward and backward outputs concatenated, as in PyTorch"
-        elif gates > 1 and k == 0:
-            layer += f"  # {'gates i, f, c, o' if gates == 4 else 'gates z, r, h; reset_after=True as PyTorch'}"
+            # Without return_sequences both give the backward direction's final state, which is at step 0.
+            layer = f"layers.Bidirectional({layer})  # forward and backward outputs side by side, as in PyTorch"
+        else:
+            layer += "  # every step's output" if every else "  # the last step's output"
         lines.append(layer)
         if not last and p["dropout"] > 0:
             lines.append(f"layers.Dropout({p['dropout']!r})  # PyTorch's dropout between stacked layers")
@@ -114,7 +129,7 @@ def _recurrent(name: str) -> LayerType:
         param_count=lambda shape, p: _recurrent_count(shape, p, gates),
         build=lambda shape, p: _recurrent_build(cell, shape, p),
         torch_code=lambda shape, p: _recurrent_torch(cell, shape, p),
-        keras_code=lambda shape, p, extra: _recurrent_keras(keras_cell, gates, shape, p, extra),
+        keras_code=lambda shape, p, extra: _recurrent_keras(keras_cell, _recurrent_torch(cell, shape, p), p),
         recurrent=True, needs_sequence=True, torch_support=("Recurrent",),
         diagram_text=lambda p, out: _recurrent_text(name, p, out),
     )
@@ -148,7 +163,8 @@ LAYER_TYPES.add(
         torch_code=lambda shape, p: f"TokenEmbedding({p['vocab']}, {p['dim']})",
         keras_code=lambda shape, p, extra: [
             f"layers.Reshape(({shape[0]},))  # token ids as (batch, time), as Embedding wants them",
-            f"layers.Embedding({p['vocab']}, {p['dim']})"],
+            f"layers.Embedding({p['vocab']}, {p['dim']})  # PyTorch: TokenEmbedding({p['vocab']}, {p['dim']}); "
+            "Keras starts the vectors in ±0.05, PyTorch from a standard normal"],
         torch_support=("TokenEmbedding",), needs_sequence=True,
         diagram_text=lambda p, out: f"embedding\n{p['vocab']} → {p['dim']}",
     ),

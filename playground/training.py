@@ -116,8 +116,9 @@ class Trainer(RunControl):
         self.steps_per_epoch = steps_per_epoch(ds.n_train, self.batch_size, self.model)
         self.total_epochs = exp.epochs
         self._point_every = min(self.steps_per_epoch, POINTS_EVERY)
+        # A stacked nn.RNN/LSTM/GRU with dropout drops between its layers in training mode, like nn.Dropout.
         self._has_modes = any(isinstance(m, (torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.modules.batchnorm._BatchNorm))
-                              for m in self.model.modules())
+                              or (isinstance(m, torch.nn.RNNBase) and m.dropout > 0) for m in self.model.modules())
         reg = exp.regularization
         self._reg = (reg.kind, reg.rate) if reg.kind != "none" and reg.rate > 0 else None
         self._reg_weights = [p for p in self.model.parameters() if p.dim() > 1]

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from ..datasets import DATASETS, FEATURES, Dataset, load_dataset
 from ..datasets import features as _features_module
+from ..datasets import sequences as _sequences
 from ..datasets import synthetic as _synthetic
 from ..errors import ModelError
 from ..model import check_network
@@ -55,9 +56,9 @@ def join_blocks(blocks: list[str]) -> str:
     return "\n\n\n".join(block.strip("\n") for block in blocks if block.strip()) + "\n"
 
 
-def generator_source(function: Callable) -> str:
-    """The source of a generator in ``synthetic.py`` and every helper and constant it uses, in file order."""
-    source = inspect.getsource(_synthetic)
+def generator_source(function: Callable, module: Any = _synthetic) -> str:
+    """The source of a generator in ``module`` (``synthetic.py``) and every helper and constant it uses, in file order."""
+    source = inspect.getsource(module)
     defs: dict[str, ast.AST] = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef):
@@ -110,7 +111,14 @@ $columns
     return inputs[train], targets[train], inputs[test], targets[test]
 ''')
 
-
+_SEQUENCES = Template('''\
+def load_data(seed):
+    """Generate the sequences (inputs shaped (n, time, features)), then shuffle and split them."""
+    rng = np.random.default_rng(seed)  # one random stream: first the sequences, then the shuffle
+    inputs, targets = $generator(SAMPLES, SETTINGS, NOISE, rng)
+    train, test = split_indices(len(inputs), rng)
+    return inputs[train], targets[train], inputs[test], targets[test]
+''')
 
 
 
@@ -132,6 +140,15 @@ def data_section(experiment: Any, dataset: Dataset) -> DataCode:
                  f"SAMPLES = {data.samples}", f"NOISE = {float(data.noise)!r}", f"TEST_FRACTION = {data.test_fraction!r}"]
         body = [generator_source(generate), split,
                 _PLANAR.substitute(generator=generate.__name__, columns=columns, targets=targets)]
+        return DataCode((), join_blocks(["\n".join(head), *body]), False)
+    if info.kind == "sequence" and info.script is None:  # a generator in sequences.py: copied, like the 2-D ones
+        generate = inspect.getclosurevars(info.load).nonlocals["generate"]
+        settings = {name: data.setting(name) for name in info.params}
+        samples = info.default_samples if data.samples is None else data.samples
+        head += ["# The generator is nn-playground's own code, copied, so the sequences are identical.",
+                 f"SAMPLES = {samples}", f"SETTINGS = {settings!r}  # the dataset's own settings",
+                 f"NOISE = {float(data.noise)!r}", f"TEST_FRACTION = {data.test_fraction!r}"]
+        body = [generator_source(generate, _sequences), split, _SEQUENCES.substitute(generator=generate.__name__)]
         return DataCode((), join_blocks(["\n".join(head), *body]), False)
     if info.script is None:
         raise NoEquivalent(f"the {data.dataset} dataset has no loader written as code (its registry entry sets no "

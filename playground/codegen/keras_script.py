@@ -81,6 +81,14 @@ def keras_layers(layer: Any, shape: Shape, regularizer: str) -> list[str]:
     return lines + extra
 
 
+def _list_item(line: str) -> str:
+    """A layer line as an item of the Sequential list: the comma goes before its comment; a comment stays one."""
+    if line.startswith("#"):
+        return line
+    code, _, comment = line.partition("  #")
+    return f"{code},{'  #' + comment if comment else ''}"
+
+
 def optimizer_code(spec: Any) -> tuple[str, str]:
     """(Keras optimizer call, explanation) with PyTorch's defaults where Keras' differ, from the entry."""
     entry = OPTIMIZERS.get(spec.name)
@@ -147,8 +155,7 @@ def keras_script(experiment: Any, dataset: Dataset | None = None) -> str:
         lines += keras_layers(layer, shape, "REGULARIZER" if regularizer else "")
         shape = LAYER_TYPES.get(layer.type).output_shape(shape, layer.params())
     keras_shape = (*ds.input_shape[1:], ds.input_shape[0]) if image else tuple(ds.input_shape)
-    body = "\n".join(f"        {line.split('  #')[0]},{'  #' + line.split('  #', 1)[1] if '  #' in line else ''}"
-                     for line in lines)
+    body = "\n".join(f"        {_list_item(line)}" for line in lines)
     last = exp.layers[-1].activation
     classify = ds.task == "classification"
     encode, predict = target_code(exp.loss, ds.task, shape[0], last, ds.num_classes)

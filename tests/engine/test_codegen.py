@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from playground.codegen import CODE_FORMATS, keras_script, pytorch_script
-from playground.codegen.pytorch_script import activation_code, layer_code
+from playground.codegen.pytorch_script import activation_code, layer_code, support_code
 from playground.datasets import DATASETS, FEATURES, load_dataset
 from playground.errors import PlaygroundError
 from playground.examples import example_names, load_example
@@ -104,6 +104,13 @@ def small(**changes):
     return from_dict(raw)
 
 
+def sequences(layers, dataset="parity", **settings):
+    """A small run on sequence data: parity bit strings (length 5 unless set), or digits read row by row."""
+    data = {"dataset": dataset, "samples": 120, "features": [], **({"length": 5} if dataset == "parity" else {})}
+    return from_dict({"seed": 4, "data": {**data, **settings}, "epochs": 2, "batch_size": 16,
+                      "optimizer": {"name": "adam", "lr": 0.02}, "layers": layers})
+
+
 def dense(*units_and_acts):
     return [{"type": "linear", "units": u, "activation": a} for u, a in units_and_acts]
 
@@ -139,6 +146,17 @@ COMBINATIONS = {
                    {"type": "conv2d", "filters": 6, "kernel": 2, "stride": 2, "padding": 1, "activation": "tanh"},
                    {"type": "dropout", "p": 0.2}, {"type": "maxpool2d", "kernel": 2, "stride": 1},
                    {"type": "flatten"}, {"type": "linear", "units": 10}]}),
+    # Sequences: stacked recurrent layers, every step into a per-step linear, token ids into an embedding.
+    "lstm-every-step-into-bidirectional-gru": sequences([
+        {"type": "lstm", "hidden": 5, "output": "all", "activation": "tanh"},
+        {"type": "gru", "hidden": 4, "bidirectional": True}, {"type": "linear", "units": 2}], length=6),
+    "rnn-every-step-linear-per-step-flatten": sequences([
+        {"type": "rnn", "hidden": 6, "output": "all"}, {"type": "linear", "units": 3, "activation": "relu"},
+        {"type": "flatten"}, {"type": "linear", "units": 10}], "digits-rows"),
+    "embedding-two-layer-gru-with-dropout": sequences([
+        {"type": "embedding", "vocab": 2, "dim": 4}, {"type": "gru", "hidden": 5, "num_layers": 2, "dropout": 0.3},
+        {"type": "dropout", "p": 0.2}, {"type": "linear", "units": 2}]),
+    "lstm-defaults-on-digit-rows": sequences([{"type": "lstm"}, {"type": "linear", "units": 10}], "digits-rows"),
 }
 
 
@@ -169,7 +187,15 @@ def entry_variants():
     for name in LAYER_TYPES.names():
         kind = LAYER_TYPES.get(name)
         layer = {"type": name, **{key: _starting_value(p) for key, p in kind.params.items() if p.required}}
-        if kind.needs_image:
+        if kind.needs_sequence:
+            # Every setting off its default (for a recurrent layer: bidirectional, stacked with dropout
+            # between, every step out), on parity bit strings; a sequence out is flattened for the classifier.
+            settings = {key: _starting_value(p) for key, p in kind.params.items()}
+            layer = {"type": name, **settings}
+            out_shape = kind.output_shape((5, 1), settings)
+            out[f"layer-{name}"] = sequences([layer, *([{"type": "flatten"}] if len(out_shape) == 2 else []),
+                                              {"type": "linear", "units": 2}])
+        elif kind.needs_image:
             out[f"layer-{name}"] = from_dict({
                 "seed": 5, "epochs": 1, "batch_size": 50, "data": {"dataset": "digits", "samples": 200, "features": []},
                 "layers": [layer, {"type": "flatten"}, {"type": "linear", "units": 10}]})
@@ -210,9 +236,11 @@ def test_layers_and_activations_are_written_as_the_engine_builds_them():
         assert repr(eval(activation_code(name), {"nn": nn})) == repr(ACTIVATIONS.get(name).build())
     for exp in VARIANTS.values():
         shape = load_dataset(exp.data, exp.seed).input_shape
+        namespace = {"nn": nn, "torch": torch}
+        exec(support_code(exp.layers), namespace)  # the helper classes the script carries (Recurrent, ...)
         for layer in exp.layers:
             kind = LAYER_TYPES.get(layer.type)
-            written = eval(layer_code(layer, shape), {"nn": nn})
+            written = eval(layer_code(layer, shape), namespace)
             assert repr(written) == repr(kind.build(shape, layer.params()))
             shape = kind.output_shape(shape, layer.params())
 
