@@ -23,7 +23,7 @@ from playground.layers import ACTIVATIONS, LAYER_TYPES  # noqa: E402
 from playground.losses import LOSSES  # noqa: E402
 from playground.optimizers import OPTIMIZERS  # noqa: E402
 from playground.registry import NoEquivalent  # noqa: E402
-from playground.spec import LayerSpec, OptimizerSpec  # noqa: E402
+from playground.spec import LayerSpec, OptimizerSpec, from_dict  # noqa: E402
 from playground.training import Trainer  # noqa: E402
 
 TOLERANCE = 1e-5
@@ -37,6 +37,14 @@ def circle(layers, loss="cross_entropy", **changes):
 def digits(layers):
     exp = load_example("digits-cnn")
     return replace(exp, data=replace(exp.data, samples=300), layers=tuple(layers), batch_size=32)
+
+
+def sequences(layers, dataset="parity", **settings):
+    """A small run on sequence data: parity bit strings (token ids 0 and 1), or digits read row by row."""
+    data = {"dataset": dataset, "samples": 200, "test_fraction": 0.5, "features": [],
+            **({"length": 6} if dataset == "parity" else {}), **settings}
+    exp = from_dict({"seed": 2, "data": data, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.02}})
+    return replace(exp, layers=tuple(layers))
 
 
 def regression(units_loss):
@@ -55,6 +63,15 @@ def layer_cases():
     conv = LayerSpec("conv2d", "relu", filters=4, kernel=3, padding=1)
     for entry in LAYER_TYPES:
         kind, layer = entry.value, LayerSpec(entry.name, **_settings(entry.value))
+        if kind.needs_sequence:
+            # Its defaults, then every setting off its default (bidirectional, 3 stacked layers with dropout,
+            # every step's output), each followed by what a sequence or a vector out needs.
+            varied = LayerSpec(entry.name, **{name: _varied(p) for name, p in kind.params.items()})
+            for label, spec in (("defaults", layer), ("varied", varied)):
+                every_step = len(kind.output_shape((6, 1), spec.params())) == 2
+                yield f"{entry.name}-{label}", sequences([spec, *([LayerSpec("flatten")] if every_step else []),
+                                                          LayerSpec("linear", units=2)])
+            continue
         if kind.needs_image or kind.flattens or kind.elementwise:
             middle = [conv, layer] if not kind.flattens else [conv]
             yield f"{entry.name}-image", digits([*middle, LayerSpec("flatten"), LayerSpec("linear", units=10)])
@@ -67,6 +84,27 @@ def layer_cases():
         yield f"conv2d-{name}", digits([LayerSpec("conv2d", "tanh", filters=3, kernel=3, **settings),
                                         LayerSpec("avgpool2d", kernel=2, stride=1), LayerSpec("flatten"),
                                         LayerSpec("linear", units=10)])
+
+
+    # Recurrent layers stacked and mixed: every step into a bidirectional GRU, a per-step linear, tokens.
+    yield "lstm-all-into-bidirectional-gru", sequences([
+        LayerSpec("lstm", "tanh", hidden=5, output="all"), LayerSpec("gru", hidden=4, bidirectional=True),
+        LayerSpec("linear", units=2)])
+    yield "rnn-all-linear-per-step-on-digit-rows", sequences([
+        LayerSpec("rnn", hidden=6, output="all"), LayerSpec("linear", "relu", units=3), LayerSpec("flatten"),
+        LayerSpec("linear", units=10)], "digits-rows")
+    yield "embedding-two-layer-bidirectional-lstm", sequences([
+        LayerSpec("embedding", vocab=2, dim=4),
+        LayerSpec("lstm", hidden=5, num_layers=2, dropout=0.3, bidirectional=True), LayerSpec("linear", units=2)])
+
+
+def _varied(param):
+    """A setting off its default: true, the last choice, or a small number above the lower bound."""
+    if param.kind is bool:
+        return True
+    if param.choices:
+        return param.choices[-1]
+    return max(3, int(param.low or 0)) if param.kind is int else (param.low or 0) + 0.1
 
 
 def activation_cases():
@@ -119,8 +157,9 @@ def build(namespace):
 
 
 def copy_weights(trainer, model):
-    """Put the PyTorch weights into the Keras model: transposed for Dense, (kh, kw, in, out) for Conv2D, and the
-    columns after an image's Flatten reordered from (C, H, W) to Keras' (H, W, C)."""
+    """Put the PyTorch weights into the Keras model: transposed for Dense, (kh, kw, in, out) for Conv2D, the
+    columns after an image's Flatten reordered from (C, H, W) to Keras' (H, W, C), a recurrent layer's as
+    recurrent_weights() converts them, and an embedding's table as it is."""
     targets = iter([layer for layer in model.layers if layer.weights])
     shape, flattened = tuple(trainer.dataset.input_shape), None
     for block, spec in zip(trainer.model, trainer.experiment.layers):
@@ -136,6 +175,11 @@ def copy_weights(trainer, model):
             values = [op.weight.detach().permute(2, 3, 1, 0), op.bias]
         elif isinstance(op, torch.nn.modules.batchnorm._BatchNorm):
             values = [op.weight, op.bias, op.running_mean, op.running_var]
+        elif isinstance(op, torch.nn.Embedding) or hasattr(op, "embedding"):
+            values = [(op.embedding if hasattr(op, "embedding") else op).weight]
+        elif hasattr(op, "rnn"):
+            for stacked in recurrent_weights(op.rnn):  # one Keras layer (or Bidirectional) per stacked layer
+                next(targets).set_weights([np.asarray(v) for v in stacked])
         else:
             assert not list(op.parameters()), f"the parity test cannot copy weights of layer type {spec.type!r} yet"
         if values is not None:
@@ -146,6 +190,31 @@ def copy_weights(trainer, model):
             flattened = None
         shape = kind.output_shape(shape, spec.params())
     assert next(targets, None) is None, "the Keras model has more weighted layers than the PyTorch one"
+
+
+def _gru_gates(w):
+    """PyTorch's GRU gates r, z, n (rows of 3 blocks) reordered to Keras' z, r, h."""
+    r, z, n = w.chunk(3, dim=0)
+    return torch.cat([z, r, n], dim=0)
+
+
+def recurrent_weights(rnn):
+    """Keras' weights for each stacked layer of an nn.RNN/LSTM/GRU: per direction (forward, then backward as
+    Bidirectional keeps them) kernel (in, gates × H), recurrent kernel (H, gates × H) and bias. SimpleRNN and
+    LSTM have one bias, the sum of PyTorch's two (LSTM gates i, f, g, o are Keras' i, f, c, o); GRU with
+    reset_after keeps both as a (2, 3H) bias, with the gates reordered from r, z, n to z, r, h."""
+    gru = isinstance(rnn, torch.nn.GRU)
+    for k in range(rnn.num_layers):
+        values = []
+        for suffix in ("", "_reverse")[:2 if rnn.bidirectional else 1]:
+            w_ih, w_hh, b_ih, b_hh = (getattr(rnn, f"{name}_l{k}{suffix}").detach()
+                                      for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+            if gru:
+                w_ih, w_hh, b_ih, b_hh = map(_gru_gates, (w_ih, w_hh, b_ih, b_hh))
+                values += [w_ih.T, w_hh.T, torch.stack([b_ih, b_hh])]
+            else:
+                values += [w_ih.T, w_hh.T, b_ih + b_hh]
+        yield [v.numpy() for v in values]
 
 
 def both_outputs(exp):
