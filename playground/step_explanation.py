@@ -68,6 +68,24 @@ class NeuronExample:
     y: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class RecurrentTrace:
+    """A recurrent layer in the step: the rule it applies at every time step, and backpropagation through time.
+
+    ``step_grad_norms[t]`` is ‖∂loss/∂h_t‖ over the batch: how much of the loss's gradient reaches the hidden
+    state of step t (its top stacked layer), through every later step. Empty where it is not measured, and
+    ``note`` says why (a bidirectional layer's h_t has two directions).
+    """
+
+    layer: int
+    label: str
+    cell: str  # the layer type's key: "rnn", "lstm" or "gru"
+    rule: str  # what it computes at every step, in words and formulas
+    steps: int
+    step_grad_norms: np.ndarray
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class UpdateMeasure:
     """The optimizer's rule for this step and what the step measured, over all weights and biases together."""
@@ -124,6 +142,11 @@ class StepExplanation:
     targets: np.ndarray
     neuron: NeuronExample | None = None  # None when no layer has weights
     update: UpdateMeasure | None = None
+    recurrent: tuple[RecurrentTrace, ...] = ()  # one per recurrent layer, in layer order
+
+    def recurrent_trace(self, layer: int | None) -> RecurrentTrace | None:
+        """The recurrent layer record of block ``layer``, or None when that block is not recurrent."""
+        return next((r for r in self.recurrent if r.layer == layer), None)
 
 
 class ExplainCursor:

@@ -19,9 +19,11 @@ from .layers import ACTIVATIONS
 from .losses import LOSSES, decision_threshold, predict_classes
 from .optimizers import OPTIMIZERS
 from .step_explanation import (PHASE_NAMES, SAMPLE_ROWS, SAMPLE_UNITS, ActivationStats,  # noqa: F401
-                               ExplainCursor, LayerRow, LayerTrace, NeuronExample, Phase, StepExplanation,
-                               UpdateMeasure)
-from .step_words import forward_text, update_text
+                               ExplainCursor, LayerRow, LayerTrace, NeuronExample, Phase, RecurrentTrace,
+                               StepExplanation, UpdateMeasure)
+from .sequence_modules import Recurrent
+from .step_recurrent import RecurrentWatch
+from .step_words import forward_text, recurrent_backward_text, recurrent_forward_text, update_text
 
 
 class _Recorder:
@@ -76,8 +78,36 @@ def _stats(x: torch.Tensor) -> ActivationStats:
     return ActivationStats(*values)
 
 
-def _norm(t: torch.Tensor | None) -> float:
-    return float(t.detach().norm()) if isinstance(t, torch.Tensor) else math.nan
+def _norm(t: list[torch.Tensor] | None) -> float:
+    """The norm of several tensors taken together as one long vector; NaN for None."""
+    if isinstance(t, torch.Tensor):  # a gradient norm the hooks recorded
+        return float(t.detach().norm())
+    if not t:
+        return math.nan
+    return float(t[0].detach().norm()) if len(t) == 1 else float(torch.stack([x.detach().norm() for x in t]).norm())
+
+
+def _weights(op: Any) -> tuple[list[torch.Tensor] | None, list[torch.Tensor] | None]:
+    """A layer's weights and biases: its weight and bias, or all a recurrent layer's matrices and biases together."""
+    if isinstance(op, Recurrent):  # weight_ih_l0, weight_hh_l0, … and bias_ih_l0, bias_hh_l0, … of every layer
+        named = list(op.rnn.named_parameters())
+        return ([p for n, p in named if n.startswith("weight")] or None,
+                [p for n, p in named if n.startswith("bias")] or None)
+    return tuple([p] if isinstance(p, torch.Tensor) else None  # type: ignore[return-value]
+                 for p in (getattr(op, "weight", None), getattr(op, "bias", None)))
+
+
+def _clone(tensors: list[torch.Tensor] | None) -> list[torch.Tensor] | None:
+    return [t.detach().clone() for t in tensors] if tensors is not None else None
+
+
+def _grad(tensors: list[torch.Tensor] | None) -> list[torch.Tensor] | None:
+    grads = [t.grad for t in tensors or () if t.grad is not None]
+    return grads if tensors and len(grads) == len(tensors) else None
+
+
+def _minus(now: list[torch.Tensor], before: list[torch.Tensor]) -> list[torch.Tensor]:
+    return [a.detach() - b for a, b in zip(now, before)]
 
 
 def layer_label(i: int, spec: Any) -> str:
@@ -100,31 +130,33 @@ def _is_weighted_sum(op: Any) -> bool:
 def explain_step(trainer: Any) -> StepExplanation:
     """Run one real training step on the trainer's next batch and explain it phase by phase."""
     ops = [block[0] for block in trainer.model]
-    before = [tuple(p.detach().clone() if isinstance(p, torch.Tensor) else None
-                    for p in (getattr(op, "weight", None), getattr(op, "bias", None))) for op in ops]
+    before = [tuple(_clone(p) for p in _weights(op)) for op in ops]
     params_before = [p.detach().clone() for p in trainer._params]
     step_before = trainer.step
     neuron_layer = next((i for i, op in enumerate(ops) if _is_weighted_sum(op)), None)
     recorder = _Recorder(trainer, neuron_layer)
+    watch = RecurrentWatch(trainer.model)
     try:
         trainer.train_step()
     finally:
         recorder.remove()
+        watch.remove()
     if recorder.loss_io is None:
         raise RuntimeError("the training step did not reach the loss")
     lr = recorder.lr
     traces = []
     for i, (op, spec) in enumerate(zip(ops, trainer.experiment.layers)):
         in_stats, out_stats, shape, sample = recorder.stats[i]
-        weight, bias = getattr(op, "weight", None), getattr(op, "bias", None)
+        weight, bias = _weights(op)
         w0, b0 = before[i]
-        cosine, ratio = (_step_measures([weight.detach() - w0], [weight.grad], lr)
-                         if w0 is not None and weight.grad is not None else (math.nan, math.nan))
+        w_grad, b_grad = _grad(weight), _grad(bias)
+        cosine, ratio = (_step_measures(_minus(weight, w0), w_grad, lr) if w0 is not None and w_grad is not None
+                         else (math.nan, math.nan))
         traces.append(LayerTrace(
             i, layer_label(i, spec), in_stats, out_stats, shape, sample, _norm(recorder.grad_norms.get(i)),
-            _norm(getattr(weight, "grad", None)), _norm(getattr(bias, "grad", None)), _norm(w0),
-            _norm(weight.detach() - w0) if w0 is not None else math.nan,
-            _norm(bias.detach() - b0) if b0 is not None else math.nan, cosine, ratio))
+            _norm(w_grad), _norm(b_grad), _norm(w0),
+            _norm(_minus(weight, w0)) if w0 is not None else math.nan,
+            _norm(_minus(bias, b0)) if b0 is not None else math.nan, cosine, ratio))
     used = [(p, p0) for p, p0 in zip(trainer._params, params_before) if p.grad is not None]
     cosine, ratio = _step_measures([p.detach() - p0 for p, p0 in used], [p.grad for p, _ in used], lr)
     opt = trainer.experiment.optimizer
@@ -139,7 +171,9 @@ def explain_step(trainer: Any) -> StepExplanation:
     neuron = _neuron_example(trainer, recorder, before, traces) if neuron_layer is not None else None
     outputs, targets, loss = recorder.loss_io
     penalty = float(trainer._penalty) if trainer._reg is not None and trainer._penalty is not None else None
-    return _explain(trainer, tuple(traces), outputs, targets, float(loss), penalty, lr, step_before, neuron, update)
+    recurrent = watch.traces([t.label for t in traces], [spec.type for spec in trainer.experiment.layers])
+    return _explain(trainer, tuple(traces), outputs, targets, float(loss), penalty, lr, step_before, neuron, update,
+                    recurrent)
 
 
 def _step_measures(deltas: list[torch.Tensor], grads: list[torch.Tensor], lr: float) -> tuple[float, float]:
@@ -161,7 +195,7 @@ def _neuron_example(trainer: Any, recorder: _Recorder, before: list, traces: lis
         return None
     x, z = recorder.neuron_io
     y = recorder.neuron_out
-    w0, b0 = before[i]
+    w0, b0 = (tensors[0] if tensors else None for tensors in before[i])
     op = trainer.model[i][0]
     if w0.dim() == 4:  # a convolution: unit 1 is filter 1 at the top-left position, over the patch under it
         pad = op.padding[0] if isinstance(op.padding, tuple) else int(op.padding)
@@ -202,7 +236,7 @@ def _rows(traces: tuple[LayerTrace, ...], cells: Any) -> tuple[LayerRow, ...]:
 
 def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor, targets: torch.Tensor,
              loss: float, penalty: float | None, lr: float, step_before: int, neuron: NeuronExample | None,
-             update_measure: UpdateMeasure) -> StepExplanation:
+             update_measure: UpdateMeasure, recurrent: tuple[RecurrentTrace, ...]) -> StepExplanation:
     exp = trainer.experiment
     n_layers, n = len(traces), outputs.shape[0]
     classify = trainer.dataset.task == "classification"
@@ -212,7 +246,7 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         "forward", "1. Forward pass",
         f"A batch of {n} training samples flows through the {n_layers} layers, one after the other: each layer "
         f"transforms what the layer before it produced. The network's outputs average "
-        f"{last.mean:.3g} (spread {last.std:.3g}). " + forward_text(neuron),
+        f"{last.mean:.3g} (spread {last.std:.3g}). " + forward_text(neuron) + recurrent_forward_text(recurrent),
         _rows(traces, lambda t: (("mean", t.output.mean), ("std", t.output.std), ("min", t.output.min),
                                  ("max", t.output.max), ("zeros %", 100 * t.output.zero_fraction))),
         tuple(range(n_layers)))
@@ -237,6 +271,7 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         small = min(with_grad, key=lambda t: t.grad_weight_norm)
         text += (f" The weight gradient is largest in {big.label.split(' (')[0]} (norm {big.grad_weight_norm:.3g})"
                  f" and smallest in {small.label.split(' (')[0]} ({small.grad_weight_norm:.3g}).")
+    text += recurrent_backward_text(recurrent)
     backward = Phase(
         "backward", "3. Backward pass", text,
         _rows(traces, lambda t: (("‖output grad‖", t.grad_output_norm), ("‖weight grad‖", t.grad_weight_norm),
@@ -256,4 +291,4 @@ def _explain(trainer: Any, traces: tuple[LayerTrace, ...], outputs: torch.Tensor
         tuple(t.index for t in traces if math.isfinite(t.delta_weight_norm) or math.isfinite(t.delta_bias_norm)))
     return StepExplanation((forward, loss_phase, backward, update), traces, step_before + 1,
                            step_before // trainer.steps_per_epoch, n, loss, penalty, lr, pred, target, neuron,
-                           update_measure)
+                           update_measure, recurrent)

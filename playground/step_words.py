@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .step_explanation import NeuronExample, UpdateMeasure
+from .step_explanation import NeuronExample, RecurrentTrace, UpdateMeasure
 
 TERMS_SHOWN = 3  # weight × input products written out before "… n more terms …"
 
@@ -16,6 +16,29 @@ PENALTY_GRADIENT = {
     "l1": "The L1 penalty rate·Σ|W| (rate {rate:g}) is part of the loss, so g already holds rate·sign(W) for "
           "every weight matrix (biases are not penalised): the same pull towards zero for every weight, "
           "which drives small weights to exactly zero.",
+}
+
+# What each recurrent cell computes at every time step t (PyTorch's equations; σ is the sigmoid, ⊙ multiplies
+# element by element). Keyed by the layer type.
+RECURRENT_RULES = {
+    "rnn": "h_t = tanh(W·x_t + U·h_{t−1} + b): the new hidden state mixes this step's input x_t with the previous "
+           "state h_{t−1}, through the same weights W and U at every step",
+    "lstm": "i_t, f_t, o_t = σ(W·x_t + U·h_{t−1} + b) (input, forget and output gates, each its own W, U, b), "
+            "g_t = tanh(W_g·x_t + U_g·h_{t−1} + b_g); the cell state c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t keeps what "
+            "the forget gate lets through and adds what the input gate lets in, and h_t = o_t ⊙ tanh(c_t)",
+    "gru": "r_t, z_t = σ(W·x_t + U·h_{t−1} + b) (reset and update gates), n_t = tanh(W_n·x_t + r_t ⊙ (U_n·h_{t−1} "
+           "+ b_hn) + b_n), h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}: the update gate chooses, unit by unit, between "
+           "keeping the old state and taking the new candidate",
+}
+
+# Why the gradient shrinks (or not) on its way back through the steps, per cell.
+RECURRENT_BACKWARD = {
+    "rnn": "on its way back each step multiplies it by Uᵀ and by the slope of tanh (at most 1), so over many steps "
+           "it tends to vanish",
+    "lstm": "the cell state's path c_{t−1} → c_t only multiplies by the forget gate f_t, so where f_t stays near 1 "
+            "the gradient travels far back without shrinking",
+    "gru": "where the update gate z_t stays near 1, h_{t−1} → h_t is close to a copy, so the gradient travels far "
+           "back without shrinking",
 }
 
 
@@ -58,3 +81,35 @@ def update_text(update: UpdateMeasure, regularization: Any | None, lr: float) ->
                  f"{' and penalty' if regularization is not None else ''}): cos(ΔW, −g) = {update.cosine:.3f} "
                  f"and ‖ΔW‖ / (lr·‖g‖) = {update.ratio:.3g}.")
     return text
+
+
+def recurrent_forward_text(traces: tuple[RecurrentTrace, ...]) -> str:
+    """Each recurrent layer's per-step rule: how it reads a sequence one step at a time."""
+    return "".join(f" {r.label.capitalize()} reads each sequence one step at a time ({r.steps} steps), carrying "
+                   f"its hidden state h from step to step: {r.rule}." for r in traces)
+
+
+def recurrent_backward_text(traces: tuple[RecurrentTrace, ...]) -> str:
+    """Backpropagation through time, with each layer's measured ‖∂L/∂h_t‖ at the last step and at step 1."""
+    text = ""
+    for r in traces:
+        text += (f" Backpropagation through time: {r.label} used the same weights at every step, so the network is "
+                 f"unrolled over its {r.steps} steps and the gradient reaches the hidden state h_t of step t "
+                 f"through every later step; {RECURRENT_BACKWARD.get(r.cell, '')}.")
+        grads = r.step_grad_norms
+        if grads.size < 2 or not grads[-1] > 0:
+            text += f" {r.note}" if r.note else ""
+            continue
+        ratio = grads[0] / grads[-1]
+        text += (f" Measured on this batch: ‖∂L/∂h_t‖ is {grads[-1]:.3g} at the last step and {grads[0]:.3g} at "
+                 f"step 1, {_times(ratio)} (the table below lists every step).")
+    return text
+
+
+def _times(ratio: float) -> str:
+    if ratio < 0.1:
+        return f"about 1/{1 / ratio:,.0f} of it: the early steps barely learn from the loss" if ratio > 0 else \
+            "nothing of it is left: the early steps learn nothing from the loss"
+    if ratio < 0.9:
+        return f"{ratio:.2g} times it"
+    return f"{ratio:.2g} times it: the gradient did not vanish"
