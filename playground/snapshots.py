@@ -18,6 +18,7 @@ from .datasets import DATASETS, RANGE_2D, feature_matrix
 from .health import health_warnings  # noqa: F401  (re-exported: warnings are computed from snapshots)
 from .layers import ACTIVATIONS, LAYER_TYPES
 from .losses import class_probabilities
+from .sequence_snapshots import SequenceTrace, sequence_trace
 
 GRID = 100  # boundary resolution, as TensorFlow Playground
 MAP = 40  # neuron thumbnails: coarse is enough for a 40-pixel icon and keeps timelines small
@@ -55,13 +56,14 @@ class Snapshot:
     confusion: np.ndarray | None = None  # (C, C) counts, rows = true class
     predictions: np.ndarray | None = None  # predicted class of the first SAMPLES test samples
     filters: np.ndarray | None = None  # (N, h, w) first-layer filters or linear weights as images
+    sequence: SequenceTrace | None = None  # sequence data: hidden states, gates, forecast (sequence_snapshots)
 
     @property
     def nbytes(self) -> int:
         arrays = [self.grid, self.grid_classes, self.input_maps, self.confusion,
                   self.predictions, self.filters, *self.neuron_maps]
         arrays += [a for layer in self.layers for a in (layer.weight, layer.bias)]
-        return sum(a.nbytes for a in arrays if a is not None)
+        return sum(a.nbytes for a in arrays if a is not None) + (self.sequence.nbytes if self.sequence else 0)
 
 
 def plane_points(resolution: int, extent: float = RANGE_2D) -> np.ndarray:
@@ -91,8 +93,10 @@ def take_snapshot(trainer: Any, grid: int = GRID, image_views: bool = True) -> S
             fields.update(_plane(trainer, grid))
         if image_views and ds.task == "classification" and len(ds.input_shape) == 3:
             fields.update(_image_views(trainer))
-        elif image_views and len(ds.input_shape) == 1 and ds.task == "classification" and ds.n_test:
+        elif image_views and len(ds.input_shape) in (1, 2) and ds.task == "classification" and ds.n_test:
             fields["confusion"] = _confusion(trainer)
+        if image_views and len(ds.input_shape) == 2:
+            fields["sequence"] = sequence_trace(trainer)
     finally:
         model.train(was_training)
     # After a divergence the steps between the bad point and the check are not real progress: the
