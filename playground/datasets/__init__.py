@@ -203,23 +203,49 @@ DATASETS.add("csv", "A table from a CSV file with a header row; the target is th
 # --------------------------------------------------------------------------- sequence sets
 
 
-def _sequence_set(generate: Callable, task: str, class_names: tuple[str, ...], default: int,
-                  params: dict[str, Param]) -> DatasetInfo:
-    """Wrap a sequence generator (``sequences.py``) as a loader; its inputs are (n, time, features)."""
+def _sequence_set(generate: Callable, task: str, class_names: tuple[str, ...] | Callable[[dict], tuple[str, ...]],
+                  default: int, params: dict[str, Param]) -> DatasetInfo:
+    """Wrap a sequence generator (``sequences.py``) as a loader; its inputs are (n, time, features).
+
+    ``class_names`` is a tuple, or a function of the settings when a setting decides how many classes
+    there are (count-ones has length + 1); the entry's class count is then None. The exported scripts
+    copy the generator's source (``codegen.data_section``).
+    """
+    names_for = class_names if callable(class_names) else lambda settings: class_names
 
     def load(data: Any, rng: np.random.Generator) -> RawData:
         n = default if data.samples is None else data.samples
         settings = {name: data.setting(name) for name in params}
         x, y = generate(n, settings, float(data.noise), rng)
-        return RawData(x=x, y=y, task=task, num_classes=len(class_names), class_names=class_names)
+        names = names_for(settings)
+        return RawData(x=x, y=y, task=task, num_classes=len(names), class_names=names)
 
-    return DatasetInfo("sequence", task, len(class_names), default, load, params=params)
+    count = None if callable(class_names) else len(class_names)
+    return DatasetInfo("sequence", task, count, default, load, params=params)
 
 
 DATASETS.add("parity", "Bit strings; the class is whether the number of ones is odd. An MLP cannot count, an RNN can.",
              _sequence_set(sequences.parity, CLASSIFICATION, ("even", "odd"), 1000,
                            {"length": Param(int, 8, 2, 1000, "bits per string (time steps)")}),
              label="Parity (bit strings)")
+DATASETS.add("count-ones", "Bit strings; the class is how many ones there are (length + 1 classes).",
+             _sequence_set(sequences.count_ones, CLASSIFICATION, lambda s: tuple(str(k) for k in range(s["length"] + 1)),
+                           1000, {"length": Param(int, 8, 1, 100, "bits per string (time steps)")}),
+             label="Count the ones (bit strings)")
+DATASETS.add("long-range", "The first step's symbol is the class; every later step is a random distractor symbol. "
+             "Each step is one-hot: the class symbols, then 4 distractor symbols. Lengthen it and a plain "
+             "RNN falls to chance while an LSTM or GRU still remembers.",
+             _sequence_set(sequences.long_range, CLASSIFICATION, lambda s: tuple(str(k) for k in range(s["classes"])),
+                           1000, {"length": Param(int, 10, 2, 1000, "time steps per sequence"),
+                                  "classes": Param(int, 2, 2, 10, "class symbols the first step can hold")}),
+             label="Long-range memory (first symbol)")
+DATASETS.add("sine", "Regression: a window of a sine wave (random phase, optional noise); predict the value horizon "
+             "steps after it.",
+             _sequence_set(sequences.sine, REGRESSION, (), 1000, {
+                 "length": Param(int, 20, 2, 1000, "time steps the network sees"),
+                 "frequency": Param(float, 0.05, 0.001, 0.5, "cycles per time step (0.05: one cycle in 20 steps)"),
+                 "horizon": Param(int, 1, 1, 100, "how many steps after the window the target lies")}),
+             label="Sine continuation (regression)")
 
 
 def _load_digit_rows(data: Any, rng: np.random.Generator) -> RawData:
