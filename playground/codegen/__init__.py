@@ -115,11 +115,10 @@ _SEQUENCES = Template('''\
 def load_data(seed):
     """Generate the sequences (inputs shaped (n, time, features)), then shuffle and split them."""
     rng = np.random.default_rng(seed)  # one random stream: first the sequences, then the shuffle
-    inputs, targets = $generator(SAMPLES, SETTINGS, NOISE, rng)
+    inputs, targets = $generator(SAMPLES, {$settings}, NOISE, rng)
     train, test = split_indices(len(inputs), rng)
     return inputs[train], targets[train], inputs[test], targets[test]
 ''')
-
 
 
 def data_section(experiment: Any, dataset: Dataset) -> DataCode:
@@ -143,12 +142,14 @@ def data_section(experiment: Any, dataset: Dataset) -> DataCode:
         return DataCode((), join_blocks(["\n".join(head), *body]), False)
     if info.kind == "sequence" and info.script is None:  # a generator in sequences.py: copied, like the 2-D ones
         generate = inspect.getclosurevars(info.load).nonlocals["generate"]
-        settings = {name: data.setting(name) for name in info.params}
         samples = info.default_samples if data.samples is None else data.samples
         head += ["# The generator is nn-playground's own code, copied, so the sequences are identical.",
-                 f"SAMPLES = {samples}", f"SETTINGS = {settings!r}  # the dataset's own settings",
-                 f"NOISE = {float(data.noise)!r}", f"TEST_FRACTION = {data.test_fraction!r}"]
-        body = [generator_source(generate, _sequences), split, _SEQUENCES.substitute(generator=generate.__name__)]
+                 f"SAMPLES = {samples}"]
+        head += [f"{name.upper()} = {data.setting(name)!r}  # {param.help}" for name, param in info.params.items()]
+        head += [f"NOISE = {float(data.noise)!r}", f"TEST_FRACTION = {data.test_fraction!r}"]
+        settings = ", ".join(f"{name!r}: {name.upper()}" for name in info.params)
+        body = [generator_source(generate, _sequences), split,
+                _SEQUENCES.substitute(generator=generate.__name__, settings=settings)]
         return DataCode((), join_blocks(["\n".join(head), *body]), False)
     if info.script is None:
         raise NoEquivalent(f"the {data.dataset} dataset has no loader written as code (its registry entry sets no "

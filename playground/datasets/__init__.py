@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import DataError
 from ..params import Param
 from ..registry import Registry
-from . import csv_table, digits, idx, sequences, synthetic
+from . import csv_series, csv_table, digits, idx, sequences, synthetic
 from .csv_table import read_header, read_table
 from .digits import load_digits
 from .features import FEATURES, check_features, feature_matrix
@@ -246,6 +246,33 @@ DATASETS.add("sine", "Regression: a window of a sine wave (random phase, optiona
                  "frequency": Param(float, 0.05, 0.001, 0.5, "cycles per time step (0.05: one cycle in 20 steps)"),
                  "horizon": Param(int, 1, 1, 100, "how many steps after the window the target lies")}),
              label="Sine continuation (regression)")
+
+
+def _load_csv_series(data: Any, rng: np.random.Generator) -> RawData:
+    series = csv_series.read_series(data.path, data.target)
+    window, horizon = data.setting("window"), data.setting("horizon")
+    # Split in time order here (load_dataset keeps a loader's own test set): training windows first.
+    n_train = train_count(csv_series.window_count(series, window, horizon), data.test_fraction)
+    x, y, note = csv_series.series_windows(series, window, horizon, n_train)
+    return RawData(x[:n_train], y[:n_train], REGRESSION, 0, feature_names=(series.column,),
+                   x_test=x[n_train:], y_test=y[n_train:], notes=(note,))
+
+
+DATASETS.add("csv-series", "A time series from one numeric column of a CSV file (data.target; default the last "
+             "numeric column): windows of past values predict the value horizon steps on. The test windows are the "
+             "last ones in time; values are scaled with the training part's mean and std.",
+             DatasetInfo("sequence", REGRESSION, 0, None, _load_csv_series,
+                         FileSource("a CSV file with a time series column",
+                                    file_filter="CSV files (*.csv);;All files (*)", columns=read_header),
+                         ScriptCode(csv_series.SCRIPT_CODE, lambda data: [
+                             f"DATA_PATH = {data.path!r}",
+                             f"COLUMN = {(data.target or '').strip() or None!r}  # None: the last column of numbers",
+                             f"WINDOW = {data.setting('window')!r}  # time steps the network sees",
+                             f"HORIZON = {data.setting('horizon')!r}  # how many steps after the window the target lies"],
+                             ("csv", "io")),
+                         params={"window": Param(int, 20, 1, 1000, "time steps the network sees"),
+                                 "horizon": Param(int, 1, 1, 1000, "how many steps after the window the target lies")}),
+             label="CSV time series")
 
 
 def _load_digit_rows(data: Any, rng: np.random.Generator) -> RawData:
