@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _whole_number(text: str) -> int:
+def whole_number(text: str) -> int:
     """An option's integer, refused by length before conversion (a 5,000-digit number is not echoed back)."""
     digits = text.strip().lstrip("+-")
     if not digits.isdigit() or len(digits) > 18:
@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = sub.add_parser("train", help="train an experiment file and print a JSON summary")
     train.add_argument("experiment", help="experiment JSON file")
-    train.add_argument("--epochs", type=_whole_number, help="override the number of epochs")
-    train.add_argument("--seed", type=_whole_number, help="override the seed")
+    train.add_argument("--epochs", type=whole_number, help="override the number of epochs")
+    train.add_argument("--seed", type=whole_number, help="override the seed")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="override the device")
     train.add_argument("--metrics", metavar="FILE.csv", help="write the run history as CSV")
     train.add_argument("--save-model", metavar="FILE", help="write a checkpoint (spec, weights, history)")

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from .errors import ModelError
 from .layers import LAYER_TYPES, Shape, ShapeProblem, describe_shape
-from .losses import output_problem
+from .losses import LOSSES, output_problem
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,12 @@ def check_network(layers: Sequence[Any], input_shape: Shape, task: str, num_clas
     if not layers:
         error, error_layer = "the network has no layers: add a linear layer", None
     last_act = layers[-1].activation if layers else "linear"
-    if loss == "cross_entropy" and last_act == "softmax":
-        warnings.append("the last layer applies softmax, but cross_entropy already includes it (PyTorch's "
-                        "CrossEntropyLoss takes logits, unlike Keras): set the last activation to linear")
-    if loss == "bce" and last_act == "sigmoid":
-        warnings.append("the last layer applies sigmoid, but bce already includes it (BCEWithLogitsLoss takes "
-                        "logits): set the last activation to linear")
+    applies = LOSSES.get(loss).applies if loss in LOSSES else ""
+    if applies and last_act == applies:
+        takes = LOSSES.get(loss).torch_code.split("(")[0].removeprefix("nn.")
+        unlike = ", unlike Keras" if applies == "softmax" else ""
+        warnings.append(f"the last layer applies {applies}, but {loss} already includes it (PyTorch's {takes} takes "
+                        f"logits{unlike}): set the last activation to linear")
     # Weights, gradients and up to two optimizer states, plus forward and backward activations.
     memory = total * 4 * 4 + batch_size * activations * 4 * 2
     limit = memory_limit_bytes()

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:  # annotations only: the window module imports Qt, which waits until after argument parsing
     from .main_window import MainWindow
 
+from playground.cli import whole_number
+
 from .desktop.app_setup import add_arguments, hand_over, run_desktop_command, serve, setup_application
 
 EXIT_BAD_INPUT = 2
@@ -21,7 +23,7 @@ EXIT_BAD_INPUT = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nn-playground", description="A desktop neural-network playground.")
     parser.add_argument("experiment", nargs="?", help="experiment JSON file to open (default: the built-in one)")
-    parser.add_argument("--train-epochs", type=int, default=0, metavar="N",
+    parser.add_argument("--train-epochs", type=whole_number, default=0, metavar="N",
                         help="train N epochs before the screenshot (with --screenshot)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open the window offscreen, optionally train, save a PNG of the window, and exit")
@@ -39,11 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
 def window_size(text: str) -> tuple[int, int]:
     """'1280x720' -> (1280, 720), with a message that says what a size looks like."""
     parts = text.lower().replace("×", "x").split("x")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size; write width x height in pixels, e.g. 1280x720")
+    shown = repr(text[:40]) + ("…" if len(text) > 40 else "")
+    if len(parts) != 2 or not all(p.strip().isdigit() and len(p.strip()) <= 6 for p in parts):
+        raise argparse.ArgumentTypeError(f"{shown} is not a size; write width x height in pixels, e.g. 1280x720")
     width, height = (int(p) for p in parts)
     if not (320 <= width <= 10000 and 240 <= height <= 10000):
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range; use 320x240 up to 10000x10000 pixels")
+        raise argparse.ArgumentTypeError(f"{shown} is out of range; use 320x240 up to 10000x10000 pixels")
     return width, height
 
 
@@ -55,10 +58,10 @@ def build_report_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="folder to write the report into (a new one, or an earlier report to replace; never "
                              "the folder holding the experiment)")
-    parser.add_argument("--epochs", type=int, help="override the number of epochs")
+    parser.add_argument("--epochs", type=whole_number, help="override the number of epochs")
     parser.add_argument("--size", choices=["page", "slide"], default="page",
                         help="figure size: page (6.4 × 4.8 in) or slide (10 × 5.625 in, 16:9)")
-    parser.add_argument("--dpi", type=int, default=300, help="PNG resolution of the figures (default 300)")
+    parser.add_argument("--dpi", type=whole_number, default=300, help="PNG resolution of the figures (default 300)")
     return parser
 
 

@@ -83,14 +83,17 @@ def print_style(size: FigureSize) -> dict[str, Any]:
 
 
 def loss_name(loss: str) -> str:
-    """A loss as people write it: 'cross_entropy' → 'cross-entropy'."""
-    return {"cross_entropy": "cross-entropy", "mse": "MSE", "bce": "binary cross-entropy", "l1": "L1 (MAE)",
-            "huber": "Huber"}.get(loss, loss.replace("_", " "))
+    """A loss as its registry entry labels it: 'cross_entropy' → 'Cross-entropy'."""
+    from ..losses import LOSSES
+
+    return LOSSES.entry(loss).title if loss in LOSSES else loss
 
 
 def optimizer_name(name: str) -> str:
-    return {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad", "rmsprop": "RMSprop"}.get(
-        name, name)
+    """An optimizer as its registry entry labels it: 'sgd' → 'SGD'."""
+    from ..optimizers import OPTIMIZERS
+
+    return OPTIMIZERS.entry(name).title if name in OPTIMIZERS else name
 
 
 def run_title(what: str, spec: Any) -> str:

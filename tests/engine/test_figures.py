@@ -92,7 +92,7 @@ def test_pdf_page_is_the_figure_size_and_holds_real_text_with_the_same_ticks(run
     assert "TrueType" in fonts and "Type 3" not in fonts  # pdf.fonttype 42: embedded TrueType, not glyph drawings
     text = subprocess.run(["pdftotext", str(loss["pdf"].path), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "spiral" in text and "cross-entropy" in text and "Adam" in text
+    assert "spiral" in text and "Cross-entropy" in text and "Adam" in text
     # The old exporter's PDF read 0–1,000 steps where the PNG showed 1,500: the same tick labels must be there.
     with print_context():
         fig = build_figure("loss", runs["spiral"][0], "page")
@@ -227,7 +227,7 @@ def test_titles_name_dataset_loss_and_optimizer(runs):
     for kind in available_kinds(inputs):
         with print_context():
             title = build_figure(kind, inputs).get_suptitle()
-        assert "digits" in title and "cross-entropy" in title and "Adam" in title, title
+        assert "digits" in title and "Cross-entropy" in title and "Adam" in title, title
 
 
 def test_sizes_page_and_slide(runs):

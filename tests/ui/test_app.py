@@ -6,6 +6,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +97,16 @@ def test_window_modules_do_not_import_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
                             env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--train-epochs", "9" * 5000, "--screenshot", "x.png"],
+    ["--size", "9" * 5000 + "x600", "--screenshot", "x.png"],
+    ["report", "e.json", "--out", "r", "--epochs", "9" * 5000],
+    ["report", "e.json", "--out", "r", "--dpi", "-" + "1" * 5000],
+])
+def test_huge_numbers_on_the_command_line_get_a_short_message_and_exit_2(args):
+    result = run_app(*args, timeout=60)
+    assert result.returncode == 2
+    message = result.stderr.strip().splitlines()[-1]
+    assert "error: argument" in message and len(message) < 200, message
