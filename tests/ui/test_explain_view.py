@@ -247,3 +247,26 @@ def test_explained_step_fits_in_the_window(qtbot):
         table_rect = QRect(view.table.mapTo(view, QPoint(0, 0)), view.table.size())
         assert table_rect.bottom() < view.detail.mapTo(view, QPoint(0, 0)).y(), state
     window.action("view_presentation").setChecked(False)
+
+
+def test_backward_phase_of_a_recurrent_layer_lists_the_gradient_per_time_step(view, qtbot):
+    from playground.spec import DataSpec, Experiment, LayerSpec, OptimizerSpec
+
+    data = DataSpec(dataset="parity", samples=100, features=()).with_settings(length=12)
+    exp = Experiment(data=data, layers=(LayerSpec("rnn", hidden=8), LayerSpec("linear", units=2)),
+                     optimizer=OptimizerSpec("adam", 0.01), batch_size=20)
+    explanation = explain_step(Trainer(exp))
+    view.set_explanation(explanation)
+    while view.cursor.phase.name != "backward" or view.current()[1] != 0:
+        view.advance()
+    norms = explanation.recurrent[0].step_grad_norms
+    assert not view.detail.isHidden() and view.detail.rowCount() == 12
+    header = [view.detail.horizontalHeaderItem(c).text() for c in range(2)]
+    assert header == ["‖∂L/∂h_t‖", "÷ last step"]
+    assert view.detail.verticalHeaderItem(0).text() == "step 1"
+    assert view.detail.item(11, 0).text() == format_number(norms[-1], digits=2)  # shaded cells show 2 digits
+    assert view.detail.item(11, 1).text() == format_number(1.0, digits=2)
+    assert "Backpropagation through time" in view.detail_label.text()
+    # The shading fades with the gradient: the last step's cell is coloured, the first step's lighter.
+    first, last = (view.detail.item(r, 0).background().color() for r in (0, 11))
+    assert first.lightness() > last.lightness()

@@ -280,6 +280,9 @@ class ExplainView(QWidget):
                                       f"(rows) and first {values.shape[1]} values (columns):")
             scale = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
             colors = apply_lut(values, self._lut, -scale or -1.0, scale or 1.0)
+        elif phase.name == "backward" and (steps := self._step_gradients(exp, active)) is not None:
+            values, header, colors = steps
+            row_name = "step"
         elif phase.detail is not None:
             values, header, colors = phase.detail, list(phase.detail_columns), None
             wrong = " (✗: predicted wrong)" if values.dtype.kind in "iu" else ""
@@ -311,3 +314,19 @@ class ExplainView(QWidget):
                 self.detail.setItem(r, c, item)
         self.detail.setVerticalHeaderLabels(rows)
         self._fit(self.detail, narrow=True)
+
+    def _step_gradients(self, exp: StepExplanation, active: int | None) -> tuple[np.ndarray, list[str], Any] | None:
+        """A recurrent layer's ‖∂L/∂h_t‖ per time step, shaded on a log scale so the fade shows at a glance."""
+        record = exp.recurrent_trace(active)
+        if record is None or record.step_grad_norms.size == 0 or not record.step_grad_norms[-1] > 0:
+            return None
+        norms = record.step_grad_norms
+        ratio = norms / norms[-1]
+        # Shade by orders of magnitude: white where no gradient arrives, full colour at the largest one.
+        logs = np.log10(np.maximum(ratio, 1e-12))
+        shade = np.repeat((logs - logs.min())[:, None], 2, axis=1)
+        span = float(shade.max()) or 1.0
+        self.detail_label.setText(f"Backpropagation through time in {record.label}: how much gradient reaches "
+                                  f"the hidden state h_t of each of its {record.steps} steps, and that as a "
+                                  "fraction of the last step's:")
+        return np.stack([norms, ratio], axis=1), ["‖∂L/∂h_t‖", "÷ last step"], apply_lut(shade, self._lut, -span, span)
