@@ -98,9 +98,12 @@ def check_network(layers: Sequence[Any], input_shape: Shape, task: str, num_clas
     if error is None and layers and shape is not None:
         last = len(layers) - 1
         if len(shape) == 2:
-            error, error_layer = (f"the network ends with a sequence ({describe_shape(shape)}): set the last recurrent "
-                                  "layer's output to 'last', or add a flatten layer, then a linear layer with "
-                                  f"{num_classes or target_dim} units"), last
+            # A plain MLP on sequence data (the user just switched datasets) has no recurrent layer to set.
+            has_recurrent = any(l.type in LAYER_TYPES and LAYER_TYPES.get(l.type).recurrent for l in layers)
+            fix = ("set the last recurrent layer's output to 'last', or add a flatten layer" if has_recurrent else
+                   "add an rnn, lstm or gru layer (output 'last') or a flatten layer")
+            error, error_layer = (f"the network ends with a sequence ({describe_shape(shape)}): {fix}, then a linear "
+                                  f"layer with {num_classes or target_dim} units"), last
         elif len(shape) != 1:
             error, error_layer = (f"the network ends with a {describe_shape(shape)}: add a flatten layer and a linear "
                                   f"layer with {num_classes or target_dim} units"), last
