@@ -23,6 +23,7 @@ from .model import build_model
 from .optimizers import OPTIMIZERS, SCHEDULES
 from .reports import Report
 from .run_control import RunControl
+from .run_reports import RunReports
 from .spec import Experiment
 
 POINTS_EVERY = 50  # at most this many steps per curve point within an epoch
@@ -73,7 +74,7 @@ def steps_per_epoch(n_train: int, batch_size: int, model: torch.nn.Module) -> in
     return steps
 
 
-class Trainer(RunControl):
+class Trainer(RunControl, RunReports):
     """Trains one experiment. Not thread-safe except ``request_stop``, ``set_lr`` and ``set_epochs``."""
 
     engine = "pytorch"  # playground.engines sets why a run is not fused (engine_reason) and a pacer for watching
@@ -341,34 +342,18 @@ class Trainer(RunControl):
             for value in (metrics or ()) + ((penalty,) if penalty is not None else ()):
                 if value is not None:
                     tensors.append(value.float())
-        values = iter(torch.stack(tensors).tolist())
-        reports = []
+        values = iter(torch.stack(tensors).tolist())  # one host sync for the whole batch of points
+
+        def floats(metrics: Any, penalty: Any) -> tuple[Any, Any]:
+            read = tuple(next(values) if m is not None else None for m in metrics) if metrics is not None else None
+            return read, next(values) if penalty is not None else None
+
+        rows = []
         for step, epoch, _, metrics, lr, penalty in points:
             loss = next(values)
-            test_loss = test_acc = train_acc = pen = None
-            if metrics is not None:
-                test_loss = next(values) if metrics[0] is not None else None
-                test_acc = next(values) if metrics[1] is not None else None
-                train_acc = next(values) if metrics[2] is not None else None
-            if penalty is not None:
-                pen = next(values)
-            report = Report(step, epoch, loss, test_loss, train_acc, test_acc, pen, lr, self.seconds)
-            reports.append(report)
-            if not all(math.isfinite(v) for v in (loss, test_loss or 0.0, pen or 0.0)):
-                reports[-1] = self._diverge(report)
-                break
-        self.last_report = reports[-1]
-        return reports
-
-    def _diverge(self, report: Report) -> Report:
-        self.diverged = True
-        self.diverged_step = report.step  # snapshots are labelled with it, not with the step counter
-        lr = report.lr
-        self.divergence_message = (
-            f"Training diverged at step {report.step} (epoch {report.epoch:.1f}): the loss became "
-            f"{'NaN' if math.isnan(report.train_loss) else 'infinite'}. The learning rate {lr:g} is probably too "
-            f"high for this network: try {lr / 10:g}, or a smaller network, then press Reset.")
-        return Report(**{**report.__dict__, "status": "diverged", "message": self.divergence_message})
+            read, pen = floats(metrics, penalty)
+            rows.append((step, epoch, loss, read, lr, pen))
+        return self._reports_from(rows)
 
     # ----------------------------------------------------------------- the driven loop
 
@@ -403,17 +388,6 @@ class Trainer(RunControl):
         self.seconds += clock() - started
         stopped = self._stop_requested
         self._stop_requested = False  # consumed: a stop asked for before or during this run ends only this run
-        batch = self.flush(partial=stopped)  # a paused run shows the step it really stopped at
-        self.status = "diverged" if self.diverged else "finished" if self.epoch >= self.total_epochs else "stopped"
-        if batch and not self.diverged:
-            batch[-1] = Report(**{**batch[-1].__dict__, "status": self.status, "seconds": self.seconds})
+        batch = self._end_run(stopped)
         if batch:
-            self.last_report = batch[-1]
             yield batch
-
-    def train(self, epochs: int | None = None) -> list[Report]:
-        """Run to the end and return the whole history (for scripts and the CLI)."""
-        history: list[Report] = []
-        for batch in self.run(epochs, interval=math.inf):  # one batch: the history never depends on timing
-            history.extend(batch)
-        return history

@@ -25,6 +25,7 @@ from ..model import build_model
 from ..optimizers import SCHEDULES
 from ..reports import Report
 from ..run_control import RunControl
+from ..run_reports import RunReports
 from ..spec import Experiment
 from ..training import POINTS_EVERY, TRAIN_EVAL_LIMIT
 from . import kernels
@@ -37,7 +38,7 @@ _STATE_KEYS = {"sgd": ("momentum_buffer", None), "adam": ("exp_avg", "exp_avg_sq
 CHUNK_SECONDS = 0.004  # work per kernel call in run(): a stop or a new learning rate waits at most this long
 
 
-class FusedTrainer(RunControl):
+class FusedTrainer(RunControl, RunReports):
     """Trains one qualifying experiment (see ``fused_support``). Thread-safe only in ``request_stop`` and ``set_lr``."""
 
     engine = "fused"
@@ -376,25 +377,7 @@ class FusedTrainer(RunControl):
                 self.last_report = carried[-1]
             return carried
         points, self._points = self._points, []
-        reports = carried
-        for step, epoch, loss, metrics, lr, penalty in points:
-            test_loss, test_acc, train_acc = metrics or (None, None, None)
-            report = Report(step, epoch, loss, test_loss, train_acc, test_acc, penalty, lr, self.seconds)
-            reports.append(report)
-            if not all(math.isfinite(v) for v in (loss, test_loss or 0.0, penalty or 0.0)):
-                reports[-1] = self._diverge(report)
-                break
-        self.last_report = reports[-1]
-        return reports
-
-    def _diverge(self, report: Report) -> Report:
-        self.diverged = True
-        lr = report.lr
-        self.divergence_message = (
-            f"Training diverged at step {report.step} (epoch {report.epoch:.1f}): the loss became "
-            f"{'NaN' if math.isnan(report.train_loss) else 'infinite'}. The learning rate {lr:g} is probably too "
-            f"high for this network: try {lr / 10:g}, or a smaller network, then press Reset.")
-        return Report(**{**report.__dict__, "status": "diverged", "message": self.divergence_message})
+        return self._reports_from(points, carried)
 
     # ----------------------------------------------------------------- the driven loop
 
@@ -435,17 +418,6 @@ class FusedTrainer(RunControl):
         self.seconds += clock() - started
         stopped = self._stop_requested
         self._stop_requested = False
-        batch = self.flush(partial=stopped)
-        self.status = "diverged" if self.diverged else "finished" if self.epoch >= self.total_epochs else "stopped"
-        if batch and not self.diverged:
-            batch[-1] = Report(**{**batch[-1].__dict__, "status": self.status, "seconds": self.seconds})
+        batch = self._end_run(stopped)
         if batch:
-            self.last_report = batch[-1]
             yield batch
-
-    def train(self, epochs: int | None = None) -> list[Report]:
-        """Run to the end and return the whole history (for scripts and the CLI)."""
-        history: list[Report] = []
-        for batch in self.run(epochs, interval=math.inf):
-            history.extend(batch)
-        return history
