@@ -83,6 +83,7 @@ class DatasetInfo:
     source: FileSource | None = None
     script: ScriptCode | None = None
     params: dict[str, Param] = field(default_factory=dict)  # its own settings (data.settings), e.g. a length
+    noise: str = ""  # what data.noise does to this dataset (the noise control's tooltip); "": it ignores noise
 
     @property
     def needs_path(self) -> bool:
@@ -138,7 +139,7 @@ def _planar(generate: Callable, task: str, class_names: tuple[str, ...], default
             class_names=class_names, feature_names=tuple(data.features), points=points.astype(np.float32),
         )
 
-    return DatasetInfo("2d", task, len(class_names), default, load)
+    return DatasetInfo("2d", task, len(class_names), default, load, noise="How much label noise the generator adds.")
 
 
 _TF_CLASSES = ("-1", "+1")  # TF Playground's orange and blue; class 0 is -1
@@ -204,7 +205,7 @@ DATASETS.add("csv", "A table from a CSV file with a header row; the target is th
 
 
 def _sequence_set(generate: Callable, task: str, class_names: tuple[str, ...] | Callable[[dict], tuple[str, ...]],
-                  default: int, params: dict[str, Param]) -> DatasetInfo:
+                  default: int, params: dict[str, Param], noise: str = "") -> DatasetInfo:
     """Wrap a sequence generator (``sequences.py``) as a loader; its inputs are (n, time, features).
 
     ``class_names`` is a tuple, or a function of the settings when a setting decides how many classes
@@ -221,7 +222,7 @@ def _sequence_set(generate: Callable, task: str, class_names: tuple[str, ...] | 
         return RawData(x=x, y=y, task=task, num_classes=len(names), class_names=names)
 
     count = None if callable(class_names) else len(class_names)
-    return DatasetInfo("sequence", task, count, default, load, params=params)
+    return DatasetInfo("sequence", task, count, default, load, params=params, noise=noise)
 
 
 DATASETS.add("parity", "Bit strings; the class is whether the number of ones is odd. An MLP cannot count, an RNN can.",
@@ -244,7 +245,8 @@ DATASETS.add("sine", "Regression: a window of a sine wave (random phase, optiona
              _sequence_set(sequences.sine, REGRESSION, (), 1000, {
                  "length": Param(int, 20, 2, 1000, "time steps the network sees"),
                  "frequency": Param(float, 0.05, 0.001, 0.5, "cycles per time step (0.05: one cycle in 20 steps)"),
-                 "horizon": Param(int, 1, 1, 100, "how many steps after the window the target lies")}),
+                 "horizon": Param(int, 1, 1, 100, "how many steps after the window the target lies")},
+                           noise="The std of gaussian noise added to the window the network sees (not the target)."),
              label="Sine continuation (regression)")
 
 
