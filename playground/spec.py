@@ -9,6 +9,7 @@ See docs/experiment-format.md for the format.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Union
@@ -402,7 +403,22 @@ def load(path: str) -> Experiment:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SpecError("", f"{shown(path)} is not a text file: an experiment file is UTF-8 JSON") from None
-    return from_json(text)
+    return anchor_data_path(from_json(text), os.path.dirname(os.path.abspath(path)))
+
+
+def anchor_data_path(exp: Experiment, folder: str) -> Experiment:
+    """A relative ``data.path`` read from a file means beside that file (a report folder's copy of its data),
+    whatever the current directory; it becomes absolute. An absolute path, or a relative one that names
+    nothing there, is left as it is."""
+    p = exp.data.path
+    if not p or os.path.isabs(p):
+        return exp
+    try:
+        beside = os.path.join(folder, p)
+        found = os.path.exists(beside)
+    except (ValueError, OSError):  # a NUL byte or an unencodable name: the loader's own check reports it
+        return exp
+    return replace(exp, data=replace(exp.data, path=beside)) if found else exp
 
 
 def default_experiment() -> Experiment:

@@ -3,7 +3,7 @@ trained model (state_dict and torch.export), the generated code, the data and th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -87,7 +87,9 @@ def write_contents(run: ReportRun, folder: Path, *, size: str = "page", dpi: int
         files.append(name)
     say("data")
     data = place_data(run.spec, folder, reserved=REPORT_NAMES)
-    atomic_write_text(folder / "experiment.json", run.spec.to_json())
+    # With the data copied beside it, the experiment names the copy: the folder opens and trains anywhere.
+    spec = run.spec if data.copied is None else replace(run.spec, data=replace(run.spec.data, path=data.copied))
+    atomic_write_text(folder / "experiment.json", spec.to_json())
     files.append("experiment.json")
     atomic_write_text(folder / "provenance.json", to_json(record))
     files.append("provenance.json")

@@ -22,7 +22,7 @@ from playground.figures import FIGURE_KINDS
 from playground.report_folder import (GENERATOR_TAG, ReportRun, check_report_target, contents as contents_module,
                                       is_report_folder, place_data, write_report_folder)
 from playground.snapshots import take_snapshot
-from playground.spec import from_dict
+from playground.spec import from_dict, load
 from playground.training import Trainer
 
 DPI = 50  # small PNGs: these tests are about the folder, not the figures' sharpness (tests/engine/test_figures.py)
@@ -163,6 +163,20 @@ def test_csv_report_copies_the_data_so_its_script_runs_from_the_folder_elsewhere
                             text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "loss" in result.stdout.lower()
+    # The experiment names the copy, so the moved folder also opens and trains in nn-playground.
+    assert json.loads((moved / "experiment.json").read_text())["data"]["path"] == "table.csv"
+    reopened = load(str(moved / "experiment.json"))
+    assert Path(reopened.data.path) == moved / "table.csv"
+    assert Trainer(dataclasses.replace(reopened, epochs=1)).train()[-1].status == "finished"
+
+
+def test_a_relative_data_path_means_beside_the_experiment_file(tmp_path, monkeypatch):
+    write_csv(tmp_path / "t.csv")
+    (tmp_path / "exp.json").write_text(json.dumps({"data": {"dataset": "csv", "path": "t.csv", "samples": None}}))
+    monkeypatch.chdir(tmp_path.parent)  # not the experiment's folder
+    assert load(str(tmp_path / "exp.json")).data.path == str(tmp_path / "t.csv")
+    (tmp_path / "gone.json").write_text(json.dumps({"data": {"dataset": "csv", "path": "nothing.csv"}}))
+    assert load(str(tmp_path / "gone.json")).data.path == "nothing.csv"  # names nothing there: left for the loader
 
 
 def test_large_data_is_named_not_copied(tmp_path):
