@@ -96,6 +96,8 @@ def layer_cases():
     yield "embedding-two-layer-bidirectional-lstm", sequences([
         LayerSpec("embedding", vocab=2, dim=4),
         LayerSpec("lstm", hidden=5, num_layers=2, dropout=0.3, bidirectional=True), LayerSpec("linear", units=2)])
+    yield "gru-sine-regression", replace(sequences([LayerSpec("gru", hidden=6), LayerSpec("linear", units=1)], "sine",
+                                                   noise=0.1), loss="mse")
 
 
 def _varied(param):
