@@ -20,13 +20,12 @@ import torch
 
 from .layers import LAYER_TYPES
 from .losses import predict_classes
+from .sequence_gates import gates_of
 
 SAMPLES = 8  # test samples traced: the views' sample chooser picks among them
 MAX_STEPS = 100  # longer sequences are shown at evenly spaced steps: a heatmap cannot show more columns anyway
 MAX_UNITS = 32  # units (and input features) kept per layer; the view says how many there are
 FORECAST_MIN, FORECAST_MAX = 20, 100  # free-running steps: one input window, within these bounds
-GATE_NAMES = {"LSTM": ("input gate i", "forget gate f", "candidate g", "output gate o"),
-              "GRU": ("reset gate r", "update gate z", "candidate n")}
 # float16 halves what 200 stored snapshots hold; three significant digits are more than a colour shows.
 STORE = np.float16
 
@@ -130,7 +129,7 @@ def _store(values: torch.Tensor) -> np.ndarray:
 def _layer_trace(layer_index: int, cell: str, rnn: torch.nn.RNNBase, x: torch.Tensor,
                  index: torch.Tensor) -> RecurrentTrace:
     out = rnn(x)[0]  # the module's own output: what the next layer reads
-    names = GATE_NAMES.get(rnn.mode, ())
+    names = [gate.name for gate in gates_of(cell)]
     gates = cell_states(rnn, x, layer=0, reverse=False)[1] if names else ()  # a plain RNN has no gates
     kept = [(name, _store(g.index_select(1, index)[..., :MAX_UNITS])) for name, g in zip(names, gates)]
     parts = (["first of the stacked layers"] if rnn.num_layers > 1 else []) + \

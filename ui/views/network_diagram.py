@@ -12,13 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFontInfo, QPalette, QPen
-from PySide6.QtWidgets import QGraphicsScene, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsScene, QLabel, QVBoxLayout, QWidget
 
 from playground.datasets import DATASETS, FEATURES
 from playground.layers import ACTIVATIONS, LAYER_TYPES, describe_shape
 from playground.model import check_network
 
 from .diagram_items import NODE, BoxItem, Column, EdgeItem, FitView, NodeItem, screen_label, text_item
+from .recurrent_items import RecurrentBoxItem, UnrolledItem, sequence_input_text, unrolled_width
 
 MAX_NODES = 8
 NODE_PITCH = 68  # vertical distance between neuron centres
@@ -68,8 +69,15 @@ class NetworkDiagram(QWidget):
         self.caption = QLabel(CAPTION)
         self.caption.setObjectName("network_diagram_caption")
         self.caption.setWordWrap(True)
+        self.unroll = QCheckBox("Unroll over time")
+        self.unroll.setObjectName("diagram_unroll")
+        self.unroll.setToolTip("Draw each recurrent layer as its cell repeated at every time step: x₁ … x_T in, "
+                               "h₁ … h_T passed from step to step.")
+        self.unroll.setVisible(False)
+        self.unroll.toggled.connect(self._on_unroll)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.unroll)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.caption)
         self.setMinimumSize(360, 300)
@@ -138,6 +146,11 @@ class NetworkDiagram(QWidget):
             on = index == layer_index
             node.setPen(QPen(active if on else OUTLINE, 4 if on else 1.5))
 
+    @Slot(bool)
+    def _on_unroll(self, _: bool) -> None:
+        self._build()
+        self._apply_snapshot()
+
     def set_snapshot(self, snapshot: Any) -> None:
         """Restyle edges, biases and neuron maps from ``snapshot`` (None clears them)."""
         self.snapshot = snapshot
@@ -187,10 +200,11 @@ class NetworkDiagram(QWidget):
                 check = check_network(layers, input_shape, task, num_classes, self.experiment.loss)
             shapes = [c.output_shape for c in check.layers]
         self._add_input_column(input_shape, input_names)
-        for i, layer in enumerate(layers):
-            self._add_layer_column(i, layer, shapes[i])
-        self._place_columns()
         in_shapes = [input_shape] + shapes[:-1]
+        self.unroll.setVisible(any(LAYER_TYPES.get(layer.type).recurrent for layer in layers))
+        for i, layer in enumerate(layers):
+            self._add_layer_column(i, layer, shapes[i], in_shapes[i])
+        self._place_columns()
         covered = self._add_weight_edges(in_shapes)
         self._add_connectors(covered)
         rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)  # the scaled drawing, before labels
@@ -201,6 +215,13 @@ class NetworkDiagram(QWidget):
         self.view.fit()
 
     def _add_input_column(self, shape: Any, names: tuple[str, ...]) -> None:
+        if shape is not None and len(shape) == 2:
+            column = Column(-1, "input", IMAGE_BOX)
+            column.box = BoxItem(QRectF(-IMAGE_BOX / 2, -IMAGE_BOX / 2, IMAGE_BOX, IMAGE_BOX), sequence_input_text(shape),
+                                 "The input: one sequence per sample, read one time step at a time.", vertical=False,
+                                 fill="#F6F6F6")
+            self.columns.append(column)
+            return
         if shape is None or len(shape) != 1:
             text = "image" if shape is None else (f"{shape[1]}×{shape[2]}\nimage" if shape[0] == 1
                                                    else f"{shape[0]}×{shape[1]}×{shape[2]}\nimage")
@@ -213,7 +234,7 @@ class NetworkDiagram(QWidget):
         self._add_nodes(column, [names[j] if j < len(names) else f"input {j + 1}" for j in range(shape[0])])
         self.columns.append(column)
 
-    def _add_layer_column(self, i: int, layer: Any, out_shape: Any) -> None:
+    def _add_layer_column(self, i: int, layer: Any, out_shape: Any, in_shape: Any = None) -> None:
         """A column of neurons for a layer type that counts neurons, else a box its registry entry labels."""
         kind = LAYER_TYPES.get(layer.type)
         params = layer.params()
@@ -231,7 +252,14 @@ class NetworkDiagram(QWidget):
         act = "" if ACTIVATIONS.get(layer.activation).identity else f", {layer.activation}"
         tip = f"Layer {i + 1}: {layer.type}{', ' + settings if settings else ''}{act} → {shape_text}"
         column = Column(i, layer.type, width)
-        column.box = BoxItem(QRectF(-width / 2, -BOX_HEIGHT / 2, width, BOX_HEIGHT), text, tip, vertical)
+        rect = QRectF(-width / 2, -BOX_HEIGHT / 2, width, BOX_HEIGHT)
+        if kind.recurrent and self.unroll.isChecked() and in_shape is not None and len(in_shape) == 2:
+            column.width = unrolled_width(in_shape[0])
+            column.box = UnrolledItem(BOX_HEIGHT, in_shape[0], params["output"] == "all", params["bidirectional"], tip)
+        elif kind.recurrent:
+            column.box = RecurrentBoxItem(rect, text, tip)
+        else:
+            column.box = BoxItem(rect, text, tip, vertical)
         self.columns.append(column)
 
     def _add_nodes(self, column: Column, names: list[str]) -> None:

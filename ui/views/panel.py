@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, Q
 from .timeline import Timeline
 from .boundary_view import BoundaryView
 from .explain_view import ExplainView
+from .forecast_view import ForecastView
 from .health_view import HealthView
 from .image_views import ConfusionMatrixView, ImageViews
 from .network_diagram import NetworkDiagram
 from .neuron_controls import NeuronControls
+from .sequence_views import GateView, HiddenStateView
 
 
 DIAGRAM_MIN_SIZE = (240, 200)
@@ -38,6 +40,9 @@ class ViewsPanel(QWidget):
         self.confusion = ConfusionMatrixView()
         self.health = HealthView()
         self.explain = ExplainView()
+        self.hidden_state = HiddenStateView()
+        self.gates = GateView()
+        self.forecast = ForecastView()
         self.timeline = Timeline()
         # On a 1280x720 projector the diagram shares ~900 px with the boundary: let both shrink.
         self.diagram.setMinimumSize(DIAGRAM_MIN_SIZE[0], DIAGRAM_MIN_SIZE[1])
@@ -65,6 +70,9 @@ class ViewsPanel(QWidget):
             (self.diagram_only_page(), "Network", (self.diagram,)),
             (self.images, "Images", (self.images,)),
             (self.confusion, "Confusion matrix", (self.confusion,)),
+            (self.hidden_state, "Hidden state", (self.hidden_state,)),
+            (self.gates, "Gates", (self.gates,)),
+            (self.forecast, "Prediction vs target", (self.forecast,)),
             (self.health, "Training health", (self.health,)),
             (self.explain, "Explain a step", ()),
         ]
@@ -77,6 +85,8 @@ class ViewsPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.timeline)
         self._latest: Any = None
+        self._experiment: Any = None
+        self._dataset: Any = None
         self._kind = "none"  # the kind of data shown: "2d", "images", "other" or "none"
         self._pending_health: Any = None
         self._shown: dict[int, Any] = {}  # tab index -> snapshot it last drew
@@ -106,6 +116,17 @@ class ViewsPanel(QWidget):
     def set_experiment(self, experiment: Any) -> None:
         self.diagram.set_experiment(experiment)
         self.neuron_controls.set_experiment(experiment)
+        self._experiment = experiment
+        for view in (self.hidden_state, self.gates):
+            view.set_experiment(experiment)
+        self._show_recurrent_tabs()
+
+    def _show_recurrent_tabs(self) -> None:
+        """The hidden-state and gate tabs need sequence data and a network with a (gated) recurrent layer."""
+        for index, (_, _, views) in enumerate(self._tabs):
+            if views and views[0] in (self.hidden_state, self.gates):
+                self.tabs.setTabVisible(index, self._dataset is not None and views[0].applies_to(self._dataset)
+                                        and views[0].shows(self._experiment))
 
     def set_check(self, check: Any, layers: Any) -> None:
         """The session's shape check of ``layers``: the diagram reuses it instead of checking again."""
@@ -119,7 +140,9 @@ class ViewsPanel(QWidget):
             playground.insertWidget(0, self.diagram_box)
         else:
             diagram_page.layout().addWidget(self.diagram_box)
-        for view in (self.diagram, self.boundary, self.images, self.confusion, self.health, self.explain):
+        self._dataset = dataset
+        for view in (self.diagram, self.boundary, self.images, self.confusion, self.health, self.explain,
+                     self.hidden_state, self.gates, self.forecast):
             view.set_dataset(dataset)
         for index, (page, _, views) in enumerate(self._tabs):
             if index == 0:
@@ -133,6 +156,7 @@ class ViewsPanel(QWidget):
             else:
                 visible = dataset is not None and type(views[0]).applies_to(dataset)
             self.tabs.setTabVisible(index, visible)
+        self._show_recurrent_tabs()
         self._show_main_tab(dataset, two_d)
         self.clear()
 
@@ -161,7 +185,8 @@ class ViewsPanel(QWidget):
         self._latest = None
         self._shown.clear()
         self.explain.set_explanation(None)
-        for view in (self.diagram, self.boundary, self.images, self.confusion):
+        for view in (self.diagram, self.boundary, self.images, self.confusion, self.hidden_state, self.gates,
+                     self.forecast):
             view.set_snapshot(None)
 
     # ----------------------------------------------------------------- snapshots
