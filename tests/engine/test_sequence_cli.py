@@ -97,7 +97,7 @@ def trained_run(exp) -> ReportRun:
 
 @pytest.mark.parametrize("name", ["parity-gru", "digits-rows-lstm"])
 def test_report_folder_of_a_sequence_run_skips_2d_and_image_figures(name, tmp_path):
-    run = trained_run(small(name))
+    run = trained_run(small(name, epochs=2))
     inputs = FigureInputs(run.spec, run.history, run.snapshot, run.snapshots, run.dataset)
     for kind in ("boundary", "samples"):  # they assume 2-D points or images: skipped with a reason
         assert FIGURE_KINDS.get(kind).missing(inputs)

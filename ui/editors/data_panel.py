@@ -1,4 +1,4 @@
-"""The data editor: which dataset, how much of it, noise, split, input features and seed, with a preview."""
+"""The data editor: which dataset, its own settings, how much, noise, split, input features, seed; a preview."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from playground.errors import DataError
 from playground.spec import Experiment
 from ui.plots.data_preview import DataPreview, dataset_summary
 from ui.registry_combo import fill_combo, set_combo_value
+from .dataset_settings import DatasetSettingsRows
 from .thumbnails import FEATURE_PX, DatasetThumbnails, feature_pixmap
 
 MAX_SAMPLES = 100_000
@@ -57,6 +58,7 @@ class DataPanel(QWidget):
         self.setObjectName("data_panel")
         self._spec = Experiment()
         self._remembered: dict[str, tuple[str | None, str | None]] = {}  # dataset -> (path, target)
+        self._remembered_settings: dict[str, tuple] = {}  # dataset -> its own settings, restored on switching back
         self._build()
         self.set_spec(self._spec)
 
@@ -101,8 +103,10 @@ class DataPanel(QWidget):
         self.samples_spin.setMaximum(MAX_SAMPLES)
         self.samples_spin.valueChanged.connect(lambda v: self._emit(samples=v or None))  # 0 is "all"
         form.addRow("Samples", self.samples_spin)
+        # The dataset's own settings (parity's length...) get rows above Samples when the dataset has any.
+        self.settings_rows = DatasetSettingsRows(form, self.samples_spin, lambda s: self._emit(settings=s))
 
-        self.noise_slider, self.noise_label = self._slider("noise", 50, "How much label noise the generator adds.")
+        self.noise_slider, self.noise_label = self._slider("noise", 50, "How much noise the generator adds.")
         self.noise_slider.valueChanged.connect(lambda v: self._emit(noise=v / 100))
         self.noise_row = strip(self.noise_slider, self.noise_label)
         form.addRow("Noise", self.noise_row)
@@ -167,8 +171,11 @@ class DataPanel(QWidget):
         self._spec = exp
         data = exp.data
         self._remembered[data.dataset] = (data.path, data.target)
+        self._remembered_settings[data.dataset] = data.settings
         info = DATASETS.get(data.dataset) if data.dataset in DATASETS else None
         two_d = info is None or info.kind == "2d"
+        generated = info is None or info.default_samples is not None  # else a file or bundle: 0 means "all" rows
+        self.settings_rows.show(data)
         controls = [self.dataset_combo, self.path_edit, self.target_combo, self.samples_spin, self.noise_slider,
                     self.test_slider, self.seed_spin, *self.feature_boxes.values()]
         blocked = [control.blockSignals(True) for control in controls]
@@ -182,12 +189,16 @@ class DataPanel(QWidget):
             self.form.setRowVisible(self.target_row, bool(source and source.columns))
             if source and source.columns:
                 self._fill_targets(source.columns, data.path, data.target)
-            self.samples_spin.setMinimum(1 if two_d else 0)
-            self.samples_spin.setSpecialValueText("" if two_d else "all")
+            self.samples_spin.setMinimum(1 if generated else 0)
+            self.samples_spin.setSpecialValueText("" if generated else "all")
             self.samples_spin.setValue(0 if data.samples is None else min(data.samples, MAX_SAMPLES))
             self.noise_slider.setValue(round(data.noise * 100))
             self.noise_label.setText(f"{self.noise_slider.value()} %")
-            self.form.setRowVisible(self.noise_row, two_d)
+            # Only datasets whose entry says what noise does to them take it (the 2-D sets, sine).
+            self.form.setRowVisible(self.noise_row, info is None or bool(info.noise))
+            noise_tip = info.noise if info is not None and info.noise else self.noise_slider.toolTip()
+            for widget in (self.noise_slider, self.noise_label):
+                widget.setToolTip(noise_tip)
             self.test_slider.setValue(round(data.test_fraction * 100))
             self.test_label.setText(f"{self.test_slider.value()} %")
             self.form.setRowVisible(self.features_row, two_d)
@@ -237,7 +248,9 @@ class DataPanel(QWidget):
         was_2d = old.dataset in DATASETS and DATASETS.get(old.dataset).kind == "2d"
         features = () if info.kind != "2d" else (old.features if was_2d and old.features else DEFAULT_FEATURES)
         path, target = self._remembered.get(name, (None, None))
-        self._emit(dataset=name, samples=info.default_samples, features=tuple(features), path=path, target=target)
+        # Another dataset's settings would not fit this one (the spec refuses them): restore this one's own.
+        self._emit(dataset=name, samples=info.default_samples, features=tuple(features), path=path, target=target,
+                   settings=self._remembered_settings.get(name, ()))
 
     def _on_feature(self) -> None:
         checked = {name for name, box in self.feature_boxes.items() if box.isChecked()}

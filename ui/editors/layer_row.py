@@ -8,18 +8,17 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QDropEvent, QKeyEvent, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
-                               QHBoxLayout, QHeaderView, QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QTableWidget, QTableWidgetItem, QWidget)
 
 from playground.layers import ACTIVATIONS, LAYER_TYPES, Param
 from playground.model import NetworkCheck
 from playground.spec import LayerSpec
 
 from ..registry_combo import fill_combo, set_combo_value
+from .param_widgets import WIDGET_CAP, on_param_edit, param_widget, show_param  # noqa: F401 (WIDGET_CAP: tests)
 
-WIDGET_CAP = 100_000  # the engine has no upper bound on units/filters; a spin box needs one
 SHORT_LABELS = {"padding": "pad"}  # keeps a conv2d row narrow enough for a side dock
-AUTO_TEXT = "auto"
 COLUMNS = ("#", "Type", "Units/params", "Activation", "Output", "Params")
 COL_INDEX, COL_TYPE, COL_PARAMS, COL_ACT, COL_OUTPUT, COL_COUNT = range(len(COLUMNS))
 SELECTION_TINT = 0.25  # the selected row: this far from the base colour towards the accent
@@ -157,15 +156,6 @@ def check_message_html(check: NetworkCheck | None) -> str:
     return "<br>".join(lines)
 
 
-def _sentence(text: str) -> str:
-    return capitalized(text.strip().rstrip(".")) + "."
-
-
-def _has_auto(param: Param) -> bool:
-    """An optional parameter without a default (a pool's stride) shows "auto" for None."""
-    return param.default is None and not param.required
-
-
 class WheelGuard(QObject):
     """Stops unfocused spin boxes and combos from eating the wheel, so scrolling the table never edits a layer."""
 
@@ -195,7 +185,7 @@ class LayerParamsEditor(QWidget):
             none.setEnabled(False)  # greyed: there is nothing to edit here
             layout.addWidget(none)
         for name, param in self.params.items():
-            spin = self._make_spin(param, with_buttons=len(self.params) == 1)
+            spin = param_widget(param, compact=True, with_buttons=len(self.params) == 1)
             spin.setObjectName(f"layer_{row}_{name}")
             spin.setProperty("layer_row", row)
             for event_filter in filters:
@@ -206,77 +196,14 @@ class LayerParamsEditor(QWidget):
             layout.addWidget(label)
             layout.addWidget(spin)
             self.spins[name] = spin
-            if isinstance(spin, QCheckBox):
-                spin.toggled.connect(partial(self._on_value, name))
-            elif isinstance(spin, QComboBox):
-                spin.currentIndexChanged.connect(lambda _i, n=name, box=spin: self._on_value(n, box.currentData()))
-            else:
-                spin.valueChanged.connect(partial(self._on_value, name))
+            on_param_edit(spin, param, partial(self.param_changed.emit, name))
         layout.addStretch(1)
-
-    def _make_spin(self, param: Param, with_buttons: bool) -> QWidget:
-        """An editor for one parameter: a check box (bool), a combo (choice) or a spin box as narrow as
-        typical values allow, so a row fits a side dock."""
-        tip = _sentence(param.help)
-        if param.kind is bool:
-            check = QCheckBox()
-            check.setToolTip(tip)
-            return check
-        if param.choices:
-            combo = QComboBox()
-            for choice in param.choices:
-                combo.addItem(choice, choice)
-            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not by wheel, like the type and activation combos
-            combo.setToolTip(tip)
-            return combo
-        if param.kind is float:
-            spin: QAbstractSpinBox = QDoubleSpinBox()
-            spin.setDecimals(2)
-            spin.setSingleStep(0.05)
-            spin.setRange(param.low, param.high if param.high is not None else 1e6)
-        else:
-            spin = QSpinBox()
-            low = int(param.low) - (1 if _has_auto(param) else 0)
-            if _has_auto(param):
-                spin.setSpecialValueText(AUTO_TEXT)
-                tip = tip[:-1] + f"; {AUTO_TEXT} uses that default."
-            # Width for typical values (3 digits of units or filters, 2 of a kernel); larger ones still fit by
-            # scrolling inside the box, which is rarer than a row too wide for the dock.
-            spin.setRange(low, 999 if param.high is None else 99)  # unbounded counts (units, filters) get 3 digits
-            if not with_buttons:
-                spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-            spin.setFixedWidth(spin.sizeHint().width())
-            spin.setRange(low, int(param.high) if param.high is not None else WIDGET_CAP)
-        spin.setKeyboardTracking(False)  # typing "128" is one edit, not three (1, 12, 128)
-        spin.setAccelerated(True)
-        spin.setToolTip(tip)
-        return spin
 
     def set_layer(self, layer: LayerSpec) -> None:
         """Show the layer's parameter values (defaults where unset) without emitting."""
         values = layer.params()
         for name, spin in self.spins.items():
-            value = values[name]
-            blocked = spin.blockSignals(True)
-            try:
-                if isinstance(spin, QCheckBox):
-                    spin.setChecked(bool(value))
-                elif isinstance(spin, QComboBox):
-                    set_combo_value(spin, value)
-                elif value is None:
-                    spin.setValue(spin.minimum())  # the "auto" special value
-                else:
-                    if value > spin.maximum():  # a file may hold more than the widget cap: show it truthfully
-                        spin.setMaximum(value)
-                    spin.setValue(value)
-            finally:
-                spin.blockSignals(blocked)
-
-    def _on_value(self, name: str, value: Any) -> None:
-        spin = self.spins[name]
-        if isinstance(spin, QAbstractSpinBox) and _has_auto(self.params[name]) and value == spin.minimum():
-            value = None
-        self.param_changed.emit(name, value)
+            show_param(spin, values[name])
 
 
 def layer_of_type(layer_type: str, activation: str) -> LayerSpec:

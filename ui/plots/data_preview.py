@@ -222,7 +222,9 @@ def table_summary(ds: Any) -> str:
     """A few plain lines about a table: rows, columns, classes or target range, first feature names."""
     rows = ds.n_train + ds.n_test
     features = list(ds.feature_names)
-    lines = [f"{rows:,} rows, {len(features)} feature columns"]
+    shape = ds.input_shape
+    lines = [f"{rows:,} sequences of {shape[0]} steps × {shape[1]} features" if len(shape) == 2 else
+             f"{rows:,} rows, {len(features)} feature columns"]
     if ds.task == "regression":
         y = np.concatenate([np.asarray(ds.y_train).ravel(), np.asarray(ds.y_test).ravel()])
         if len(y):
@@ -242,5 +244,8 @@ def dataset_summary(ds: Any) -> str:
     shape = ds.input_shape
     if len(shape) == 3 and shape[0] == 1:
         shape = shape[1:]  # grey images read better as 8×8 than 1×8×8
-    inputs = f"{shape[0]} features" if len(shape) == 1 else "×".join(str(d) for d in shape) + " images"
+    if len(shape) == 2:
+        inputs = f"sequences of {shape[0]} steps × {shape[1]} features"
+    else:
+        inputs = f"{shape[0]} features" if len(shape) == 1 else "×".join(str(d) for d in shape) + " images"
     return f"{ds.n_train:,} train / {ds.n_test:,} test · {kind} · {inputs}"
