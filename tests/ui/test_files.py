@@ -11,6 +11,7 @@ from pathlib import Path
 
 from playground.examples import load_example
 from playground.project import sidecar_paths
+from playground.training import Trainer
 
 from ui.session import autosave
 from ui.main_window import MainWindow
@@ -80,16 +81,46 @@ def test_declining_restore_discards_it(window):
     assert autosave.pending_restore() is None
 
 
-def test_kill_9_then_next_start_offers_restore(tmp_path, qtbot):
+# The app as a user runs it, pressing Train at once; the test then kills it with SIGKILL mid-run.
+_TRAIN_THEN_WAIT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from ui.app import main
+
+app = QApplication(sys.argv[:1])
+
+def press_train():
+    windows = [w for w in app.topLevelWidgets() if hasattr(w, "on_train_toggle")]
+    if windows:
+        windows[0].on_train_toggle()
+    else:
+        QTimer.singleShot(100, press_train)
+
+QTimer.singleShot(100, press_train)
+sys.exit(main([sys.argv[1]]))
+"""
+
+
+def test_kill_9_during_training_then_next_start_restores_spec_history_and_weights(tmp_path, qtbot):
+    spec = replace(load_example("spiral"), epochs=1_000_000)  # still training when the kill comes
+    path = tmp_path / "long.json"
+    path.write_text(spec.to_json())
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NN_PLAYGROUND_DATA_DIR=str(os.environ["NN_PLAYGROUND_DATA_DIR"]),
                NN_PLAYGROUND_AUTOSAVE_MS="100")
-    proc = subprocess.Popen([sys.executable, "-m", "ui.app", str(ROOT / "assets/examples/spiral.json")], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-c", _TRAIN_THEN_WAIT, str(path)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 120
-        while not autosave.autosave_path().exists() and time.time() < deadline and proc.poll() is None:
+        deadline = time.time() + 180
+
+        def trained_a_while() -> bool:
+            history = autosave.history_path()
+            return (autosave.weights_path().exists() and history.exists()
+                    and history.read_text(errors="replace").count("\n") >= 20)
+
+        while not trained_a_while() and time.time() < deadline and proc.poll() is None:
             time.sleep(0.1)
-        assert autosave.autosave_path().exists(), "the app never autosaved"
+        assert trained_a_while(), "the app never autosaved a trained network"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
@@ -99,7 +130,14 @@ def test_kill_9_then_next_start_offers_restore(tmp_path, qtbot):
     asked = []
     window.files.ask_restore = lambda: asked.append(1) or True
     assert window.files.offer_restore() and asked
-    assert window.session.spec == load_example("spiral")
+    assert window.session.spec == spec
+    assert len(window.session.history) >= 20
+    state = window.session.latest_weights()
+    assert state is not None, "the trained weights were not restored"
+    trainer = Trainer(spec)
+    fresh_loss = float(trainer.evaluate_tensors()[0])
+    trainer.restore(state)
+    assert float(trainer.evaluate_tensors()[0]) < fresh_loss - 0.01  # the trained network, not a fresh one
     window.close()
 
 
