@@ -247,7 +247,7 @@ class NetworkDiagram(QWidget):
         shape_text = describe_shape(out_shape) if out_shape is not None else "shape unknown (check the layers)"
         text = kind.diagram_text(params, out_shape) or layer.type
         # Image filters get a wide box with its text across; the others a thin box with the text upright.
-        vertical, width = (False, CONV_WIDTH) if kind.image_filters else (True, THIN)
+        vertical, width = (False, CONV_WIDTH) if kind.image_filters or kind.recurrent else (True, THIN)
         settings = ", ".join(f"{key} {value}" for key, value in params.items() if value is not None)
         act = "" if ACTIVATIONS.get(layer.activation).identity else f", {layer.activation}"
         tip = f"Layer {i + 1}: {layer.type}{', ' + settings if settings else ''}{act} → {shape_text}"
@@ -256,7 +256,7 @@ class NetworkDiagram(QWidget):
         if kind.recurrent and self.unroll.isChecked() and in_shape is not None and len(in_shape) == 2:
             column.width = unrolled_width(in_shape[0])
             column.box = UnrolledItem(BOX_HEIGHT, in_shape[0], params["output"] == "all", params["bidirectional"], tip)
-        elif kind.recurrent:
+        elif kind.recurrent:  # wide enough for its text across: the loop under it reads better than a spine
             column.box = RecurrentBoxItem(rect, text, tip)
         else:
             column.box = BoxItem(rect, text, tip, vertical)
@@ -348,6 +348,8 @@ class NetworkDiagram(QWidget):
                 lines = ["Output" if k == last else f"Layer {column.layer_index + 1}"]
                 if column.units:
                     lines.append(f"{column.units} {layer.activation}")
+                elif LAYER_TYPES.get(layer.type).recurrent:  # unrolled cells do not name the cell type
+                    lines.append(f"{LAYER_TYPES.entry(layer.type).title}, {layer.params()['hidden']} units")
             items = [self._text(text, detail_px if row else title_px, bold=not row) for row, text in enumerate(lines)]
             # Columns next to a box sit close together: raise every other such title by a title's height, so
             # neighbouring titles ("Layer 4", "Layer 5") never run into each other at any scale.

@@ -66,7 +66,7 @@ class RecurrentBoxItem(BoxItem):
     """A recurrent layer: a thin box with a loop arrow under it, the hidden state fed back into the next step."""
 
     def __init__(self, rect: QRectF, text: str, tooltip: str):
-        super().__init__(rect, text, tooltip, vertical=True)
+        super().__init__(rect, text, tooltip, vertical=False)
         left, right, bottom = rect.left() + 8, rect.right() - 8, rect.bottom()
         path = QPainterPath(QPointF(right, bottom))
         # Out of the box at the bottom right, round below it, back in at the bottom left.
