@@ -25,7 +25,7 @@ from .sequence_gates import gates_of
 SAMPLES = 8  # test samples traced: the views' sample chooser picks among them
 MAX_STEPS = 100  # longer sequences are shown at evenly spaced steps: a heatmap cannot show more columns anyway
 MAX_UNITS = 32  # units (and input features) kept per layer; the view says how many there are
-FORECAST_MIN, FORECAST_MAX = 20, 100  # free-running steps: one input window, within these bounds
+FORECAST_MIN, FORECAST_MAX = 20, 100  # free-running steps: two input windows (drift needs room), within these bounds
 # float16 halves what 200 stored snapshots hold; three significant digits are more than a colour shows.
 STORE = np.float16
 
@@ -201,7 +201,7 @@ def _forecast(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, offset: 
         return None  # the output does not line up with the targets (the shape check explains why)
     runs, steps = [prediction], 0
     if offset == 1:  # a prediction further ahead cannot stand in for the next input
-        steps = min(max(length, FORECAST_MIN, horizon), FORECAST_MAX)
+        steps = min(max(2 * length, FORECAST_MIN, horizon), FORECAST_MAX)
         window, out = x, prediction
         while len(runs) * horizon < steps:
             # Slide the window: drop the oldest values and append the predictions, as if they had been observed.

@@ -158,7 +158,7 @@ def test_sine_regression_trace_has_the_windows_targets_and_the_models_prediction
     trainer.model.eval()
     with torch.no_grad():
         np.testing.assert_allclose(forecast.prediction, trainer.model(x).numpy(), atol=1e-6)
-    assert forecast.free_run.shape == (SAMPLES, 20) and forecast.offset == 1
+    assert forecast.free_run.shape == (SAMPLES, 40) and forecast.offset == 1  # two windows of 20
     np.testing.assert_allclose(forecast.free_run[:, :1], forecast.prediction, atol=1e-6)
 
 

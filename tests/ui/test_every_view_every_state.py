@@ -58,3 +58,33 @@ def test_the_runs_tab_shown_while_training_draws_every_snapshot(window, qtbot):
     window.on_train_toggle()
     qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=120000)
     assert window.runs.view.table.rowCount() >= 1  # the finished run is listed while the tab is shown
+
+
+def _sequence_experiment(dataset, layers, loss):
+    from playground.spec import DataSpec, Experiment
+
+    data = DataSpec(dataset=dataset, samples=120, features=(), test_fraction=0.25).with_settings(length=5)
+    return Experiment(data=data, layers=layers, loss=loss, optimizer=OptimizerSpec("adam", 0.01), batch_size=16,
+                      epochs=3, device="cpu")
+
+
+def test_every_tab_on_sequence_data(window, qtbot):
+    """Recurrent nets on sequence data (classification and regression): every tab, the sequence views included."""
+    cases = [
+        ("parity", (LayerSpec("gru", "linear", hidden=4, output="all"), LayerSpec("lstm", "linear", hidden=3),
+                    LayerSpec("linear", "linear", units=2)), "cross_entropy", {"Hidden state", "Gates"}),
+        ("sine", (LayerSpec("rnn", "tanh", hidden=4), LayerSpec("linear", "linear", units=1)), "mse",
+         {"Hidden state", "Prediction vs target"}),
+    ]
+    for dataset, layers, loss, expected in cases:
+        window.set_experiment(_sequence_experiment(dataset, layers, loss))
+        shown = _visit_every_tab(window, qtbot, f"{dataset} before training")
+        assert expected <= set(shown), (dataset, shown)
+        window.on_train_toggle()
+        qtbot.waitUntil(lambda: len(window.session.history) > 1, timeout=60000)
+        _visit_every_tab(window, qtbot, f"{dataset} during training")
+        qtbot.waitUntil(lambda: window.runner.state == "finished", timeout=120000)
+        _visit_every_tab(window, qtbot, f"{dataset} after training")
+        assert window.views_panel.hidden_state.hidden.image.image is not None  # drawn from the last snapshot
+        window.on_train_reset()
+        _visit_every_tab(window, qtbot, f"{dataset} after reset")

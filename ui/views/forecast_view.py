@@ -46,7 +46,8 @@ class ForecastView(QWidget):
         style_plot(self.plot, "time step", "value", tick_pt=11, label_pt=12)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setMouseEnabled(False, False)
-        legend = self.plot.addLegend(offset=(10, 10), labelTextColor=TEXT_COLOR, brush=pg.mkBrush(255, 255, 255, 220))
+        legend = self.plot.addLegend(offset=(10, 4), labelTextColor=TEXT_COLOR, brush=pg.mkBrush(255, 255, 255, 220),
+                                     colCount=4)  # one row along the top: the curves get the room under it
         self.window = self.plot.plot([], [], pen=pg.mkPen(WINDOW, width=2), symbol="o", symbolSize=5,
                                      symbolBrush=WINDOW, symbolPen=None, name="input window")
         self.free_run = self.plot.plot([], [], pen=pg.mkPen(PREDICTED, width=2, style=Qt.PenStyle.DashLine),
@@ -98,6 +99,12 @@ class ForecastView(QWidget):
         run = forecast.free_run[k]
         self.free_run.setData(length + 1 + np.arange(len(run)), run)
         self.edge.setValue(length + 0.5)
+        values = np.concatenate([forecast.window[k], forecast.target[k], run])
+        values = values[np.isfinite(values)]
+        if values.size:  # headroom above the curves for the legend's row
+            low, high = float(values.min()), float(values.max())
+            span = (high - low) or 1.0
+            self.plot.setYRange(low - 0.08 * span, high + 0.3 * span, padding=0)
         error = float(np.abs(forecast.prediction[k] - forecast.target[k]).mean())
         self.plot.setTitle(f"Test sample {k + 1}: target {forecast.target[k][0]:.3f}, predicted "
                            f"{forecast.prediction[k][0]:.3f} (off by {error:.3f})", size="12pt", color=TEXT_COLOR)
