@@ -18,6 +18,11 @@ from .reports import Report
 Point = tuple[int, float, float, "tuple[float | None, float | None, float | None] | None", float, "float | None"]
 
 
+def next_mark(step: int, every: int) -> float:
+    """The next multiple of ``every`` after ``step`` (where a recording run yields), or infinity when not recording."""
+    return (step // every + 1) * every if every > 0 else math.inf
+
+
 class RunReports:
     """Mixin for a trainer with ``seconds``, ``epoch``, ``total_epochs``, ``steps_per_epoch``, ``diverged``, ``status``
     and ``last_report``, and ``run()`` and ``flush()`` of its own."""
@@ -66,7 +71,8 @@ class RunReports:
     def flush(self, partial: bool = False) -> list[Report]:  # pragma: no cover - each engine has its own
         raise NotImplementedError
 
-    def run(self, epochs: int | None = None, interval: float = 0.033) -> Iterator[list[Report]]:  # pragma: no cover
+    def run(self, epochs: int | None = None, interval: float = 0.033,
+            every_steps: int = 0) -> Iterator[list[Report]]:  # pragma: no cover
         raise NotImplementedError
 
     def train(self, epochs: int | None = None) -> list[Report]:

@@ -23,7 +23,7 @@ from .model import build_model
 from .optimizers import OPTIMIZERS, SCHEDULES
 from .reports import Report
 from .run_control import RunControl
-from .run_reports import RunReports
+from .run_reports import RunReports, next_mark
 from .spec import Experiment
 
 POINTS_EVERY = 50  # at most this many steps per curve point within an epoch
@@ -357,17 +357,19 @@ class Trainer(RunControl, RunReports):
 
     # ----------------------------------------------------------------- the driven loop
 
-    def run(self, epochs: int | None = None, interval: float = 0.033) -> Iterator[list[Report]]:
+    def run(self, epochs: int | None = None, interval: float = 0.033, every_steps: int = 0) -> Iterator[list[Report]]:
         """Train until ``epochs`` (default: ``total_epochs``, which may change live) are done, yielding batches.
 
-        A batch is yielded about every ``interval`` seconds and at the end. When the end brings new
-        points, the last report carries the outcome ("finished", "stopped" or "diverged"); the outcome
-        is always in ``self.status`` afterwards. No point is ever reported twice.
+        A batch is yielded about every ``interval`` seconds, at every multiple of ``every_steps`` when it
+        is set (a report records its snapshots on fixed steps, however fast the run), and at the end.
+        When the end brings new points, the last report carries the outcome ("finished", "stopped" or
+        "diverged"); the outcome is always in ``self.status`` afterwards. No point is ever reported twice.
         """
         if epochs is not None:
             self.total_epochs = epochs
         clock = time.perf_counter
         started = last = clock()
+        mark = next_mark(self.step, every_steps)
         step = self.train_step
         while True:
             if self._requests:
@@ -379,9 +381,11 @@ class Trainer(RunControl, RunReports):
                 self.pacer(self.step / self.steps_per_epoch)  # watching speed: sleeps (GIL released) when ahead
             now = clock()
             # The final points wait for the final batch, so the outcome can ride on the last of them.
-            if now - last >= interval and self.epoch < self.total_epochs and not self._stop_requested:
+            if (now - last >= interval or self.step >= mark) and self.epoch < self.total_epochs \
+                    and not self._stop_requested:
                 self.seconds += now - started
                 started = last = now
+                mark = next_mark(self.step, every_steps)
                 batch = self.flush()
                 if batch:
                     yield batch

@@ -18,6 +18,7 @@ from playground.cli import whole_number
 from .desktop.app_setup import add_arguments, hand_over, run_desktop_command, serve, setup_application
 
 EXIT_BAD_INPUT = 2
+REPORT_SNAPSHOTS = 40  # snapshots a report records over its run (the health figure's points)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             epochs = args.train_epochs
             capture = lambda: _screenshot(window, args)  # noqa: E731
-        session = HeadlessSession(window, epochs, capture)
+        # A report's health figure draws the snapshots: record them on fixed steps, however fast the run.
+        session = HeadlessSession(window, epochs, capture, snapshots=REPORT_SNAPSHOTS if report else 0)
         window.show()
         if args.presentation:
             window.action("view_presentation").setChecked(True)

@@ -25,7 +25,7 @@ from ..model import build_model
 from ..optimizers import SCHEDULES
 from ..reports import Report
 from ..run_control import RunControl
-from ..run_reports import RunReports
+from ..run_reports import RunReports, next_mark
 from ..spec import Experiment
 from ..training import POINTS_EVERY, TRAIN_EVAL_LIMIT
 from . import kernels
@@ -381,8 +381,9 @@ class FusedTrainer(RunControl, RunReports):
 
     # ----------------------------------------------------------------- the driven loop
 
-    def run(self, epochs: int | None = None, interval: float = 0.033) -> Iterator[list[Report]]:
-        """Train until ``epochs`` (default ``total_epochs``) are done, yielding batches about every ``interval`` s.
+    def run(self, epochs: int | None = None, interval: float = 0.033, every_steps: int = 0) -> Iterator[list[Report]]:
+        """Train until ``epochs`` (default ``total_epochs``) are done, yielding batches about every ``interval`` s
+        and at every multiple of ``every_steps`` when it is set, as Trainer.run does.
 
         Steps go to the kernel in chunks of about CHUNK_SECONDS, which run without the GIL.
         """
@@ -390,6 +391,7 @@ class FusedTrainer(RunControl, RunReports):
             self.total_epochs = epochs
         clock = time.perf_counter
         started = last = clock()
+        mark = next_mark(self.step, every_steps)
         while True:
             if self._requests:
                 self._take_requests()
@@ -398,7 +400,8 @@ class FusedTrainer(RunControl, RunReports):
             left = (self.total_epochs - self.epoch) * self.steps_per_epoch - self._batch
             pacer = self.pacer
             paced = pacer is not None and pacer.rate is not None
-            n = min(self._chunk, left, pacer.steps_per_call(self.steps_per_epoch) if paced else left)
+            n = min(self._chunk, left, pacer.steps_per_call(self.steps_per_epoch) if paced else left,
+                    mark - self.step)  # a recording run stops the kernel on its marks
             t0 = clock()
             self._advance(n)
             now = clock()
@@ -409,9 +412,11 @@ class FusedTrainer(RunControl, RunReports):
                 self._chunk = max(1, min(self._chunk * 2, int(n * CHUNK_SECONDS / max(now - t0, 1e-7))))
             if self.diverged or any(not math.isfinite(p[2]) for p in self._points[-1:]):
                 break
-            if now - last >= interval and self.epoch < self.total_epochs and not self._stop_requested:
+            if (now - last >= interval or self.step >= mark) and self.epoch < self.total_epochs \
+                    and not self._stop_requested:
                 self.seconds += now - started
                 started = last = now
+                mark = next_mark(self.step, every_steps)
                 batch = self.flush()
                 if batch:
                     yield batch

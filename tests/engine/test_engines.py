@@ -167,3 +167,17 @@ def test_an_entry_without_a_fused_code_stays_on_pytorch_and_says_so():
         exp = small(optimizer=OptimizerSpec("sgd_copy", lr=0.1))
         kind, reason = choose_engine(exp, None)
         assert kind == "pytorch" and "sgd_copy" in reason and "no fused implementation" in reason
+
+
+@pytest.mark.parametrize("engine", ["pytorch", "fused"])
+def test_a_recording_run_yields_on_every_mark_however_fast(engine):
+    """``every_steps``: a report records snapshots on fixed steps, so the run must stop on each multiple."""
+    exp = replace(small(), epochs=12)
+    trainer = FusedTrainer(exp) if engine == "fused" else Trainer(exp)
+    every = 7  # not a divisor of the epoch length: marks fall mid-epoch
+    yielded = [trainer.step for _ in trainer.run(interval=float("inf"), every_steps=every)]
+    total = 12 * trainer.steps_per_epoch
+    assert yielded[:-1] == list(range(every, total, every))  # the last yield is the end of the run
+    assert yielded[-1] == total and trainer.status == "finished"
+    plain = type(trainer)(exp)
+    assert [plain.step for _ in plain.run(interval=float("inf"))] == [total]  # not recording: one batch

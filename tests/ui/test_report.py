@@ -60,3 +60,26 @@ def test_report_of_a_bad_file_fails_cleanly(tmp_path):
     bad.write_text("{")
     result = report(bad, tmp_path / "o", timeout=120)
     assert result.returncode == 2 and "not valid JSON" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_fast_report_run_records_its_snapshots_on_fixed_steps(qtbot):
+    """The report's health figure draws the snapshots; at display rate a 0.1 s run would give two or three."""
+    from dataclasses import replace
+
+    from playground.examples import load_example
+    from ui.export.headless import HeadlessSession
+    from ui.main_window import MainWindow
+
+    window = MainWindow(replace(load_example("circle"), device="cpu"), restore_settings=False)
+    qtbot.addWidget(window)
+    seen = []
+    session = HeadlessSession(window, 40, lambda: 0, snapshots=20)
+    session.capture = lambda: seen.append(len(window.views_panel.timeline.store.items))  # the window stays open
+    session.start()
+    steps = 40 * window.session.dataset.n_train // 10  # batches of 10
+    every = window.runner.record_every
+    assert every == steps // 20
+    qtbot.waitUntil(lambda: bool(seen), timeout=120000)
+    steps_seen = [s.step for s in window.views_panel.timeline.store.items]
+    assert seen[0] >= 20 and all(b > a for a, b in zip(steps_seen, steps_seen[1:]))
+    assert set(range(every, steps + 1, every)) <= set(steps_seen)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import sys
-
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
+
+from playground.batching import effective_batch_size
 
 if TYPE_CHECKING:  # the window imports this module's caller; annotations only
     from ui.main_window import MainWindow
@@ -17,9 +19,10 @@ if TYPE_CHECKING:  # the window imports this module's caller; annotations only
 class HeadlessSession(QObject):
     """Drives one window through 'train, then ``capture()``' and records the exit code it returns."""
 
-    def __init__(self, window: "MainWindow", epochs: int, capture: Callable[[], int]):
+    def __init__(self, window: "MainWindow", epochs: int, capture: Callable[[], int], snapshots: int = 0):
         super().__init__(window)
         self.window, self.epochs, self._capture = window, epochs, capture
+        self.snapshots = snapshots  # > 0: record about this many snapshots over the run, evenly spaced in steps
         self.exit_code = 1
 
     @Slot()
@@ -35,6 +38,11 @@ class HeadlessSession(QObject):
             return
         session = self.window.session
         self.window.set_experiment(replace(session.spec, epochs=self.epochs), session.path)
+        if self.snapshots > 0 and session.dataset is not None:
+            # A fast run would otherwise give a handful of snapshots (they come at display rate).
+            batch = effective_batch_size(session.spec.batch_size, session.dataset.n_train)
+            steps = self.epochs * math.ceil(session.dataset.n_train / batch)
+            self.window.runner.record_every = max(1, steps // self.snapshots)
         self.window.runner.state_changed.connect(self._on_state)
         self.window.on_train_toggle()
 

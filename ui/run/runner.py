@@ -68,6 +68,7 @@ class TrainingRunner(QObject):
         self.dataset: Any = None
         self.resume: Any = None
         self.snapshots_enabled = True
+        self.record_every = 0  # > 0: a snapshot every this many steps, all delivered (the report's health figure)
         from ui.session.autosave import weights_autosave
 
         self.autosave: Any = weights_autosave  # where workers hand the latest weights (None: not autosaved)
@@ -208,6 +209,7 @@ class TrainingRunner(QObject):
         worker = TrainingWorker(self.run_id, self.experiment, self.dataset, self.resume, self._build)
         worker.set_snapshots_enabled(self.snapshots_enabled)
         worker.autosave = self.autosave
+        worker.record_every = self.record_every
         thread = QThread()
         thread.setObjectName(f"training-run-{self.run_id}")
         worker.moveToThread(thread)

@@ -48,6 +48,7 @@ class TrainingWorker(QObject):
         self._snapshot_free.set()
         self._next_snapshot = 0.0
         self.autosave: Any = None  # ui.session.autosave.WeightsAutosave: latest weights, written off this thread
+        self.record_every = 0  # steps between snapshots that must all arrive (a report's health curves); 0: off
 
     # ----------------------------------------------------------------- called from the GUI thread
 
@@ -137,9 +138,11 @@ class TrainingWorker(QObject):
             self.job_done.emit(self.run_id, "diverged" if trainer.diverged else "finished")
             return
         if job == "train":
-            for batch in trainer.run(interval=REPORT_INTERVAL):
+            every = self.record_every
+            for batch in trainer.run(interval=REPORT_INTERVAL, every_steps=every):
                 self.reports.emit(self.run_id, batch)
-                self._send_snapshot()
+                # Recording: a snapshot on every mark, however fast the run; otherwise at display rate.
+                self._send_snapshot(force=every > 0 and trainer.step % every == 0)
                 self._autosave_weights()
             self._send_snapshot(force=True)
             self._autosave_weights(force=True)
