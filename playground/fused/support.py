@@ -31,8 +31,7 @@ def fused_support(experiment: Any, dataset: Any = None) -> tuple[bool, str]:
             return False, f"device auto resolves to {resolved}; the fused path runs on the CPU only"
     for i, layer in enumerate(experiment.layers):
         if layer.type in LAYER_REGISTRY and LAYER_REGISTRY.get(layer.type).recurrent:
-            return False, (f"layer {i + 1} is {layer.type}, a recurrent layer; the fused path runs linear "
-                           "layers only, so recurrent networks train on PyTorch")
+            return False, f"layer {i + 1} is {layer.type}, a recurrent layer; the fused path runs linear layers only"
         if layer.type not in LAYER_TYPES:
             return False, (f"layer {i + 1} is {layer.type}; the fused path runs linear layers only "
                            "(set Training ▸ engine to PyTorch for anything else)")

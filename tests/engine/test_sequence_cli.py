@@ -73,7 +73,7 @@ def test_fused_path_names_sequences_and_recurrent_layers_as_its_reasons():
     exp = load_example("parity-gru")
     data = load_dataset(exp.data, exp.seed)
     ok, reason = fused_support(exp, data)
-    assert not ok and reason.startswith("layer 1 is gru, a recurrent layer") and "PyTorch" in reason
+    assert not ok and reason.startswith("layer 1 is gru, a recurrent layer") and "linear layers only" in reason
     mlp = dataclasses.replace(exp, layers=default_experiment().layers)
     ok, reason = fused_support(mlp, data)
     assert not ok and "sequences" in reason and "images" not in reason

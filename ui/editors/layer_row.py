@@ -18,7 +18,9 @@ from playground.spec import LayerSpec
 from ..registry_combo import fill_combo, set_combo_value
 from .param_widgets import WIDGET_CAP, on_param_edit, param_widget, show_param  # noqa: F401 (WIDGET_CAP: tests)
 
-SHORT_LABELS = {"padding": "pad"}  # keeps a conv2d row narrow enough for a side dock
+# Keeps a conv2d or recurrent row narrow enough for a side dock; the label's tooltip gives the whole meaning.
+SHORT_LABELS = {"padding": "pad", "num_layers": "layers", "bidirectional": "bidir", "dropout": "drop",
+                "output": "out"}
 COLUMNS = ("#", "Type", "Units/params", "Activation", "Output", "Params")
 COL_INDEX, COL_TYPE, COL_PARAMS, COL_ACT, COL_OUTPUT, COL_COUNT = range(len(COLUMNS))
 SELECTION_TINT = 0.25  # the selected row: this far from the base colour towards the accent

@@ -50,6 +50,9 @@ def param_widget(param: Param, compact: bool = False, with_buttons: bool = True)
         spin.setDecimals(2)
         spin.setSingleStep(0.05)
         spin.setRange(param.low, param.high if param.high is not None else 1e6)
+        if compact and not with_buttons:
+            spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+            spin.setFixedWidth(spin.sizeHint().width())
     else:
         spin = QSpinBox()
         low = int(param.low) - (1 if has_auto(param) else 0)

@@ -244,7 +244,7 @@ def dataset_summary(ds: Any) -> str:
     shape = ds.input_shape
     if len(shape) == 3 and shape[0] == 1:
         shape = shape[1:]  # grey images read better as 8×8 than 1×8×8
-    if len(shape) == 2:
+    if len(ds.input_shape) == 2:  # (time, features); a grey image's (8, 8) above is still an image
         inputs = f"sequences of {shape[0]} steps × {shape[1]} features"
     else:
         inputs = f"{shape[0]} features" if len(shape) == 1 else "×".join(str(d) for d in shape) + " images"
