@@ -23,7 +23,8 @@ def test_recomputed_states_match_pytorch_for_every_stacked_layer_and_direction(c
         expected, _ = rnn(x)
         below = x
         for layer in range(2):
-            parts = [cell_states(rnn, below, layer, reverse)[0] for reverse in ([False, True] if bidirectional else [False])]
+            directions = [False, True] if bidirectional else [False]
+            parts = [cell_states(rnn, below, layer, reverse)[0] for reverse in directions]
             below = torch.cat(parts, dim=2)
     torch.testing.assert_close(below, expected, atol=1e-5, rtol=1e-5)
 

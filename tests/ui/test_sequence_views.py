@@ -170,3 +170,17 @@ def test_diagram_draws_the_loop_and_unrolls_over_time(qtbot):
     diagram.set_dataset(load_dataset(plain.data, 0))
     diagram.set_experiment(plain)
     assert diagram.unroll.isHidden()
+
+
+def test_the_sample_chooser_offers_only_the_samples_traced(qtbot):
+    data = DataSpec(dataset="parity", samples=12, features=(), test_fraction=0.25).with_settings(length=3)
+    exp = Experiment(data=data, layers=RNN, optimizer=OptimizerSpec("adam", 0.01), batch_size=4, epochs=1)
+    snap = take_snapshot(Trainer(exp))
+    assert snap.sequence.samples == 3  # 12 × 0.25 test samples
+    view = HiddenStateView()
+    qtbot.addWidget(view)
+    view.set_experiment(exp)
+    view.chooser.sample.setValue(8)
+    view.set_snapshot(snap)
+    assert view.chooser.sample.maximum() == 3 and view.chooser.sample.value() == 3
+    np.testing.assert_allclose(_image(view.hidden), snap.sequence.layers[0].hidden[2].astype(np.float32).T)

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from .image_views import TEXT_COLOR, style_plot
-from .sequence_views import SAMPLE_COUNT
+from .sequence_views import SAMPLE_COUNT, fit_samples
 
 WINDOW, TARGET, PREDICTED = "#555555", "#009E73", "#D55E00"  # grey input, Okabe-Ito green and vermillion
 
@@ -52,10 +52,11 @@ class ForecastView(QWidget):
                                      symbolBrush=WINDOW, symbolPen=None, name="input window")
         self.free_run = self.plot.plot([], [], pen=pg.mkPen(PREDICTED, width=2, style=Qt.PenStyle.DashLine),
                                        name="free run (predictions fed back)")
-        self.target = self.plot.plot([], [], pen=None, symbol="s", symbolSize=11, symbolBrush=TARGET,
-                                     symbolPen=None, name="target")
-        self.prediction = self.plot.plot([], [], pen=None, symbol="o", symbolSize=11, symbolBrush=PREDICTED,
+        self.prediction = self.plot.plot([], [], pen=None, symbol="o", symbolSize=10, symbolBrush=PREDICTED,
                                          symbolPen=pg.mkPen("w", width=1), name="prediction")
+        # A hollow square drawn over the dot: a close prediction sits inside its target instead of hiding it.
+        self.target = self.plot.plot([], [], pen=None, symbol="s", symbolSize=16, symbolBrush=None,
+                                     symbolPen=pg.mkPen(TARGET, width=2.5), name="target")
         self.edge = pg.InfiniteLine(angle=90, pen=pg.mkPen("#AAAAAA", width=1, style=Qt.PenStyle.DotLine))
         self.plot.addItem(self.edge)
         legend.setZValue(10)
@@ -83,6 +84,8 @@ class ForecastView(QWidget):
     def _draw(self) -> None:
         trace = None if self.snapshot is None else getattr(self.snapshot, "sequence", None)
         forecast = None if trace is None else trace.forecast
+        if forecast is not None:
+            fit_samples(self.sample, forecast.window.shape[0])
         k = self.sample.value() - 1
         if forecast is None or k >= forecast.window.shape[0]:
             for curve in (self.window, self.free_run, self.target, self.prediction):
@@ -108,7 +111,7 @@ class ForecastView(QWidget):
         error = float(np.abs(forecast.prediction[k] - forecast.target[k]).mean())
         self.plot.setTitle(f"Test sample {k + 1}: target {forecast.target[k][0]:.3f}, predicted "
                            f"{forecast.prediction[k][0]:.3f} (off by {error:.3f})", size="12pt", color=TEXT_COLOR)
-        self.note.setText(f"Dashed: {len(run)} steps where each prediction becomes the next input; errors add up, "
-                          "so watch it drift from the wave." if len(run) else
+        self.note.setText(f"Dashed: {len(run)} steps where each prediction becomes the next input: its errors add "
+                          "up, so see whether it keeps to the wave or drifts away." if len(run) else
                           f"The target lies {forecast.offset} steps ahead, so predictions cannot be fed back as the "
                           "next input; set the horizon to 1 for a free run.")

@@ -217,7 +217,8 @@ class NetworkDiagram(QWidget):
     def _add_input_column(self, shape: Any, names: tuple[str, ...]) -> None:
         if shape is not None and len(shape) == 2:
             column = Column(-1, "input", IMAGE_BOX)
-            column.box = BoxItem(QRectF(-IMAGE_BOX / 2, -IMAGE_BOX / 2, IMAGE_BOX, IMAGE_BOX), sequence_input_text(shape),
+            column.box = BoxItem(QRectF(-IMAGE_BOX / 2, -IMAGE_BOX / 2, IMAGE_BOX, IMAGE_BOX),
+                                 sequence_input_text(shape),
                                  "The input: one sequence per sample, read one time step at a time.", vertical=False,
                                  fill="#F6F6F6")
             self.columns.append(column)

@@ -46,7 +46,8 @@ def _line_path(line: QLineF) -> QPainterPath:
 
 def _head(parent: QGraphicsItem, tip: QPointF, angle: float, color: QColor, size: float = 10.0) -> None:
     """A filled arrow head at ``tip`` pointing along ``angle`` (radians)."""
-    back = [QPointF(tip.x() - size * math.cos(angle + da), tip.y() - size * math.sin(angle + da)) for da in (0.45, -0.45)]
+    back = [QPointF(tip.x() - size * math.cos(angle + da), tip.y() - size * math.sin(angle + da))
+            for da in (0.45, -0.45)]
     head = QGraphicsPolygonItem(QPolygonF([tip, *back]), parent)
     head.setPen(QPen(Qt.PenStyle.NoPen))
     head.setBrush(QBrush(color))
@@ -77,7 +78,8 @@ class RecurrentBoxItem(BoxItem):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.loop.setPen(pen)
         _head(self, QPointF(left, bottom + 1), -math.pi / 2 - 0.35, LOOP)
-        self.loop_label = _label(self, "h", QPointF(rect.center().x(), bottom + LOOP_DEPTH * 1.25), 15, color=LOOP.name())
+        self.loop_label = _label(self, "h", QPointF(rect.center().x(), bottom + LOOP_DEPTH * 1.25), 15,
+                                 color=LOOP.name())
         self.setToolTip(tooltip + "\nThe loop: each step's hidden state h is fed back in at the next step.")
 
 

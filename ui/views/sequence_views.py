@@ -27,11 +27,19 @@ def recurrent_layers(experiment: Any) -> list[tuple[int, str]]:
     """(layer index, layer type) of every recurrent layer of ``experiment``."""
     if experiment is None:
         return []
-    return [(i, layer.type) for i, layer in enumerate(experiment.layers) if layer.type in LAYER_TYPES and LAYER_TYPES.get(layer.type).recurrent]
+    return [(i, layer.type) for i, layer in enumerate(experiment.layers)
+            if layer.type in LAYER_TYPES and LAYER_TYPES.get(layer.type).recurrent]
 
 
 def is_sequence(dataset: Any) -> bool:
     return dataset is not None and len(dataset.input_shape) == 2
+
+
+def fit_samples(spin: QSpinBox, samples: int) -> None:
+    """Offer only the samples the snapshot traced (a test set can have fewer than 8), without a change signal."""
+    blocked = spin.blockSignals(True)
+    spin.setMaximum(max(1, min(samples, SAMPLE_COUNT)))
+    spin.blockSignals(blocked)
 
 
 class TraceChooser(QWidget):
@@ -61,7 +69,7 @@ class TraceChooser(QWidget):
         self.sample.valueChanged.connect(self.changed)
 
     def set_experiment(self, experiment: Any) -> None:
-        """List the experiment's recurrent layers (gated ones only for the gate view), keeping the choice if it stays."""
+        """List the recurrent layers (gated ones only for the gate view), keeping the choice if it stays."""
         layers = [(i, t) for i, t in recurrent_layers(experiment) if gates_of(t) or not self.gated_only]
         current = self.layer_index
         blocked = self.layer.blockSignals(True)
@@ -87,6 +95,8 @@ class TraceChooser(QWidget):
     def pick(self, snapshot: Any) -> tuple[Any, Any]:
         """The snapshot's sequence trace and the chosen layer's trace in it (either None when absent)."""
         trace = None if snapshot is None else getattr(snapshot, "sequence", None)
+        if trace is not None:
+            fit_samples(self.sample, trace.samples)
         if trace is None or self.sample_index >= trace.samples:
             return trace, None
         return trace, next((t for t in trace.layers if t.layer_index == self.layer_index), None)
