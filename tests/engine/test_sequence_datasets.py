@@ -4,6 +4,7 @@ loaders (bit for bit) and the CSV time series' hostile inputs."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -208,3 +209,13 @@ def test_csv_series_reads_back_any_column_of_numbers(tmp_path_factory, values, d
     path = tmp_path_factory.mktemp("p") / "s.csv"
     path.write_text(f"i{delimiter}v\n" + "".join(f"{i}{delimiter}{v!r}\n" for i, v in enumerate(values)), encoding="utf-8")
     assert np.array_equal(read_series(path, "v").values, np.array(values))
+
+
+def test_the_format_doc_lists_every_sequence_dataset_and_setting():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "experiment-format.md").read_text(encoding="utf-8")
+    for name in DATASETS.names():
+        info = DATASETS.get(name)
+        if info.kind == "sequence":
+            assert f"| `{name}` | sequence" in doc
+            for setting, param in info.params.items():
+                assert f"| `{name}` | `{setting}` |" in doc and f"| {param.default} | {param.help} |" in doc
