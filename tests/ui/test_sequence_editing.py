@@ -61,6 +61,8 @@ def test_settings_are_built_generically_from_the_entry(panel):
     widgets = panel.settings_rows.widgets
     assert list(widgets) == list(DATASETS.get("sine").params)
     assert isinstance(widgets["frequency"], QDoubleSpinBox) and isinstance(widgets["horizon"], QSpinBox)
+    panel.set_spec(sequence_exp("sine", frequency=0.025))
+    assert widgets["frequency"].value() == pytest.approx(0.025)  # shown as set, not rounded to 0.03
     widgets["frequency"].setValue(0.1)
     assert panel.emitted[-1].data.setting("frequency") == pytest.approx(0.1)
     widgets["horizon"].setValue(3)  # builds on the previous edit
@@ -219,3 +221,22 @@ def test_each_sequence_example_loads_and_trains_in_the_window(window, qtbot, nam
     assert len(reports) == 2 and all(r.train_loss == r.train_loss for r in reports)  # no NaN
     engine = window.watch.engine_label.text()
     assert engine.startswith("PyTorch") and "recurrent" in engine
+
+
+@pytest.mark.parametrize("name", [n for n in ("sine-lstm",) if n in example_names()])
+def test_report_command_on_a_sequence_experiment_skips_the_2d_figures(tmp_path, name):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "report"
+    result = subprocess.run([sys.executable, "-m", "ui.app", "report", str(root / f"assets/examples/{name}.json"),
+                             "--out", str(out), "--epochs", "2", "--dpi", "40"], capture_output=True, text=True,
+                            cwd=root, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), timeout=600)
+    assert result.returncode == 0, result.stderr
+    written = {p.stem for p in (out / "figures").glob("*.png")}
+    assert {"loss", "diagram"} <= written and not written & {"boundary", "samples", "accuracy", "confusion"}
+    for file in ("window.png", "metrics.csv", "model.pt", "train_pytorch.py", "index.html"):
+        assert (out / file).stat().st_size > 0, file

@@ -6,6 +6,7 @@ added to the registry gets its widget in one place.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt
@@ -47,8 +48,11 @@ def param_widget(param: Param, compact: bool = False, with_buttons: bool = True)
         return combo
     if param.kind is float:
         spin: QAbstractSpinBox = QDoubleSpinBox()
-        spin.setDecimals(2)
-        spin.setSingleStep(0.05)
+        # Enough decimals for the smallest allowed value (sine's frequency goes down to 0.001), else a value
+        # would show rounded; the step is half a unit of the second-to-last decimal (0.05, 0.005).
+        decimals = max(2, math.ceil(-math.log10(param.low))) if param.low and 0 < param.low < 1 else 2
+        spin.setDecimals(decimals)
+        spin.setSingleStep(5 * 10.0 ** -decimals)
         spin.setRange(param.low, param.high if param.high is not None else 1e6)
         if compact and not with_buttons:
             spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
