@@ -78,26 +78,34 @@ def fresh_copy(rnn: Any, weights: dict) -> Any:
     return copy.eval()
 
 
-def unroll(block: Any, weights: dict, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """The block's output computed one time step at a time, and every step's hidden state (all stacked layers).
+def unroll(block: Any, weights: dict, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[torch.Tensor, ...]]]:
+    """The block's output computed one time step at a time, and every step's state: (h,) or an LSTM's (h, c).
 
-    The block's output is built from the kept states themselves (the top layer's h_t is the step's output),
-    so every path from h_t to the output runs through the tensor that is kept.
+    Each state tensor holds all stacked layers. The block's output is built from the kept states
+    themselves (the top layer's h_t is the step's output), so every path from a state to the output
+    runs through the tensor that is kept.
     """
     rec = block[0]
     rnn = fresh_copy(rec.rnn, weights)
-    state, hidden = None, []
+    state, states = None, []
     for t in range(x.shape[1]):
         _, state = rnn(x[:, t:t + 1], state)
-        hidden.append(state[0] if isinstance(state, tuple) else state)  # an LSTM's state is (h, c)
-    top = [h[-1] for h in hidden]  # (batch, hidden) per step
+        states.append(state if isinstance(state, tuple) else (state,))
+    top = [s[0][-1] for s in states]  # (batch, hidden) per step
     y = torch.stack(top, dim=1) if rec.every_step else top[-1]
-    return block[1:](y), hidden
+    return block[1:](y), states
 
 
 def step_gradient_norms(block: Any, weights: dict, x: torch.Tensor, grad_output: torch.Tensor) -> np.ndarray:
-    """‖∂loss/∂h_t‖ over the batch for every step t of a one-directional recurrent block (top stacked layer)."""
+    """‖∂loss/∂state_t‖ over the batch for every step t of a one-directional recurrent block (top stacked layer).
+
+    The state is h_t, and for an LSTM (h_t, c_t) together: an LSTM keeps its memory in the cell state c,
+    so the gradient that travels far back travels through c, and h_t alone would miss it.
+    """
     with torch.enable_grad():
-        y, hidden = unroll(block, weights, x)
-        grads = torch.autograd.grad(y, hidden, grad_output, allow_unused=True)
-    return np.array([float(g[-1].norm()) if g is not None else 0.0 for g in grads])
+        y, states = unroll(block, weights, x)
+        flat = [tensor for state in states for tensor in state]
+        grads = torch.autograd.grad(y, flat, grad_output, allow_unused=True)
+    per_step = len(states[0])
+    norms = [float(g[-1].norm()) ** 2 if g is not None else 0.0 for g in grads]
+    return np.sqrt(np.array(norms).reshape(len(states), per_step).sum(axis=1))
