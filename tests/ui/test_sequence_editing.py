@@ -206,6 +206,20 @@ def test_switching_the_default_mlp_to_sequences_names_the_fix(window, qtbot):
     assert "rnn, lstm or gru" in window.action("train_toggle").toolTip()
 
 
+def test_editing_the_length_in_the_window_reloads_the_data_and_undoes(window, qtbot):
+    window.set_experiment(load_example("parity-gru"))
+    assert window.session.dataset.input_shape == (6, 1)
+    window.data_panel.settings_rows.widgets["length"].setValue(9)
+    qtbot.waitUntil(lambda: window.session.dataset is not None and window.session.dataset.input_shape == (9, 1),
+                    timeout=10000)
+    assert window.session.spec.data.setting("length") == 9 and window.session.check.ok
+    assert "9 steps" in window.data_panel.summary_label.text()
+    window.action("edit_undo").trigger()
+    qtbot.waitUntil(lambda: window.session.dataset is not None and window.session.dataset.input_shape == (6, 1),
+                    timeout=10000)
+    assert window.data_panel.settings_rows.widgets["length"].value() == 6
+
+
 @pytest.mark.parametrize("name", SEQUENCE_EXAMPLES)
 def test_each_sequence_example_loads_and_trains_in_the_window(window, qtbot, name):
     exp = load_example(name)
