@@ -97,7 +97,7 @@ def test_forecast_view_draws_window_target_prediction_and_free_run(qtbot):
     view.set_snapshot(snap)
     f = snap.sequence.forecast
     view.sample.setValue(2)
-    x, y = view.window.getData()
+    x, y = view.input_curve.getData()
     np.testing.assert_allclose(y, f.window[1])
     np.testing.assert_array_equal(x, np.arange(1, 21))
     assert view.target.getData()[0].tolist() == [21] and view.target.getData()[1].tolist() == [f.target[1, 0]]
@@ -105,7 +105,7 @@ def test_forecast_view_draws_window_target_prediction_and_free_run(qtbot):
     run_x, run_y = view.free_run.getData()
     assert run_x[0] == 21 and len(run_y) == f.free_run.shape[1] and "drift" in view.note.text()
     view.set_snapshot(None)
-    assert view.window.getData()[0] is None or len(view.window.getData()[0]) == 0
+    assert view.input_curve.getData()[0] is None or len(view.input_curve.getData()[0]) == 0
 
 
 def test_forecast_view_explains_why_a_far_horizon_has_no_free_run(qtbot):

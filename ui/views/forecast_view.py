@@ -42,13 +42,14 @@ class ForecastView(QWidget):
         self.graphics.setObjectName("forecast_plot")
         self.graphics.setToolTip("Grey: the window the network reads. Green: the true value after it. Vermillion "
                                  "dot: the prediction. Dashed: predictions fed back in as inputs, step after step.")
-        self.plot = self.graphics.addPlot()
+        # The legend in a row of its own above the plot: inside, it would cover the curves or need a blank strip.
+        legend = pg.LegendItem(colCount=4, labelTextColor=TEXT_COLOR)
+        self.graphics.addItem(legend, row=0, col=0)
+        self.plot = self.graphics.addPlot(row=1, col=0)
         style_plot(self.plot, "time step", "value", tick_pt=11, label_pt=12)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setMouseEnabled(False, False)
-        legend = self.plot.addLegend(offset=(10, 4), labelTextColor=TEXT_COLOR, brush=pg.mkBrush(255, 255, 255, 220),
-                                     colCount=4)  # one row along the top: the curves get the room under it
-        self.window = self.plot.plot([], [], pen=pg.mkPen(WINDOW, width=2), symbol="o", symbolSize=5,
+        self.input_curve = self.plot.plot([], [], pen=pg.mkPen(WINDOW, width=2), symbol="o", symbolSize=5,
                                      symbolBrush=WINDOW, symbolPen=None, name="input window")
         self.free_run = self.plot.plot([], [], pen=pg.mkPen(PREDICTED, width=2, style=Qt.PenStyle.DashLine),
                                        name="free run (predictions fed back)")
@@ -59,7 +60,8 @@ class ForecastView(QWidget):
                                      symbolPen=pg.mkPen(TARGET, width=2.5), name="target")
         self.edge = pg.InfiniteLine(angle=90, pen=pg.mkPen("#AAAAAA", width=1, style=Qt.PenStyle.DotLine))
         self.plot.addItem(self.edge)
-        legend.setZValue(10)
+        for curve in (self.input_curve, self.free_run, self.prediction, self.target):
+            legend.addItem(curve, curve.name())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
@@ -88,7 +90,7 @@ class ForecastView(QWidget):
             fit_samples(self.sample, forecast.window.shape[0])
         k = self.sample.value() - 1
         if forecast is None or k >= forecast.window.shape[0]:
-            for curve in (self.window, self.free_run, self.target, self.prediction):
+            for curve in (self.input_curve, self.free_run, self.target, self.prediction):
                 curve.setData([], [])
             self.plot.setTitle("Prediction vs target (shown once training has started)", size="12pt", color=TEXT_COLOR)
             self.note.setText("")
@@ -96,18 +98,12 @@ class ForecastView(QWidget):
         length, horizon = forecast.window.shape[1], forecast.target.shape[1]
         # Steps count from 1, as x₁ … x_T; the target lies ``offset`` steps after the window's last value.
         ahead = length + forecast.offset + np.arange(horizon)
-        self.window.setData(np.arange(1, length + 1), forecast.window[k])
+        self.input_curve.setData(np.arange(1, length + 1), forecast.window[k])
         self.target.setData(ahead, forecast.target[k])
         self.prediction.setData(ahead, forecast.prediction[k])
         run = forecast.free_run[k]
         self.free_run.setData(length + 1 + np.arange(len(run)), run)
         self.edge.setValue(length + 0.5)
-        values = np.concatenate([forecast.window[k], forecast.target[k], run])
-        values = values[np.isfinite(values)]
-        if values.size:  # headroom above the curves for the legend's row
-            low, high = float(values.min()), float(values.max())
-            span = (high - low) or 1.0
-            self.plot.setYRange(low - 0.08 * span, high + 0.3 * span, padding=0)
         error = float(np.abs(forecast.prediction[k] - forecast.target[k]).mean())
         self.plot.setTitle(f"Test sample {k + 1}: target {forecast.target[k][0]:.3f}, predicted "
                            f"{forecast.prediction[k][0]:.3f} (off by {error:.3f})", size="12pt", color=TEXT_COLOR)
