@@ -114,7 +114,8 @@ def test_every_sequence_set_is_offered_and_its_controls_make_sense(panel):
 def test_the_preview_summary_calls_sequences_sequences(panel):
     exp = sequence_exp("parity", length=6)
     panel.set_dataset(load_dataset(exp.data, 0))
-    assert "sequences of 6 steps × 1 features" in panel.summary_label.text()
+    summary = panel.summary_label.text()
+    assert "sequences of 6 steps × 1 feature" in summary and "1 features" not in summary
     assert "images" not in panel.summary_label.text()
 
 

@@ -218,12 +218,17 @@ class DataPreview(QWidget):
         self._stack.setCurrentWidget(self.table_label)
 
 
+def sequences_text(shape: tuple[int, ...]) -> str:
+    """A (time, features) input shape in words: 'sequences of 20 steps × 1 feature'."""
+    return f"sequences of {shape[0]} steps × {shape[1]} feature{'' if shape[1] == 1 else 's'}"
+
+
 def table_summary(ds: Any) -> str:
     """A few plain lines about a table: rows, columns, classes or target range, first feature names."""
     rows = ds.n_train + ds.n_test
     features = list(ds.feature_names)
     shape = ds.input_shape
-    lines = [f"{rows:,} sequences of {shape[0]} steps × {shape[1]} features" if len(shape) == 2 else
+    lines = [f"{rows:,} {sequences_text(shape)}" if len(shape) == 2 else
              f"{rows:,} rows, {len(features)} feature columns"]
     if ds.task == "regression":
         y = np.concatenate([np.asarray(ds.y_train).ravel(), np.asarray(ds.y_test).ravel()])
@@ -245,7 +250,7 @@ def dataset_summary(ds: Any) -> str:
     if len(shape) == 3 and shape[0] == 1:
         shape = shape[1:]  # grey images read better as 8×8 than 1×8×8
     if len(ds.input_shape) == 2:  # (time, features); a grey image's (8, 8) above is still an image
-        inputs = f"sequences of {shape[0]} steps × {shape[1]} features"
+        inputs = sequences_text(shape)
     else:
         inputs = f"{shape[0]} features" if len(shape) == 1 else "×".join(str(d) for d in shape) + " images"
     return f"{ds.n_train:,} train / {ds.n_test:,} test · {kind} · {inputs}"
