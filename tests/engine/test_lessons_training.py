@@ -1,4 +1,4 @@
-"""Lessons 06-10 behave the way their texts say, on every one of several seeds (or their median where a text
+"""Lessons 06-10 and 13-15 behave the way their texts say, on every one of several seeds (or their median where a text
 says "typical"), with margins: vanishing gradients, the loss's scale, overfitting, MLP and CNN on digits."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import torch
 from lesson_runs import (SEEDS, experiment, final, one_thread, over_seeds, total_params, train,  # noqa: F401
                          with_hidden_activation)
 from playground.health import health_warnings
+from playground.lessons import load_lesson
 from playground.snapshots import take_snapshot
+from playground.step_recorder import explain_step
 from playground.spec import LayerSpec, OptimizerSpec, RegularizationSpec
 from playground.training import Trainer
 
@@ -147,3 +149,78 @@ def test_cnn_matches_the_mlp_with_a_fifth_of_the_parameters():
     assert mlp_acc.min() > 0.88 and 0.89 < np.median(mlp_acc) < 0.94  # "about 91 %" (0.891-0.936)
     assert cnn_acc.min() > 0.9 and np.median(cnn_acc) > 0.93  # "about 95 %" (0.913-0.969)
     assert (cnn_acc > mlp_acc - 0.02).all() and np.median(cnn_acc - mlp_acc) > 0.01  # "never 2 points below"
+
+
+# --------------------------------------------------------------------------- lessons 13-15: sequences
+
+SEQUENCE_SEEDS = SEEDS[:3]  # recurrent nets train step by step on the CPU: three seeds keep each test to ~30 s
+
+
+def with_data(exp, **settings):
+    return replace(exp, data=exp.data.with_settings(**settings))
+
+
+def test_parity_a_gru_counts_an_mlp_without_a_hidden_layer_cannot_and_one_with_it_only_memorises():
+    exp = experiment("13-mlp-cannot-count-rnn-can")
+    assert exp.data.dataset == "parity" and exp.data.setting("length") == 6 and exp.layers[0].type == "gru"
+    gru = [train(replace(exp, seed=seed), exp.epochs)[1] for seed in SEQUENCE_SEEDS]
+    assert min(h[-1].test_accuracy for h in gru) == 1.0  # "reaches 100 % within 30 epochs on every seed"
+    first = [next(i + 1 for i, r in enumerate(h) if r.test_accuracy > 0.9) for h in gru]
+    assert 8 <= min(first) and max(first) <= 26  # "first passes 90 % between epoch 12 and 22" (measured 12-22)
+    linear = exp.with_layers([LayerSpec("flatten"), exp.layers[-1]])
+    best = over_seeds(linear, lambda e: max(r.test_accuracy for r in train(e, exp.epochs)[1]), SEQUENCE_SEEDS)
+    assert best.max() < 0.65  # "about 50 %, never above 65 %" (measured at most 0.59 over 5 seeds)
+    hidden = exp.with_layers([LayerSpec("flatten"), LayerSpec("linear", "relu", units=64), exp.layers[-1]])
+    assert over_seeds(hidden, final(exp.epochs), SEQUENCE_SEEDS).min() == 1.0  # memorised: all 64 strings seen
+    long = [train(with_data(replace(hidden, seed=seed), length=16), exp.epochs)[1][-1] for seed in SEQUENCE_SEEDS]
+    assert all(0.7 < r.train_accuracy < 0.9 for r in long)  # "about 78 %" of its training set (0.76-0.78)
+    assert max(r.test_accuracy for r in long) < 0.6  # "test stays at chance, below 60 %" (0.50-0.54)
+
+
+def ratio_at_start(exp):
+    """‖∂L/∂h‖ at step 1 over the last step's, for one explained step."""
+    norms = explain_step(Trainer(exp)).recurrent[0].step_grad_norms
+    return norms[0] / norms[-1]
+
+
+def test_vanishing_gradients_through_time_and_adam_rescuing_the_plain_rnn():
+    exp = experiment("14-vanishing-gradients-through-time")
+    assert exp.data.dataset == "long-range" and exp.layers[0].type == "rnn" and exp.optimizer.name == "adam"
+    assert "Explain a step" in load_lesson("14-vanishing-gradients-through-time").text
+    long = with_data(exp, length=40)
+    short_ratio, long_ratio = over_seeds(exp, ratio_at_start), over_seeds(long, ratio_at_start)
+    assert short_ratio.max() < 1 / 20 and long_ratio.max() < 1e-5  # "less than 1/20", "less than 1/100,000"
+    assert over_seeds(exp, final(10), SEQUENCE_SEEDS).min() > 0.95  # length 10: "100 % within 10 epochs"
+    trained_ratio, accuracy = [], []
+    for seed in SEQUENCE_SEEDS:
+        trainer, history = train(replace(long, seed=seed), 10)
+        accuracy.append(history[-1].test_accuracy)
+        trained_ratio.append(_ratio_now(trainer))  # explain the next step of the trained net
+    assert min(accuracy) > 0.95  # length 40 with Adam: "still 100 % within 10 epochs" (5 of 5 measured at 1.0)
+    assert np.median(trained_ratio) > 0.01  # "above 1/100 on a typical seed" (measured 0.04-1.5, median 0.3)
+    lstm = long.with_layers([replace(exp.layers[0], type="lstm"), exp.layers[-1]])
+    assert over_seeds(lstm, final(10), SEQUENCE_SEEDS).max() < 0.65  # "near 50 %" (measured 0.42-0.54, 5 seeds)
+    short_lstm = exp.with_layers([replace(exp.layers[0], type="lstm"), exp.layers[-1]])
+    assert over_seeds(short_lstm, final(10), SEQUENCE_SEEDS).min() > 0.95  # "at length 10 the lstm learns too"
+
+
+def _ratio_now(trainer):
+    norms = explain_step(trainer).recurrent[0].step_grad_norms
+    return norms[0] / norms[-1]
+
+
+def test_an_lstm_predicts_a_sine_far_below_the_targets_variance():
+    exp = experiment("15-predicting-a-sine")
+    lesson = load_lesson("15-predicting-a-sine")
+    assert "prediction vs target" in lesson.text and exp.layers[0].type == "lstm" and exp.loss == "mse"
+
+    def error_over_variance(seeded):
+        trainer, history = train(seeded, exp.epochs)
+        return history[-1].test_loss, float(trainer.y_test.var())
+
+    clean = np.array([error_over_variance(replace(exp, seed=seed)) for seed in SEQUENCE_SEEDS])
+    assert (np.abs(clean[:, 1] - 0.5) < 0.1).all()  # "the variance, about 0.5"
+    assert clean[:, 0].max() < 5e-4 and (clean[:, 0] < clean[:, 1] / 1000).all()  # measured 4e-6 to 5e-5
+    noisy = replace(exp, data=replace(exp.data, noise=0.1))
+    noisy_mse = over_seeds(noisy, final(exp.epochs, "test_loss"), SEQUENCE_SEEDS)
+    assert noisy_mse.max() < 5e-3  # "still below 0.005" (measured 0.0012-0.0018)
