@@ -108,4 +108,5 @@ def test_report_folder_of_a_sequence_run_skips_2d_and_image_figures(name, tmp_pa
         assert (out / "figures" / f"{kind}.png").stat().st_size > 1000
     for name_ in ("metrics.csv", "model.pt", "train_pytorch.py", "experiment.json", "index.html"):
         assert (out / name_).stat().st_size > 0
-    assert from_json((out / "experiment.json").read_text()) == run.spec
+    saved = from_json((out / "experiment.json").read_text())  # its data path may point at the copy beside it
+    assert saved.layers == run.spec.layers and saved.data.settings == run.spec.data.settings
