@@ -72,9 +72,9 @@ class NeuronExample:
 class RecurrentTrace:
     """A recurrent layer in the step: the rule it applies at every time step, and backpropagation through time.
 
-    ``step_grad_norms[t]`` is ‖∂loss/∂h_t‖ over the batch: how much of the loss's gradient reaches the hidden
-    state of step t (its top stacked layer), through every later step. Empty where it is not measured, and
-    ``note`` says why (a bidirectional layer's h_t has two directions).
+    ``step_grad_norms[t]`` is ‖∂loss/∂h_t‖ over the batch (an LSTM's h_t and cell state c_t together): how
+    much of the loss's gradient reaches the state of step t (its top stacked layer), through every later step.
+    Empty where it is not measured, and ``note`` says why (a bidirectional layer's h_t has two directions).
     """
 
     layer: int
@@ -84,6 +84,11 @@ class RecurrentTrace:
     steps: int
     step_grad_norms: np.ndarray
     note: str = ""
+
+    @property
+    def state(self) -> str:
+        """What the per-step gradient is taken with respect to: h_t, or an LSTM's (h_t, c_t) together."""
+        return "(h_t, c_t)" if self.cell == "lstm" else "h_t"
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def recurrent_backward_text(traces: tuple[RecurrentTrace, ...]) -> str:
             text += f" {r.note}" if r.note else ""
             continue
         ratio = grads[0] / grads[-1]
-        text += (f" Measured on this batch: ‖∂L/∂h_t‖ is {grads[-1]:.3g} at the last step and {grads[0]:.3g} at "
+        text += (f" Measured on this batch: ‖∂L/∂{r.state}‖ is {grads[-1]:.3g} at the last step and {grads[0]:.3g} at "
                  f"step 1, {_times(ratio)} (the table below lists every step).")
     return text
 

@@ -107,3 +107,11 @@ def test_plain_rnn_gradient_vanishes_towards_early_steps_faster_the_longer_the_s
     assert long.max() < 1e-5  # step 1 of 40: at most 1/100,000
     assert (long < short * 1e-3).all()  # 30 more steps cost at least three more orders of magnitude
 
+
+
+def test_an_lstms_step_gradient_is_over_its_whole_state():
+    result = explain_step(Trainer(recurrent("lstm")))
+    record = result.recurrent[0]
+    assert record.state == "(h_t, c_t)" and "‖∂L/∂(h_t, c_t)‖" in result.phases[2].text
+    for cell in ("rnn", "gru"):
+        assert explain_step(Trainer(recurrent(cell))).recurrent[0].state == "h_t"

@@ -327,6 +327,7 @@ class ExplainView(QWidget):
         shade = np.repeat((logs - logs.min())[:, None], 2, axis=1)
         span = float(shade.max()) or 1.0
         self.detail_label.setText(f"Backpropagation through time in {record.label}: how much gradient reaches "
-                                  f"the hidden state h_t of each of its {record.steps} steps, and that as a "
+                                  f"the state {record.state} of each of its {record.steps} steps, and that as a "
                                   "fraction of the last step's:")
-        return np.stack([norms, ratio], axis=1), ["‖∂L/∂h_t‖", "÷ last step"], apply_lut(shade, self._lut, -span, span)
+        header = [f"‖∂L/∂{record.state}‖", "÷ last step"]
+        return np.stack([norms, ratio], axis=1), header, apply_lut(shade, self._lut, -span, span)
