@@ -234,8 +234,8 @@ DATASETS.add("count-ones", "Bit strings; the class is how many ones there are (l
                            1000, {"length": Param(int, 8, 1, 100, "bits per string (time steps)")}),
              label="Count the ones (bit strings)")
 DATASETS.add("long-range", "The first step's symbol is the class; every later step is a random distractor symbol. "
-             "Each step is one-hot: the class symbols, then 4 distractor symbols. Lengthen it and a plain "
-             "RNN falls to chance while an LSTM or GRU still remembers.",
+             "Each step is one-hot: the class symbols, then 4 distractor symbols. The longer it is, the "
+             "further back the gradient must reach to find the one step that matters.",
              _sequence_set(sequences.long_range, CLASSIFICATION, lambda s: tuple(str(k) for k in range(s["classes"])),
                            1000, {"length": Param(int, 10, 2, 1000, "time steps per sequence"),
                                   "classes": Param(int, 2, 2, 10, "class symbols the first step can hold")}),

@@ -31,7 +31,7 @@ def long_range(n, settings, noise, rng):
 
     Each step is one-hot over CLASSES + 4 symbols: the class symbols first, then the distractors,
     which are drawn at random. A network must carry the first step through LENGTH - 1 steps of input
-    it has to ignore: gradients through a plain RNN fade on the way back, an LSTM's or GRU's cell keeps them.
+    it has to ignore, and the gradient that teaches it to do so must travel back as far.
     """
     classes = settings["classes"]
     labels = rng.integers(0, classes, size=n)
