@@ -101,8 +101,8 @@ def pytorch_script(experiment: Any, dataset: Dataset | None = None) -> str:
     encode, predict = target_code(exp.loss, ds.task, out_shape[0], last, ds.num_classes)
     reg = exp.regularization
     penalty = reg.kind != "none" and reg.rate > 0
-    imports = ["argparse", "math", "os", *(i for i in data.imports if not i.startswith("from"))]
-    import_lines = [f"import {name}" for name in sorted(imports)] + [i for i in data.imports if i.startswith("from")]
+    imports = ["argparse", "math", "os", "sys", *(i for i in data.imports if not i.startswith("from"))]
+    import_lines = [f"import {name}" for name in sorted(set(imports))] + [i for i in data.imports if i.startswith("from")]
     import_lines += ["", "import numpy as np", "import torch", "import torch.distributed as dist", "from torch import nn"]
     batch = '"full"' if exp.batch_size == "full" else str(exp.batch_size)
     description = f"\n{docstring_text(exp.description)}\n" if exp.description else ""
@@ -280,4 +280,11 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+    if dist.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # Under torchrun, leave without Python's interpreter teardown: the process group is already
+        # destroyed and everything is saved, but gloo's C++ threads can still abort that teardown
+        # ("terminate called without an active exception", about one run in twelve with PyTorch 2.14).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 '''
