@@ -21,7 +21,7 @@ from .layers import LAYER_TYPES, LayerType, Param, Params, Shape, ShapeProblem, 
 
 # cell name in PyTorch and Keras, gates per unit (weights are gates × hidden rows), label, description
 _CELLS = {
-    "rnn": ("RNN", "SimpleRNN", 1, "Recurrent (plain RNN)",
+    "rnn": ("RNN", "SimpleRNN", 1, "RNN (plain)",
             "Plain recurrent layer: h = tanh(W·x + U·h + b) at every step; forgets over long spans."),
     "lstm": ("LSTM", "LSTM", 4, "LSTM",
              "Long short-term memory: input, forget and output gates guard a cell state, so it remembers over long spans."),
@@ -168,7 +168,7 @@ LAYER_TYPES.add(
         torch_support=("TokenEmbedding",), needs_sequence=True,
         diagram_text=lambda p, out: f"embedding\n{p['vocab']} → {p['dim']}",
     ),
-    label="Embedding (tokens)",
+    label="Embedding",
 )
 
 

@@ -184,7 +184,9 @@ def _layer_outputs(trainer: Any, inputs: np.ndarray) -> Iterator[torch.Tensor]:
         return
     rows, start = plane(inputs), inputs.shape[1]  # (features + every unit, points), features first
     for layer in trainer.experiment.layers:
-        yield torch.from_numpy(rows[start:start + layer.units].T.astype(np.float32))
+        with np.errstate(over="ignore"):  # a diverging fused run's float64 values beyond float32 show as inf
+            outputs = rows[start:start + layer.units].T.astype(np.float32)
+        yield torch.from_numpy(outputs)
         start += layer.units
 
 
