@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from playground.errors import PlaygroundError
 from playground.registry import Registry
 
-from . import boundary, curves, diagram, health, matrices
+from . import boundary, curves, diagram, health, matrices, sequences
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,13 @@ def _samples_missing(i: FigureInputs) -> str | None:
     return None
 
 
+def _sequence_missing(i: FigureInputs, part: str, what: str) -> str | None:
+    trace = getattr(i.snapshot, "sequence", None) if i.snapshot is not None else None
+    if trace is None or not getattr(trace, part):
+        return f"it needs a snapshot of {what}"
+    return None
+
+
 def _draw_samples(fig: Figure, i: FigureInputs, aspect: float) -> None:
     matrices.draw_samples(fig, i.dataset.x_test, i.dataset.y_test, i.snapshot.predictions, i.dataset, aspect)
 
@@ -95,6 +102,13 @@ FIGURE_KINDS.add("filters", "The first layer's learned filters as images.", Figu
     lambda f, i, a: matrices.draw_filters(f, i.snapshot.filters, a)))
 FIGURE_KINDS.add("samples", "Test images with their predictions; mistakes framed.", FigureKind(
     "Test samples and mistakes", _samples_missing, _draw_samples))
+FIGURE_KINDS.add("hidden_state", "A recurrent layer's hidden state at every time step for one test sample.", FigureKind(
+    "Hidden state over time", lambda i: _sequence_missing(i, "layers", "a recurrent layer on sequence data"),
+    lambda f, i, a: sequences.draw_hidden_state(f, i.snapshot.sequence)))
+FIGURE_KINDS.add("prediction", "A series' prediction against its target, and a free run fed with predictions.",
+                 FigureKind("Prediction vs target",
+                            lambda i: _sequence_missing(i, "forecast", "regression on a series of one feature"),
+                            lambda f, i, a: sequences.draw_prediction(f, i.snapshot.sequence.forecast)))
 FIGURE_KINDS.add("diagram", "The network: layers, neurons and weights.", FigureKind(
     "Network", lambda i: None, lambda f, i, a: diagram.draw_diagram(f, i.spec, i.dataset, i.snapshot)))
 FIGURE_KINDS.add("health", "Gradient and weight norms, weight histograms and dead units.", FigureKind(

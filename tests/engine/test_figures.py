@@ -28,7 +28,7 @@ from playground.figures.gallery import train_briefly
 from playground.figures.render import build_figure, print_context
 
 DPI = 150
-RUNS = {"circle": 8, "spiral": 15, "digits-cnn": 2}
+RUNS = {"circle": 8, "spiral": 15, "digits-cnn": 2, "parity-gru": 4, "sine-lstm": 3}
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
 
 
@@ -52,8 +52,11 @@ def test_each_run_draws_the_kinds_its_data_has(runs, rendered):
     assert available_kinds(runs["circle"][0]) == ["loss", "accuracy", "boundary", "confusion", "diagram", "health"]
     assert available_kinds(runs["digits-cnn"][0]) == ["loss", "accuracy", "confusion", "filters", "samples",
                                                       "diagram", "health"]
+    assert available_kinds(runs["parity-gru"][0]) == ["loss", "accuracy", "confusion", "hidden_state", "diagram",
+                                                      "health"]
+    assert available_kinds(runs["sine-lstm"][0]) == ["loss", "hidden_state", "prediction", "diagram", "health"]
     every = {f.kind for figures in rendered.values() for f in figures}
-    assert every == set(FIGURE_KINDS.names())  # all eight kinds are exercised
+    assert every == set(FIGURE_KINDS.names())  # every kind is exercised
     for figures in rendered.values():
         for figure in figures:
             assert figure.path.is_file() and figure.path.stat().st_size > 1000

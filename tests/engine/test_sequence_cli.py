@@ -103,7 +103,7 @@ def test_report_folder_of_a_sequence_run_skips_2d_and_image_figures(name, tmp_pa
         assert FIGURE_KINDS.get(kind).missing(inputs)
     out, contents = write_report_folder(run, tmp_path / "report", dpi=40, formats=("png",))
     assert "boundary" not in contents.figures and "samples" not in contents.figures
-    assert {"loss", "accuracy", "diagram"} <= set(contents.figures)
+    assert {"loss", "accuracy", "diagram", "hidden_state"} <= set(contents.figures)
     for kind in contents.figures:
         assert (out / "figures" / f"{kind}.png").stat().st_size > 1000
     for name_ in ("metrics.csv", "model.pt", "train_pytorch.py", "experiment.json", "index.html"):
