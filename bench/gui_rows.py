@@ -177,10 +177,10 @@ def rss():
 marks = {{}}
 deadline = time.time() + {limit}
 for target in ({low}, {high}):
-    while (not w.history or w.history[-1].step < target) and time.time() < deadline:
+    while (not w.session.history or w.session.history[-1].step < target) and time.time() < deadline:
         loop = QEventLoop(); QTimer.singleShot(100, loop.quit); loop.exec()
     marks[target] = rss()
-print(marks[{low}], marks[{high}], w.history[-1].step if w.history else 0)
+print(marks[{low}], marks[{high}], w.session.history[-1].step if w.session.history else 0)
 w.close()
 """
 
