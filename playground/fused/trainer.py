@@ -35,7 +35,7 @@ from .tables import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES, REGULARIZATIO
 # Where each torch.optim keeps what the kernels keep in s1 and s2 (None: not used).
 _STATE_KEYS = {"sgd": ("momentum_buffer", None), "adam": ("exp_avg", "exp_avg_sq"),
                "adamw": ("exp_avg", "exp_avg_sq"), "adagrad": ("sum", None), "rmsprop": ("square_avg", "momentum_buffer")}
-CHUNK_SECONDS = 0.004  # work per kernel call in run(): a stop or a new learning rate waits at most this long
+CHUNK_SECONDS = 0.012  # work per kernel call in run(): a stop or a new learning rate waits at most this long
 
 
 class FusedTrainer(RunControl, RunReports):
