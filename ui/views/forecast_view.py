@@ -14,12 +14,12 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from .image_views import TEXT_COLOR, style_plot
-from .sequence_views import SAMPLE_COUNT, fit_samples
+from .sequence_views import SAMPLE_COUNT, RedrawnOnSnapshot, fit_samples
 
 WINDOW, TARGET, PREDICTED = "#555555", "#009E73", "#D55E00"  # grey input, Okabe-Ito green and vermillion
 
 
-class ForecastView(QWidget):
+class ForecastView(RedrawnOnSnapshot, QWidget):
     """One test sample's window, target, prediction and free-running continuation on one time axis."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -74,13 +74,6 @@ class ForecastView(QWidget):
     def applies_to(dataset: Any) -> bool:
         """Regression on a series of one feature (sine, a CSV column)."""
         return dataset is not None and dataset.task == "regression" and tuple(dataset.input_shape)[1:] == (1,)
-
-    def set_dataset(self, dataset: Any) -> None:
-        self.set_snapshot(None)
-
-    def set_snapshot(self, snapshot: Any) -> None:
-        self.snapshot = snapshot
-        self._draw()
 
     @Slot()
     def _draw(self) -> None:

@@ -42,6 +42,22 @@ def fit_samples(spin: QSpinBox, samples: int) -> None:
     spin.blockSignals(blocked)
 
 
+class RedrawnOnSnapshot:
+    """The sequence views' snapshot protocol: keep the snapshot and redraw; a new dataset clears it."""
+
+    snapshot: Any = None
+
+    def _draw(self) -> None:  # pragma: no cover - each view draws its own
+        raise NotImplementedError
+
+    def set_dataset(self, dataset: Any) -> None:
+        self.set_snapshot(None)
+
+    def set_snapshot(self, snapshot: Any) -> None:
+        self.snapshot = snapshot
+        self._draw()
+
+
 class TraceChooser(QWidget):
     """Which recurrent layer and which traced test sample the heatmaps show."""
 
@@ -129,7 +145,7 @@ class Heatmap:
         self.plot.setRange(xRange=(rect.left(), rect.right()), yRange=(rect.top(), rect.bottom()), padding=0)
 
 
-class HiddenStateView(QWidget):
+class HiddenStateView(RedrawnOnSnapshot, QWidget):
     """The chosen recurrent layer's hidden state, units × steps, under the sample's inputs on the same time axis."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -167,13 +183,6 @@ class HiddenStateView(QWidget):
         self.chooser.set_experiment(experiment)
         self._draw()
 
-    def set_dataset(self, dataset: Any) -> None:
-        self.set_snapshot(None)
-
-    def set_snapshot(self, snapshot: Any) -> None:
-        self.snapshot = snapshot
-        self._draw()
-
     @Slot()
     def _draw(self) -> None:
         trace, layer = self.chooser.pick(self.snapshot)
@@ -200,7 +209,7 @@ class HiddenStateView(QWidget):
             f"<br>test sample {sample + 1}: {trace.labels[sample]}", size="11pt", color=TEXT_COLOR)
 
 
-class GateView(QWidget):
+class GateView(RedrawnOnSnapshot, QWidget):
     """An LSTM's or GRU's gates for one sample: one units × steps heatmap per gate."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -237,13 +246,6 @@ class GateView(QWidget):
     def set_experiment(self, experiment: Any) -> None:
         self.experiment = experiment
         self.chooser.set_experiment(experiment)
-        self._draw()
-
-    def set_dataset(self, dataset: Any) -> None:
-        self.set_snapshot(None)
-
-    def set_snapshot(self, snapshot: Any) -> None:
-        self.snapshot = snapshot
         self._draw()
 
     @Slot()
