@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .csv_table import MISSING, _columns, _number, _numbers, _quoted, _rows, read_text
+from .csv_table import MISSING, SCRIPT_ROWS, _columns, _number, _numbers, _quoted, _rows, read_text
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,14 +90,7 @@ def read_column(path, column):
     """One CSV column's values as float64 in file order (None: the last column of numbers only).
 
     nn-playground's reader without its checks and messages: give it a file the playground accepts."""
-    with open(path, "rb") as file:
-        text = file.read().decode("utf-8-sig")
-    first = next(line for line in text.splitlines() if line.strip())
-    delimiter = max(",;\\t", key=lambda d: len(next(csv.reader([first], delimiter=d))))  # ties: comma
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    rows = [row for row in rows if any(row)]  # skip blank lines
-    header = [cell or f"column {i + 1}" for i, cell in enumerate(rows[0])]
-    columns = dict(zip(header, (list(values) for values in zip(*rows[1:]))))
+''' + SCRIPT_ROWS + '''    columns = dict(zip(header, (list(values) for values in zip(*rows[1:]))))
 
     def numbers_only(values):
         try:

@@ -241,6 +241,17 @@ def read_table(path: str | Path | None, target: str | None = None) -> Table:
 
 
 # load_data for the exported scripts: read_table without its checks and messages (same encoding and split).
+# The exported readers' first lines (csv-series reuses them): the file's rows, its delimiter sniffed.
+SCRIPT_ROWS = '''\
+    with open(path, "rb") as file:
+        text = file.read().decode("utf-8-sig")
+    first = next(line for line in text.splitlines() if line.strip())
+    delimiter = max(",;\\t", key=lambda d: len(next(csv.reader([first], delimiter=d))))  # ties: comma
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = [row for row in rows if any(row)]  # skip blank lines
+    header = [cell or f"column {i + 1}" for i, cell in enumerate(rows[0])]
+'''
+
 SCRIPT_CODE = '''\
 MISSING = {"", "na", "nan", "?"}  # a row with any of these values (any case) is dropped
 MAX_CATEGORIES = 20  # a numeric target of at most this many whole-number values holds class labels
@@ -261,14 +272,7 @@ def read_csv(path, target):
     """Float64 features (text columns one-hot), the encoded target, and which columns are numeric.
 
     nn-playground's reader without its checks and messages: give it a file the playground accepts."""
-    with open(path, "rb") as file:
-        text = file.read().decode("utf-8-sig")
-    first = next(line for line in text.splitlines() if line.strip())
-    delimiter = max(",;\\t", key=lambda d: len(next(csv.reader([first], delimiter=d))))  # ties: comma
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    rows = [row for row in rows if any(row)]  # skip blank lines
-    header = [cell or f"column {i + 1}" for i, cell in enumerate(rows[0])]
-    kept = [row for row in rows[1:] if not any(cell.lower() in MISSING for cell in row)]
+''' + SCRIPT_ROWS + '''    kept = [row for row in rows[1:] if not any(cell.lower() in MISSING for cell in row)]
     columns = dict(zip(header, (list(column) for column in zip(*kept))))
     values = columns.pop(target or header[-1])
     numbers = [number(v) for v in values]
