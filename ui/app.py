@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.theme:
         window.action(f"view_theme_{args.theme}").setChecked(True)
     if args.screenshot or report:
-        from .export.headless import HeadlessSession, save_screenshot
+        from .export.headless import HeadlessSession
 
         window.resize(*args.size)
         if report:

@@ -199,3 +199,27 @@ def test_presentation_screenshot(qtbot, qapp):
     PresentationMode(["dock_data", "dock_training"]).enter(window)
     qapp.processEvents()
     window.grab().save("/work/tmp/presentation.png")
+
+
+@pytest.mark.parametrize("view", ["hidden", "confusion", "forecast"])
+def test_view_titles_drawn_after_a_theme_switch_follow_the_theme(qtbot, qapp, view):
+    """Titles redrawn on every snapshot used to pass a fixed dark colour: invisible in the dark theme."""
+    from ui.views.forecast_view import ForecastView
+    from ui.views.image_views import ConfusionMatrixView
+    from ui.views.sequence_views import HiddenStateView
+
+    widget = {"hidden": HiddenStateView, "confusion": ConfusionMatrixView, "forecast": ForecastView}[view]()
+    qtbot.addWidget(widget)
+    try:
+        for name in ("dark", "light"):
+            theme = apply_theme(qapp, name)
+            widget.set_snapshot(None)  # redraws its title
+            labels = [item.titleLabel for view in widget.findChildren(pg.GraphicsView) for item in view.scene().items()
+                      if isinstance(item, pg.PlotItem) and item.titleLabel.text]
+            assert labels, "the view drew no title"
+            for label in labels:
+                assert QColor(label.opts.get("color") or pg.getConfigOption("foreground")).name().upper() == \
+                    QColor(theme.plot_foreground).name().upper()
+    finally:
+        apply_theme(qapp, "light")
+

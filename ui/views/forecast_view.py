@@ -85,7 +85,7 @@ class ForecastView(RedrawnOnSnapshot, QWidget):
         if forecast is None or k >= forecast.window.shape[0]:
             for curve in (self.input_curve, self.free_run, self.target, self.prediction):
                 curve.setData([], [])
-            self.plot.setTitle("Prediction vs target (shown once training has started)", size="12pt", color=TEXT_COLOR)
+            self.plot.setTitle("Prediction vs target (shown once training has started)", size="12pt")
             self.note.setText("")
             return
         length, horizon = forecast.window.shape[1], forecast.target.shape[1]
@@ -99,7 +99,7 @@ class ForecastView(RedrawnOnSnapshot, QWidget):
         self.edge.setValue(length + 0.5)
         error = float(np.abs(forecast.prediction[k] - forecast.target[k]).mean())
         self.plot.setTitle(f"Test sample {k + 1}: target {forecast.target[k][0]:.3f}, predicted "
-                           f"{forecast.prediction[k][0]:.3f} (off by {error:.3f})", size="12pt", color=TEXT_COLOR)
+                           f"{forecast.prediction[k][0]:.3f} (off by {error:.3f})", size="12pt")
         self.note.setText(f"Dashed: {len(run)} steps where each prediction becomes the next input: its errors add "
                           "up, so see whether it keeps to the wave or drifts away." if len(run) else
                           f"The target lies {forecast.offset} steps ahead, so predictions cannot be fed back as the "

@@ -120,7 +120,7 @@ class HealthView(QWidget):
         self.dead_texts: list[pg.TextItem] = []  # "25 %" above each bar, one per relu layer
         self.dead_plot.addItem(self.no_relu_text)
         for plot in (self.grad_plot, self.weight_plot, self.heat_plot, self.bars_plot, self.dead_plot):
-            plot.setTitle(plot.titleLabel.text, size="11pt", color=TEXT_COLOR)
+            plot.setTitle(plot.titleLabel.text, size="11pt")
         self.markers = {plot: pg.InfiniteLine(angle=90, pen=pg.mkPen("#CC79A7", width=2, style=Qt.PenStyle.DashLine))
                         for plot in (self.grad_plot, self.weight_plot, self.heat_plot)}
         for plot, line in self.markers.items():

@@ -129,7 +129,7 @@ class ConfusionMatrixView(QWidget):
             for row in self.texts:
                 for text in row:
                     text.setText("")
-            self.plot.setTitle("Confusion matrix", size="12pt", color=TEXT_COLOR)
+            self.plot.setTitle("Confusion matrix", size="12pt")
             return
         n = matrix.shape[0]
         if n != len(self.texts):  # a snapshot from data with another class count: number the classes
@@ -144,7 +144,7 @@ class ConfusionMatrixView(QWidget):
         total = int(matrix.sum())
         # On a line of its own: one long title line would make the square plot wider than tall.
         accuracy = f"<br>{np.trace(matrix) / total:.1%} right" if total else ""
-        self.plot.setTitle(f"Confusion matrix{accuracy}", size="12pt", color=TEXT_COLOR)
+        self.plot.setTitle(f"Confusion matrix{accuracy}", size="12pt")
         if len(str(top)) != self._digits:  # refit only when the counts get wider: setFont on every cell costs
             self._fit()
 
@@ -286,11 +286,11 @@ class ImageViews(QWidget):
         for kind, indices in rects.items():
             self.frames[kind].setData(*self._frame_path(indices))
         if predictions is None or not self.labels:
-            self.samples_plot.setTitle("Test samples", size="12pt", color=TEXT_COLOR)
+            self.samples_plot.setTitle("Test samples", size="12pt")
         else:
             correct = len(rects["correct"])
             self.samples_plot.setTitle(f"Test samples — {correct} of {correct + len(self.mistakes)} correct",
-                                       size="12pt", color=TEXT_COLOR)
+                                       size="12pt")
 
     def _frame_path(self, indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Closed rectangles around the given samples, separated by NaN: one curve for all of them."""
@@ -316,7 +316,7 @@ class ImageViews(QWidget):
         filters = None if snapshot is None else snapshot.filters
         if filters is None or not len(filters):
             self.filters_image.clear()
-            self.filters_plot.setTitle("First-layer filters", size="12pt", color=TEXT_COLOR)
+            self.filters_plot.setTitle("First-layer filters", size="12pt")
             return
         n, h, w = filters.shape
         scale = np.abs(filters).reshape(n, -1).max(axis=1)
@@ -327,4 +327,4 @@ class ImageViews(QWidget):
         self.filters_plot.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.03)
         conv = next((layer.type == "conv2d" for layer in snapshot.layers if layer.type in ("conv2d", "linear")), False)
         kind = "conv filters" if conv else "first-layer weights as images"
-        self.filters_plot.setTitle(f"{kind} ({n} of {h}×{w})", size="12pt", color=TEXT_COLOR)
+        self.filters_plot.setTitle(f"{kind} ({n} of {h}×{w})", size="12pt")

@@ -18,7 +18,7 @@ from playground.layers import LAYER_TYPES
 from playground.sequence_gates import gates_of
 
 from .colormaps import diverging_lut, sequential_lut
-from .image_views import TEXT_COLOR, style_plot
+from .image_views import style_plot
 
 SAMPLE_COUNT = 8  # the snapshot traces the first 8 test samples (playground.sequence_snapshots.SAMPLES)
 
@@ -191,7 +191,7 @@ class HiddenStateView(RedrawnOnSnapshot, QWidget):
             self.inputs.show(None, None, (0, 1))
             self.hidden.show(None, None, (-1, 1))
             self.inputs.plot.setTitle("Hidden state over time (shown once training has started)",
-                                      size="12pt", color=TEXT_COLOR)
+                                      size="12pt")
             return
         inputs = trace.inputs[sample].astype(np.float32)
         finite = inputs[np.isfinite(inputs)]
@@ -206,7 +206,7 @@ class HiddenStateView(RedrawnOnSnapshot, QWidget):
         thinned = "" if len(trace.steps) == trace.length else f", {len(trace.steps)} of {trace.length} steps"
         self.inputs.plot.setTitle(
             f"Layer {layer.layer_index + 1} ({LAYER_TYPES.entry(layer.cell).title}): hidden state, {units}{thinned}"
-            f"<br>test sample {sample + 1}: {trace.labels[sample]}", size="11pt", color=TEXT_COLOR)
+            f"<br>test sample {sample + 1}: {trace.labels[sample]}", size="11pt")
 
 
 class GateView(RedrawnOnSnapshot, QWidget):
@@ -263,7 +263,7 @@ class GateView(RedrawnOnSnapshot, QWidget):
                 continue
             heatmap.image.setLookupTable(sequential_lut() if gate.squash == "sigmoid" else diverging_lut())
             levels = "0 white … 1 blue" if gate.squash == "sigmoid" else "−1 orange … +1 blue"
-            heatmap.plot.setTitle(f"{gate.name} ({levels})", size="11pt", color=TEXT_COLOR)
+            heatmap.plot.setTitle(f"{gate.name} ({levels})", size="11pt")
             heatmap.plot.setToolTip(f"{gate.name}: {gate.meaning}.")
             data = values.get(gate.name)
             heatmap.show(None if data is None else data[sample], None if trace is None else trace.steps, gate.levels)
