@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterator, Sequence
 
 from .errors import PlaygroundError
 from .pacing import Pacer
-from .reports import Report
 
 SETTINGS = {  # what a race may vary -> how the value reads on a lane's label
     "lr": "lr {}", "optimizer": "{}", "batch_size": "batch {}", "activation": "{}", "seed": "seed {}",
