@@ -343,16 +343,11 @@ class Trainer(RunControl, RunReports):
                 if value is not None:
                     tensors.append(value.float())
         values = iter(torch.stack(tensors).tolist())  # one host sync for the whole batch of points
-
-        def floats(metrics: Any, penalty: Any) -> tuple[Any, Any]:
-            read = tuple(next(values) if m is not None else None for m in metrics) if metrics is not None else None
-            return read, next(values) if penalty is not None else None
-
         rows = []
-        for step, epoch, _, metrics, lr, penalty in points:
+        for step, epoch, _, metrics, lr, penalty in points:  # read back in the order they were stacked
             loss = next(values)
-            read, pen = floats(metrics, penalty)
-            rows.append((step, epoch, loss, read, lr, pen))
+            read = None if metrics is None else tuple(None if m is None else next(values) for m in metrics)
+            rows.append((step, epoch, loss, read, lr, None if penalty is None else next(values)))
         return self._reports_from(rows)
 
     # ----------------------------------------------------------------- the driven loop
