@@ -28,7 +28,7 @@ from bench.common import (FULL, QUICK, ROWS, TINY, Result, Row, Settings, busy, 
 
 # Modules whose import registers rows (with add_row). A module that is missing is skipped, so rows
 # can be added in new files by appending their module here.
-ROW_MODULES = ("bench.engine_speed", "bench.gui_rows", "bench.startup")
+ROW_MODULES = ("bench.engine_speed", "bench.gui_rows", "bench.gui_workloads", "bench.startup")
 
 
 def load_rows() -> list[Row]:
