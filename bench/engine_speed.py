@@ -4,8 +4,9 @@ Both sides build the same model from the same seed, train on the same tensors on
 slice batches from a per-epoch ``randperm`` (the fastest plain loop; DataLoader is slower) and use
 the optimizer's defaults. The bare loop never evaluates. Two views of the trainer:
 
-* ``run``: its real ``run()`` loop as the GUI drives it: per-epoch evaluation (test loss and
-  accuracy, train accuracy), points every 50 steps, report batches every 33 ms, all included;
+* ``run``: its real ``run()`` loop as the GUI drives it: adaptive evaluation (test loss and accuracy,
+  train accuracy at epoch ends, spaced so it costs about 2 % on short epochs; the first and last
+  always; playground/evaluation_policy.py), points every 50 steps, report batches every 33 ms;
 * ``step``: ``train_step()`` called in a plain loop, with the time spent in evaluation at epoch
   ends measured and taken out, so it compares step for step with the bare loop.
 
@@ -137,15 +138,22 @@ class TrainerSide:
             return out
 
         self._timed_evaluate = timed_evaluate
+        self._run: Iterator[Any] | None = None
 
-    def run_epochs(self, epochs: int) -> float:
-        """``epochs`` more epochs through ``run()``, as the GUI drives it: evaluation and reports included."""
+    def run_steps(self, count: int) -> tuple[float, int]:
+        """At least ``count`` more steps of one long ``run()``, as the GUI drives it (adaptive evaluation,
+        reports every 33 ms): (seconds, steps done). The run is resumed where the last call left it, so
+        these are steady-state steps: a run's one-off final evaluation is not among them."""
         trainer = self.trainer
+        if self._run is None:
+            self._run = trainer.run(epochs=10**9, evaluation="adaptive")
+        target = trainer.step + count
+        first = trainer.step
         sync(self.device)
         started = time.perf_counter()
-        for _ in trainer.run(epochs=trainer.epoch + epochs):  # its last flush reads back: the device is done
-            pass
-        return time.perf_counter() - started
+        while trainer.step < target:  # it yields every 33 ms; a flush reads back, so the device is done
+            next(self._run)
+        return time.perf_counter() - started, trainer.step - first
 
     def steps(self, count: int) -> float:
         """``count`` bare ``train_step()`` calls, less the time spent evaluating at epoch ends."""
@@ -212,28 +220,35 @@ class BareSide:
 
 
 def paired_rates(work: Workload, total: int, unit: str, device: str = "cpu", chunks: int = 8) -> tuple[float, float]:
-    """(trainer, bare) steps/s over ``total`` epochs (unit "epochs": ``run()``) or steps (``train_step()``).
+    """(trainer, bare) steps/s over ``total`` epochs' worth of steps (unit "epochs": ``run()``) or steps
+    (``train_step()``).
 
     The two sides take turns in about ``chunks`` pieces, alternating which goes first, so load from
-    other processes falls on both alike.
+    other processes falls on both alike. Each side's rate is its own steps over its own seconds
+    (``run()`` may overshoot a piece by up to one 33 ms report interval).
     """
     ours, bare = TrainerSide(work, device), BareSide(work, device)
-    per_epoch = ours.trainer.steps_per_epoch
-    piece = max(1, total // chunks)
-    done = 0
+    total_steps = total * ours.trainer.steps_per_epoch if unit == "epochs" else total
+    piece = max(1, total_steps // chunks)
+
+    def ours_side(n: int) -> tuple[float, int]:
+        return ours.run_steps(n) if unit == "epochs" else (ours.steps(n), n)
+
+    def bare_side(n: int) -> tuple[float, int]:
+        return bare.steps(n), n
+
+    done = [0, 0]
     seconds = [0.0, 0.0]
-    while done < total:
-        n = min(piece, total - done)
-        if unit == "epochs":
-            sides = [lambda: ours.run_epochs(n), lambda: bare.steps(n * per_epoch)]
-        else:
-            sides = [lambda: ours.steps(n), lambda: bare.steps(n)]
-        order = (0, 1) if (done // piece) % 2 == 0 else (1, 0)
-        for k in order:
-            seconds[k] += sides[k]()
-        done += n
-    steps = total * per_epoch if unit == "epochs" else total
-    return steps / seconds[0], steps / seconds[1]
+    turn = 0
+    while done[1] < total_steps:
+        n = min(piece, total_steps - done[1])
+        order = ((0, ours_side), (1, bare_side)) if turn % 2 == 0 else ((1, bare_side), (0, ours_side))
+        for k, side in order:
+            took, steps = side(n)
+            seconds[k] += took
+            done[k] += steps
+        turn += 1
+    return done[0] / seconds[0], done[1] / seconds[1]
 
 
 # --------------------------------------------------------------------------- sizing and rows

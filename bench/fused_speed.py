@@ -6,7 +6,7 @@ Both sides train the same 2-4-2-2 tanh network from the same seed on the same 25
 * 1d, training only: ``FusedTrainer.train_steps(n, evaluate=False)`` (kernel calls, permutations,
   curve points) against the bare loop's steps. Target: TensorFlow Playground's engine is 55× bare torch
   on this net (issue 15); we aim for 100×.
-* 1e, as the GUI drives it: ``FusedTrainer.run()`` with per-epoch evaluation and reports, against the
+* 1e, as the GUI drives it: ``FusedTrainer.run()`` with adaptive evaluation and reports, against the
   bare loop's training alone.
 * 1f, with the 100×100 output grid every epoch: the fused epoch plus one ``plane()`` pass (the output
   and every neuron's map), against the bare epoch plus ``model(grid)`` under no_grad. TensorFlow
@@ -74,17 +74,28 @@ def training_only(settings: Any) -> tuple[float, float]:
 
 def with_reports(settings: Any) -> tuple[float, float]:
     fused, bare = _fused_trainer(), BareSide(TINY)
-    per_epoch = fused.steps_per_epoch
+    run = fused.run(epochs=10**9, evaluation="adaptive")  # one long run, as the window's, resumed piece by piece
     clock = time.perf_counter
+    steps = [0, 0]
+    seconds = [0.0, 0.0]
 
     def ours(n: int) -> float:
-        started = clock()
-        for _ in fused.run(epochs=fused.epoch + max(1, n // per_epoch)):
-            pass
+        target, first, started = fused.step + n, fused.step, clock()
+        while fused.step < target:  # it yields every 33 ms
+            next(run)
+        steps[0] += fused.step - first
         return clock() - started
 
-    total = max(per_epoch * 2, round(NOMINAL_BARE_RATE * settings.budget) // per_epoch * per_epoch)
-    return _alternate(ours, bare.steps, total)
+    def theirs(n: int) -> float:
+        steps[1] += n
+        return bare.steps(n)
+
+    total = max(fused.steps_per_epoch * 2, round(NOMINAL_BARE_RATE * settings.budget))
+    piece = max(1, total // 8)
+    for turn in range(8):
+        for k, side in ((0, ours), (1, theirs)) if turn % 2 == 0 else ((1, theirs), (0, ours)):
+            seconds[k] += side(piece)
+    return steps[0] / seconds[0], steps[1] / seconds[1]
 
 
 def with_grid(settings: Any) -> tuple[float, float]:

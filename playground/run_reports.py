@@ -71,8 +71,8 @@ class RunReports:
     def flush(self, partial: bool = False) -> list[Report]:  # pragma: no cover - each engine has its own
         raise NotImplementedError
 
-    def run(self, epochs: int | None = None, interval: float = 0.033,
-            every_steps: int = 0) -> Iterator[list[Report]]:  # pragma: no cover
+    def run(self, epochs: int | None = None, interval: float = 0.033, every_steps: int = 0,
+            evaluation: str = "every") -> Iterator[list[Report]]:  # pragma: no cover
         raise NotImplementedError
 
     def train(self, epochs: int | None = None) -> list[Report]:

@@ -17,6 +17,7 @@ import torch
 from .datasets import Dataset, load_dataset
 from .devices import resolve_device
 from .errors import ModelError
+from .evaluation_policy import EVERY, EvaluationPolicy
 from .losses import LOSSES, encode_targets, predict_classes
 from .batching import check_experiment, effective_batch_size
 from .model import build_model
@@ -128,6 +129,7 @@ class Trainer(RunControl, RunReports):
         self._batch = 0
         self._perm: torch.Tensor | None = None
         self._pending: list[torch.Tensor] = []
+        self._evaluation = EvaluationPolicy()  # which epoch ends evaluate (adaptive in the window's runs)
         self._penalty: torch.Tensor | None = None
         self._points: list[tuple[int, float, torch.Tensor, Any, float, torch.Tensor | None]] = []
         self._init_requests()  # stop, lr and epochs from other threads (playground.run_control)
@@ -235,7 +237,7 @@ class Trainer(RunControl, RunReports):
         if self._batch == self.steps_per_epoch:
             self._batch = 0
             self.epoch += 1
-            self._close_point(evaluate=True)
+            self._close_point(evaluate=self._evaluation.due(final=self.epoch >= self.total_epochs))
             self._set_epoch_lr()
         elif len(self._pending) >= self._point_every:
             self._close_point(evaluate=False)
@@ -255,10 +257,19 @@ class Trainer(RunControl, RunReports):
     def _close_point(self, evaluate: bool) -> None:
         pending, self._pending = self._pending, []
         mean = pending[0] if len(pending) == 1 else torch.stack(pending).mean()
-        metrics = self.evaluate_tensors() if evaluate else None
+        metrics = self._timed_evaluation() if evaluate else None
         self._points.append((self.step, self.step / self.steps_per_epoch, mean, metrics, self.lr, self._penalty))
 
     # ----------------------------------------------------------------- evaluation
+
+    def _timed_evaluation(self) -> tuple[Any, Any, Any]:
+        """``evaluate_tensors()``, timed for an adaptive run (on the CPU, where the time is the work done)."""
+        if not self._evaluation.adaptive:
+            return self.evaluate_tensors()
+        started = time.perf_counter()
+        metrics = self.evaluate_tensors()
+        self._evaluation.evaluated(time.perf_counter() - started)
+        return metrics
 
     def _plan_evaluation(self) -> list[tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, int]]:
         """Chunks of (inputs, test targets, labels, test rows) over the test set, then the train sample.
@@ -352,16 +363,26 @@ class Trainer(RunControl, RunReports):
 
     # ----------------------------------------------------------------- the driven loop
 
-    def run(self, epochs: int | None = None, interval: float = 0.033, every_steps: int = 0) -> Iterator[list[Report]]:
+    def run(self, epochs: int | None = None, interval: float = 0.033, every_steps: int = 0,
+            evaluation: str = EVERY) -> Iterator[list[Report]]:
         """Train until ``epochs`` (default: ``total_epochs``, which may change live) are done, yielding batches.
 
         A batch is yielded about every ``interval`` seconds, at every multiple of ``every_steps`` when it
         is set (a report records its snapshots on fixed steps, however fast the run), and at the end.
         When the end brings new points, the last report carries the outcome ("finished", "stopped" or
         "diverged"); the outcome is always in ``self.status`` afterwards. No point is ever reported twice.
+        ``evaluation`` is "every" epoch end or "adaptive" (playground.evaluation_policy; adaptive on the
+        CPU only, where timing an evaluation needs no host sync).
         """
         if epochs is not None:
             self.total_epochs = epochs
+        self._evaluation.start(evaluation, measurable=self.device.type == "cpu")
+        try:
+            yield from self._driven(interval, every_steps)
+        finally:
+            self._evaluation.adaptive = False  # steps taken outside run() evaluate every epoch again
+
+    def _driven(self, interval: float, every_steps: int) -> Iterator[list[Report]]:
         clock = time.perf_counter
         started = last = clock()
         mark = next_mark(self.step, every_steps)
@@ -381,12 +402,27 @@ class Trainer(RunControl, RunReports):
                 self.seconds += now - started
                 started = last = now
                 mark = next_mark(self.step, every_steps)
+                if self._evaluation.skipped and self._batch == 0:
+                    self._evaluate_last_point()  # what a batch ends on is evaluated: a stop may come next
                 batch = self.flush()
                 if batch:
+                    held = clock()
                     yield batch
+                    self._evaluation.held(clock() - held)
         self.seconds += clock() - started
         stopped = self._stop_requested
         self._stop_requested = False  # consumed: a stop asked for before or during this run ends only this run
+        if stopped and self._evaluation.skipped and not self.diverged:
+            if self._pending:
+                self._close_point(evaluate=True)  # a stopped adaptive run ends on evaluated weights
+            else:
+                self._evaluate_last_point()
         batch = self._end_run(stopped)
         if batch:
             yield batch
+
+    def _evaluate_last_point(self) -> None:
+        """Give the last gathered point, an epoch end whose evaluation was skipped, its metrics now
+        (the weights have not moved since it closed)."""
+        if self._points and self._points[-1][3] is None:
+            self._points[-1] = self._points[-1][:3] + (self._timed_evaluation(),) + self._points[-1][4:]

@@ -189,12 +189,12 @@ def evaluate(params, sizes, acts, loss_code, x, targets, labels, n_test, thresho
 @njit(**JIT_OPTIONS)
 def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, opt_code, wmask,
                 x, targets, perms, lrs, batch_size, start_batch, n_steps,
-                eval_x, eval_targets, eval_labels, n_test, threshold, classify, do_eval,
+                eval_x, eval_targets, eval_labels, n_test, threshold, classify, eval_rows,
                 losses, penalties, evals):
     """Train ``n_steps`` steps from batch ``start_batch`` of the epoch whose order is ``perms[0]``.
 
     Epoch ``e`` of the call uses ``perms[e]`` and learning rate ``lrs[e]``; its end evaluates into
-    ``evals[e]`` when ``do_eval``. Each step's data loss and penalty go to ``losses`` and ``penalties``.
+    ``evals[e]`` when ``eval_rows[e]`` is not 0. Each step's data loss and penalty go to ``losses`` and ``penalties``.
     Stops early after a step whose loss is not finite. Returns the number of steps taken.
     """
     woff, boff, aoff = offsets(sizes)
@@ -227,7 +227,7 @@ def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, 
         update(opt_code, params, grads, s1, s2, counters[0], hyper)
         b += 1
         if b == per_epoch:
-            if do_eval:
+            if eval_rows[epoch]:
                 evaluate(params, sizes, acts, loss_code, eval_x, eval_targets, eval_labels, n_test, threshold,
                          classify, evals[epoch])
             b = 0

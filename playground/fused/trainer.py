@@ -20,6 +20,7 @@ import torch
 from ..batching import check_experiment, effective_batch_size
 from ..datasets import Dataset, load_dataset
 from ..errors import ModelError
+from ..evaluation_policy import EVERY, EvaluationPolicy
 from ..losses import LOSSES, decision_threshold, encode_targets
 from ..model import build_model
 from ..optimizers import SCHEDULES
@@ -91,6 +92,9 @@ class FusedTrainer(RunControl, RunReports):
         self._synced = True
         self._carried: list[Report] = []  # reports a PyTorch twin made (adopt), sent with the next flush
         self.pacer: Any = None  # playground.pacing.Pacer: sleeps between kernel calls to watch at a set speed
+        self._evaluation = EvaluationPolicy()  # which epoch ends evaluate (adaptive in the window's runs)
+        self._since_eval = 0  # epoch ends since the last evaluation
+        self._step_seconds = 0.0  # a kernel step's time, measured by run(): spaces adaptive evaluations
         self.seconds = 0.0
         self.diverged = False
         self.divergence_message = ""
@@ -278,8 +282,32 @@ class FusedTrainer(RunControl, RunReports):
             return np.arange(n, dtype=np.int64)  # full batch: Trainer draws no permutation either
         return torch.randperm(n, generator=self._generator).numpy()
 
-    def _advance(self, n_steps: int, evaluate: bool = True) -> None:
-        """Run ``n_steps`` steps in one kernel call and turn them into points exactly as Trainer would."""
+    def _evaluation_rows(self, n_steps: int, evaluate: bool, every: int) -> np.ndarray:
+        """1 for each epoch of this call whose end evaluates, 0 otherwise (one entry per epoch row).
+
+        ``every``: evaluate every this many epoch ends (an adaptive run's spacing); the run's last epoch
+        always evaluates.
+        """
+        spe = self.steps_per_epoch
+        ends = (self._batch + n_steps) // spe
+        flags = np.zeros(ends + 1, np.int64)
+        if not evaluate:
+            return flags
+        on_boundary = (self._batch + n_steps) % spe == 0  # a stop seen after this call finds no steps pending
+        for e in range(ends):
+            self._since_eval += 1
+            # A call that ends on an epoch end evaluates it (one evaluation per call at most): whatever
+            # the run does next, stop included, it has evaluated weights to show.
+            if self._since_eval >= every or self.epoch + e + 1 >= self.total_epochs or (on_boundary and e == ends - 1):
+                flags[e] = 1
+                self._since_eval = 0
+        if ends:
+            self._evaluation.skipped = not flags[ends - 1]
+        return flags
+
+    def _advance(self, n_steps: int, evaluate: bool = True, every: int = 1) -> None:
+        """Run ``n_steps`` steps in one kernel call and turn them into points exactly as Trainer would
+        (evaluating at the epoch ends ``_evaluation_rows`` picks)."""
         if self._requests:
             self._take_requests()
         spe = self.steps_per_epoch
@@ -291,18 +319,19 @@ class FusedTrainer(RunControl, RunReports):
         losses = np.empty(n_steps)
         penalties = np.empty(n_steps)
         evals = np.full((rows, 3), np.nan)
+        flags = self._evaluation_rows(n_steps, evaluate, every)
         done = kernels.train_steps(
             self._params, self._grads, self._s1, self._s2, self._counters, self._hyper, self._sizes, self._acts,
             self._loss_code, self._opt_code, self._wmask, self._x, self._targets, np.stack(perms), lrs,
             self.batch_size, self._batch, n_steps, self._eval_x, self._eval_targets, self._eval_labels,
-            self._n_test, self._threshold, self._classify, evaluate, losses, penalties, evals)
+            self._n_test, self._threshold, self._classify, flags, losses, penalties, evals)
         self._synced = False
         self._perm = perms[-1]
-        self._account(losses[:done], penalties[:done], evals, evaluate)
+        self._account(losses[:done], penalties[:done], evals, flags)
         if done < n_steps and self._pending_n:
             self._close_point(None)  # a non-finite loss: show it now
 
-    def _account(self, losses: np.ndarray, penalties: np.ndarray, evals: np.ndarray, evaluated: bool) -> None:
+    def _account(self, losses: np.ndarray, penalties: np.ndarray, evals: np.ndarray, evaluated: np.ndarray) -> None:
         spe, pos, e = self.steps_per_epoch, 0, 0
         done = len(losses)
         while pos < done:
@@ -317,7 +346,7 @@ class FusedTrainer(RunControl, RunReports):
             if self._batch == spe:
                 self._batch = 0
                 self.epoch += 1
-                self._close_point(self._metrics(evals[e]) if evaluated else None)
+                self._close_point(self._metrics(evals[e]) if evaluated[e] else None)
                 e += 1
                 self._set_epoch_lr()
             elif self._pending_n >= self._point_every:
@@ -381,32 +410,50 @@ class FusedTrainer(RunControl, RunReports):
 
     # ----------------------------------------------------------------- the driven loop
 
-    def run(self, epochs: int | None = None, interval: float = 0.033, every_steps: int = 0) -> Iterator[list[Report]]:
+    def run(self, epochs: int | None = None, interval: float = 0.033, every_steps: int = 0,
+            evaluation: str = EVERY) -> Iterator[list[Report]]:
         """Train until ``epochs`` (default ``total_epochs``) are done, yielding batches about every ``interval`` s
-        and at every multiple of ``every_steps`` when it is set, as Trainer.run does.
+        and at every multiple of ``every_steps`` when it is set, as Trainer.run does; ``evaluation``
+        is "every" epoch end or "adaptive" (playground.evaluation_policy).
 
         Steps go to the kernel in chunks of about CHUNK_SECONDS, which run without the GIL.
         """
         if epochs is not None:
             self.total_epochs = epochs
+        policy = self._evaluation
+        policy.start(evaluation)
+        if policy.adaptive and policy.cost is None:
+            t0 = time.perf_counter()
+            self.evaluate()  # what one evaluation costs here: spaces the adaptive ones
+            policy.evaluated(time.perf_counter() - t0)
+        try:
+            yield from self._driven(interval, every_steps)
+        finally:
+            policy.adaptive = False  # steps taken outside run() evaluate every epoch again
+
+    def _driven(self, interval: float, every_steps: int) -> Iterator[list[Report]]:
         clock = time.perf_counter
         started = last = clock()
         mark = next_mark(self.step, every_steps)
+        spe = self.steps_per_epoch
         while True:
             if self._requests:
                 self._take_requests()
             if not (self.epoch < self.total_epochs and not self._stop_requested and not self.diverged):
                 break
-            left = (self.total_epochs - self.epoch) * self.steps_per_epoch - self._batch
+            left = (self.total_epochs - self.epoch) * spe - self._batch
             pacer = self.pacer
             paced = pacer is not None and pacer.rate is not None
-            n = min(self._chunk, left, pacer.steps_per_call(self.steps_per_epoch) if paced else left,
+            n = min(self._chunk, left, pacer.steps_per_call(spe) if paced else left,
                     mark - self.step)  # a recording run stops the kernel on its marks
+            # Watching at a set speed leaves time to spare: every epoch evaluates then.
+            every = 1 if paced else self._evaluation.every_epochs(self._step_seconds * spe)
             t0 = clock()
-            self._advance(n)
+            self._advance(n, every=every)
             now = clock()
+            self._step_seconds = (now - t0) / n
             if paced:
-                pacer(self.step / self.steps_per_epoch)  # sleeps, without the GIL, until this epoch is due
+                pacer(self.step / spe)  # sleeps, without the GIL, until this epoch is due
                 now = clock()
             elif n == self._chunk:  # grow or shrink toward CHUNK_SECONDS of work per call
                 self._chunk = max(1, min(self._chunk * 2, int(n * CHUNK_SECONDS / max(now - t0, 1e-7))))
@@ -419,10 +466,23 @@ class FusedTrainer(RunControl, RunReports):
                 mark = next_mark(self.step, every_steps)
                 batch = self.flush()
                 if batch:
+                    held = clock()
                     yield batch
+                    self._evaluation.held(clock() - held)
         self.seconds += clock() - started
         stopped = self._stop_requested
         self._stop_requested = False
+        if stopped and self._evaluation.skipped and not self.diverged:
+            self._evaluate_at_stop()
         batch = self._end_run(stopped)
         if batch:
             yield batch
+
+    def _evaluate_at_stop(self) -> None:
+        """A stopped adaptive run ends on evaluated weights, as a finished one does."""
+        metrics = self.evaluate()
+        if self._pending_n:
+            self._close_point(metrics)
+        elif self._points and self._points[-1][3] is None:  # stopped on an epoch end that skipped its evaluation
+            self._points[-1] = self._points[-1][:3] + (metrics,) + self._points[-1][4:]
+        self._evaluation.skipped = False

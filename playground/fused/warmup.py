@@ -31,7 +31,8 @@ def compile_kernels() -> None:
     hyper = np.zeros(10)
     kernels.train_steps(params, np.zeros(7), np.zeros(7), np.zeros(7), np.zeros(1, np.int64), hyper, sizes, acts,
                         1, 0, np.zeros(7), x, targets, np.zeros((1, 2), np.int64), np.zeros(1), 2, 0, 1,
-                        x, targets, labels, 1, 0.0, True, True, np.zeros(1), np.zeros(1), np.zeros((1, 3)))
+                        x, targets, labels, 1, 0.0, True, np.ones(1, np.int64), np.zeros(1), np.zeros(1),
+                        np.zeros((1, 3)))
     kernels.evaluate(params, sizes, acts, 1, x, targets, labels, 1, 0.0, True, np.zeros(3))
     kernels.plane(params, sizes, acts, x, np.zeros((4, 2)))
 

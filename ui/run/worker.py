@@ -15,6 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from playground.evaluation_policy import ADAPTIVE, EVERY
+
 REPORT_INTERVAL = 0.05  # seconds between report batches (20 Hz): smooth to the eye, and half the GIL cost of 30 Hz
 SNAPSHOT_INTERVAL = 0.25  # seconds between snapshots at least...
 SNAPSHOT_BUDGET = 0.05  # ...and at most this share of training time spent taking them
@@ -139,7 +141,10 @@ class TrainingWorker(QObject):
             return
         if job == "train":
             every = self.record_every
-            for batch in trainer.run(interval=REPORT_INTERVAL, every_steps=every):
+            # A recording run (a report) evaluates every epoch, so its history never depends on timing;
+            # a watched one spaces evaluations on short epochs (playground.evaluation_policy).
+            evaluation = EVERY if every else ADAPTIVE
+            for batch in trainer.run(interval=REPORT_INTERVAL, every_steps=every, evaluation=evaluation):
                 self.reports.emit(self.run_id, batch)
                 # Recording: a snapshot on every mark, however fast the run; otherwise at display rate.
                 self._send_snapshot(force=every > 0 and trainer.step % every == 0)
