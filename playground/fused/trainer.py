@@ -100,6 +100,7 @@ class FusedTrainer(RunControl, RunReports):
         self.divergence_message = ""
         self.last_report: Report | None = None
         self.status = "ready"
+        self._schedule = SCHEDULES.get(exp.schedule.name)  # looked up once: an epoch end asks it for the rate
         self._set_epoch_lr()
 
     def _setup_arrays(self, units: int) -> None:
@@ -271,7 +272,7 @@ class FusedTrainer(RunControl, RunReports):
 
     def _epoch_lr(self, epoch: int) -> float:
         sched = self.experiment.schedule
-        return SCHEDULES.get(sched.name).rate(sched, self.base_lr, epoch, self.total_epochs)
+        return self._schedule.rate(sched, self.base_lr, epoch, self.total_epochs)
 
     def _set_epoch_lr(self) -> None:
         self.lr = self._epoch_lr(self.epoch)
@@ -334,9 +335,10 @@ class FusedTrainer(RunControl, RunReports):
     def _account(self, losses: np.ndarray, penalties: np.ndarray, evals: np.ndarray, evaluated: np.ndarray) -> None:
         spe, pos, e = self.steps_per_epoch, 0, 0
         done = len(losses)
+        values = losses.tolist()  # Python floats: summing a short slice of them is cheaper than numpy's
         while pos < done:
             take = min(spe - self._batch, self._point_every - self._pending_n, done - pos)
-            self._pending_sum += float(losses[pos:pos + take].sum())
+            self._pending_sum += sum(values[pos:pos + take])
             self._pending_n += take
             pos += take
             self._batch += take
