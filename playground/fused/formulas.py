@@ -151,13 +151,14 @@ def derivative_range(code, z, a, da, lo, hi):
 
 
 @njit(**JIT_OPTIONS)
-def loss_terms(code, out, grad, base, stride, k, target, scale):
+def loss_terms(code, out, grad, base, stride, k, targets, row, scale):
     """Sum of one sample's loss terms over its outputs ``out[base + j * stride]``, j < k.
 
+    Its targets are ``targets[row]`` (a row index, not a view: a view per sample costs a reference count).
     Writes d(mean loss)/d output into ``grad`` at the same places (``scale`` = 1 / number of terms).
     """
     total = 0.0
-    if code == 0:  # cross-entropy on logits; target[0] is the class index
+    if code == 0:  # cross-entropy on logits; targets[row, 0] is the class index
         m = out[base]
         for j in range(1, k):
             m = max(m, out[base + j * stride])
@@ -168,12 +169,12 @@ def loss_terms(code, out, grad, base, stride, k, target, scale):
             s += e
         # torch takes the softmax as exp(o - lse); e / s is the same to rounding, at half the exps
         inv = 1.0 / s
-        label = int(target[0])
+        label = int(targets[row, 0])
         for j in range(k):
             grad[base + j * stride] = (grad[base + j * stride] * inv - (1.0 if j == label else 0.0)) * scale
         return m + math.log(s) - out[base + label * stride]
     for j in range(k):
-        o, t = out[base + j * stride], target[j]
+        o, t = out[base + j * stride], targets[row, j]
         d = o - t
         if code == 1:  # mse
             total += d * d

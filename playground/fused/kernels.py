@@ -166,7 +166,7 @@ def evaluate(params, sizes, acts, loss_code, x, targets, labels, n_test, thresho
         for r in range(count):
             i = lo + r
             if i < n_test:
-                loss += loss_terms(loss_code, a, grad, out_at + r, count, k, targets[i], 1.0) * per
+                loss += loss_terms(loss_code, a, grad, out_at + r, count, k, targets, i, 1.0) * per
             if classify:
                 if k == 1:
                     guess = 1 if a[out_at + r] > threshold else 0
@@ -218,7 +218,7 @@ def train_steps(params, grads, s1, s2, counters, hyper, sizes, acts, loss_code, 
         out_at = aoff[-2] * count
         total = 0.0
         for r in range(count):
-            total += loss_terms(loss_code, a, da, out_at + r, count, k, targets[perms[epoch, lo + r]], scale)
+            total += loss_terms(loss_code, a, da, out_at + r, count, k, targets, perms[epoch, lo + r], scale)
         grads[:] = 0.0
         backward(params, grads, sizes, acts, woff, boff, aoff, count, z, a, da)
         losses[s] = total * scale
