@@ -44,7 +44,13 @@ def warm_up() -> None:
     try:
         from .spec import OptimizerSpec
 
-        model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+        # Not nn.Linear(2, 4): its random initialisation draws from torch's global generator, and this
+        # runs in a background thread while the user's Trainer may be seeding it and drawing its weights.
+        layers = [torch.nn.utils.skip_init(torch.nn.Linear, 2, 4), torch.nn.Tanh(),
+                  torch.nn.utils.skip_init(torch.nn.Linear, 4, 2)]
+        model = torch.nn.Sequential(*layers)
+        for p in model.parameters():
+            torch.nn.init.constant_(p, 0.1)
         x, y = torch.zeros(8, 2), torch.zeros(8, dtype=torch.int64)
         for name in OPTIMIZERS.names():
             try:

@@ -219,3 +219,14 @@ def test_device_fallback_notice():
     trainer = Trainer(small(device="cuda:7"))
     assert trainer.device.type == "cpu"
     assert "not available" in trainer.device_notice
+
+
+def test_warm_up_leaves_the_global_generator_alone():
+    """It runs in a background thread while a Trainer may be seeding torch and drawing its initial weights."""
+    from playground.training import warm_up
+
+    torch.manual_seed(123)
+    expected = torch.rand(4)
+    torch.manual_seed(123)
+    warm_up()
+    assert torch.equal(torch.rand(4), expected)
