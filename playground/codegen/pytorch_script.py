@@ -171,7 +171,7 @@ def setup_distributed(device_name):
 
 def _training_code(has_path: bool, classify: bool, penalty: bool, scheduled: bool, batchnorm: bool) -> str:
     """The evaluation function, the training loop and the command line, specialised to this experiment."""
-    from ..training import EVAL_CHUNK  # imports torch, so only when code is really generated
+    from ..torch_evaluation import EVAL_CHUNK  # imports torch, so only when code is really generated
 
     ev_zero = "    total, correct = torch.zeros((), device=x.device), torch.zeros((), device=x.device)\n" if classify else \
         "    total = torch.zeros((), device=x.device)\n"

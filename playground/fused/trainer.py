@@ -28,7 +28,8 @@ from ..reports import Report
 from ..run_control import RunControl
 from ..run_reports import RunReports, next_mark
 from ..spec import Experiment
-from ..training import POINTS_EVERY, TRAIN_EVAL_LIMIT
+from ..torch_evaluation import TRAIN_EVAL_LIMIT
+from ..training import POINTS_EVERY
 from . import kernels
 from .handover import TorchHandover
 from .support import fused_support
