@@ -9,7 +9,7 @@ implementation; each engine supplies ``flush`` and its own driven ``run`` loop.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from .reports import Report
 
@@ -47,6 +47,16 @@ class RunReports:
         if reports:
             self.last_report = reports[-1]
         return reports
+
+    def _continue_from(self, history: Sequence[Report]) -> None:
+        """Stand where a saved history ends: its epoch (whole epochs), step, seconds and last report."""
+        if history:
+            last = history[-1]
+            self.epoch = int(last.epoch)
+            self.step = self.epoch * self.steps_per_epoch
+            self.seconds = last.seconds
+            self.last_report = last
+            self._set_epoch_lr()
 
     def _diverge(self, report: Report) -> Report:
         self.diverged = True

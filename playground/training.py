@@ -156,13 +156,7 @@ class Trainer(TorchEvaluation, RunControl, RunReports):
             from .checkpoint import apply_state_dict
 
             apply_state_dict(self.model, state, "the saved weights")
-        if history:
-            last = history[-1]
-            self.epoch = int(last.epoch)
-            self.step = self.epoch * self.steps_per_epoch
-            self.seconds = last.seconds
-            self.last_report = last
-            self._set_epoch_lr()
+        self._continue_from(history)
         if training is not None:
             self._restore_training(training)
 

@@ -44,13 +44,7 @@ class TorchHandover:
             apply_state_dict(self.model, state, "the saved weights")
             self._read_model()
             self._reset_optimizer()
-        if history:
-            last = history[-1]
-            self.epoch = int(last.epoch)
-            self.step = self.epoch * self.steps_per_epoch
-            self.seconds = last.seconds
-            self.last_report = last
-            self._set_epoch_lr()
+        self._continue_from(history)
 
     def torch_trainer(self) -> Any:
         """A PyTorch ``Trainer`` that continues exactly from here: weights, optimizer state, batch order, counters.
