@@ -54,9 +54,13 @@ def test_policy_spaces_evaluations_by_their_measured_cost():
     assert not policy.due(final=False) and policy.skipped
     assert policy.due(final=True)  # a run's last epoch always evaluates
     assert policy.every_epochs(0.0001) == pytest.approx(0.001 / SHARE / 0.0001, abs=1)
-    policy.evaluated(100.0)
-    assert policy.gap() == MAX_GAP  # a costly evaluation still comes every MAX_GAP seconds
-    assert policy.every_epochs(10 * MAX_GAP) == 1  # long epochs: every one
+    policy.evaluated(0.5)
+    assert policy.gap() == pytest.approx(0.001 / SHARE)  # a slowed evaluation (GIL, load) does not stretch the gap
+    expensive = EvaluationPolicy()
+    expensive.start("adaptive")
+    expensive.evaluated(100.0)
+    assert expensive.gap() == MAX_GAP  # a costly evaluation still comes every MAX_GAP seconds
+    assert expensive.every_epochs(10 * MAX_GAP) == 1  # long epochs: every one
     policy.start("adaptive", measurable=False)  # an asynchronous device: no timing, every epoch
     assert policy.due(final=False)
     with pytest.raises(ValueError, match="every, adaptive"):
