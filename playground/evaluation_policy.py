@@ -5,8 +5,9 @@ the training set. On TensorFlow Playground's default circle an epoch is 25 steps
 evaluation covers 500 points: the fused engine spent 44 % of its time evaluating, one epoch in two. A curve
 drawn at 30 frames a second gains nothing from hundreds of test points a second, so the window's runs
 evaluate adaptively: an epoch end evaluates when the time since the last evaluation is at least
-``1 / SHARE`` times what an evaluation costs (measured), or ``MAX_GAP`` seconds, whichever comes first;
-the first epoch and the last epoch of a run always evaluate, and so does a run that stops.
+``1 / SHARE`` times what an evaluation costs (the fastest of those measured), or ``MAX_GAP`` seconds,
+whichever comes first; a trainer's first WARM_UP epochs and a run's last epoch always evaluate, and so
+does a run that stops.
 
 Scripts, the CLI and reports evaluate every epoch (``EVERY``): their histories never depend on timing.
 Adaptive evaluation only changes which epoch ends carry test metrics, never the training itself.
@@ -23,6 +24,10 @@ MODES = (EVERY, ADAPTIVE)
 
 SHARE = 0.02  # evaluation's share of a short-epoch run's time
 MAX_GAP = 2.0  # seconds: long epochs (or costly evaluations) still evaluate at least this often
+# Evaluations measured before spacing begins: PyTorch's first evaluations at a new batch shape are 100-300x
+# slower than the rest (measured 48, 48, 32 ms, then 0.1-0.2 ms, on the default circle), and a gap set
+# from them would leave a run seconds without a test point.
+WARM_UP = 5
 
 
 class EvaluationPolicy:
@@ -31,6 +36,7 @@ class EvaluationPolicy:
     def __init__(self) -> None:
         self.adaptive = False
         self.cost: float | None = None  # seconds one evaluation takes (the fastest measured)
+        self.measured = 0  # evaluations timed so far
         self.last = time.perf_counter()  # when the last evaluation ended
         self.skipped = False  # an epoch end went without evaluation since the last one
 
@@ -48,7 +54,7 @@ class EvaluationPolicy:
 
     def due(self, final: bool) -> bool:
         """Whether the epoch end reached now evaluates (``final``: the run's last epoch, which always does)."""
-        if not self.adaptive or final or self.cost is None:
+        if not self.adaptive or final or self.measured < WARM_UP:
             return True
         if time.perf_counter() - self.last >= self.gap():
             return True
@@ -57,7 +63,7 @@ class EvaluationPolicy:
 
     def every_epochs(self, epoch_seconds: float) -> int:
         """For a kernel that runs many epochs per call: evaluate every this many epochs (1 when not adaptive)."""
-        if not self.adaptive or self.cost is None or epoch_seconds <= 0.0:  # nothing measured yet
+        if not self.adaptive or self.measured < WARM_UP or epoch_seconds <= 0.0:  # not measured yet
             return 1
         return max(1, math.ceil(self.gap() / epoch_seconds))
 
@@ -68,6 +74,7 @@ class EvaluationPolicy:
     def evaluated(self, seconds: float | None = None) -> None:
         """An evaluation just ended; ``seconds``, when measured, is what it took."""
         if seconds is not None:
+            self.measured += 1
             # The fastest seen: a run's evaluation does the same work every time, and waiting for the GIL
             # (the window painting) or for a core (another process) only ever adds to it.
             self.cost = seconds if self.cost is None else min(self.cost, seconds)

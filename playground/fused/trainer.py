@@ -20,7 +20,7 @@ import torch
 from ..batching import check_experiment, effective_batch_size
 from ..datasets import Dataset, load_dataset
 from ..errors import ModelError
-from ..evaluation_policy import EVERY, EvaluationPolicy
+from ..evaluation_policy import EVERY, WARM_UP, EvaluationPolicy
 from ..losses import LOSSES, decision_threshold, encode_targets
 from ..model import build_model
 from ..optimizers import SCHEDULES
@@ -324,9 +324,9 @@ class FusedTrainer(TorchHandover, RunControl, RunReports):
             self.total_epochs = epochs
         policy = self._evaluation
         policy.start(evaluation)
-        if policy.adaptive and policy.cost is None:
+        while policy.adaptive and policy.measured < WARM_UP:  # what an evaluation costs: spaces the adaptive ones
             t0 = time.perf_counter()
-            self.evaluate()  # what one evaluation costs here: spaces the adaptive ones
+            self.evaluate()
             policy.evaluated(time.perf_counter() - t0)
         try:
             yield from self._driven(interval, every_steps)

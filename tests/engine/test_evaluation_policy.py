@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from playground.evaluation_policy import MAX_GAP, SHARE, EvaluationPolicy
+from playground.evaluation_policy import MAX_GAP, SHARE, WARM_UP, EvaluationPolicy
 from playground.fused import FusedTrainer, kernels_ready
 from playground.spec import default_experiment
 from playground.training import Trainer
@@ -41,6 +41,7 @@ def history(trainer, evaluation: str, stop_after: int | None = None) -> list:
 def expensive(trainer) -> None:
     """Make the trainer believe an evaluation costs a second: an adaptive run then waits MAX_GAP between them."""
     trainer._evaluation.cost = 1.0
+    trainer._evaluation.measured = WARM_UP
 
 
 def test_policy_spaces_evaluations_by_their_measured_cost():
@@ -48,8 +49,12 @@ def test_policy_spaces_evaluations_by_their_measured_cost():
     policy.start("every")
     assert policy.due(final=False) and policy.every_epochs(1e-6) == 1
     policy.start("adaptive")
-    assert policy.due(final=False)  # nothing measured yet: evaluate, and learn what it costs
+    for slow in (0.3, 0.2, 0.1, 0.05):  # a new shape's first evaluations are slow: each is measured
+        assert policy.due(final=False) and policy.every_epochs(1e-6) == 1
+        policy.evaluated(slow)
+    assert policy.due(final=False)
     policy.evaluated(0.001)
+    assert policy.measured == WARM_UP
     assert policy.gap() == pytest.approx(0.001 / SHARE)
     assert not policy.due(final=False) and policy.skipped
     assert policy.due(final=True)  # a run's last epoch always evaluates
@@ -58,7 +63,8 @@ def test_policy_spaces_evaluations_by_their_measured_cost():
     assert policy.gap() == pytest.approx(0.001 / SHARE)  # a slowed evaluation (GIL, load) does not stretch the gap
     expensive = EvaluationPolicy()
     expensive.start("adaptive")
-    expensive.evaluated(100.0)
+    for _ in range(WARM_UP):
+        expensive.evaluated(100.0)
     assert expensive.gap() == MAX_GAP  # a costly evaluation still comes every MAX_GAP seconds
     assert expensive.every_epochs(10 * MAX_GAP) == 1  # long epochs: every one
     policy.start("adaptive", measurable=False)  # an asynchronous device: no timing, every epoch
