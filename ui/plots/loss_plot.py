@@ -10,6 +10,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from .history_buffer import MAX_SMOOTHING, HistoryBuffer, RunningSmoother
+from .stepped_range import RangeAnchor
 
 # Okabe-Ito colours, which stay distinct under the common colour-vision deficiencies.
 TRAIN_COLOR = "#0072B2"
@@ -46,7 +47,10 @@ class _Series:
         self.raw = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.0)
         self.smoothed = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.0)
         for item in (self.raw, self.smoothed):
-            plot.addItem(item)  # first: PlotItem.addItem overwrites the item's downsampling with its own
+            # First: PlotItem.addItem overwrites the item's downsampling with its own. The plot auto-ranges to
+            # its RangeAnchor, which reads these curves' bounds; their own (pixel-padded) bounds would nudge
+            # the range whenever the data neared the anchor's edge.
+            plot.addItem(item, ignoreBounds=True)
             # Long histories: draw at most ~2 points per pixel column (peaks kept) and only what is in view.
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
@@ -143,6 +147,13 @@ class LossPlot(QWidget):
             "train_accuracy": _Series(self.accuracy_plot, self.epoch_history, "train_accuracy", "train", TRAIN_COLOR),
             "test_accuracy": _Series(self.accuracy_plot, self.epoch_history, "test_accuracy", "test", TEST_COLOR),
         }
+        # Invisible: the plots auto-range to the curves rounded out in steps, so their axes stay put between steps.
+        self.range_anchors = {}
+        for plot in (self.loss_plot, self.accuracy_plot):
+            anchor = RangeAnchor(item for series in self._series.values() if series.plot is plot
+                                 for item in (series.raw, series.smoothed))
+            plot.addItem(anchor)
+            self.range_anchors[plot] = anchor
         self._rebuild_legends()
 
         layout = QVBoxLayout(self)
