@@ -95,7 +95,7 @@ def test_histogram_heatmap_grows_and_follows_the_combo(view, relu_run):
         assert view.heat_image.image.shape == (n, VALUE_BINS)
     latest = view.heat_image.image[-1]
     counts, edges = relu_run[-1].layers[0].histogram
-    span = view._span[0]
+    span = view.history.span[0]
     expected = rebin(counts, edges, np.linspace(-span, span, VALUE_BINS + 1))
     np.testing.assert_allclose(latest, expected / expected.max(), rtol=1e-5, atol=1e-6)
     assert span >= np.abs(edges).max()
@@ -118,7 +118,7 @@ def test_heatmap_rebins_old_columns_when_the_weights_spread(view):
     view.set_snapshot(snap(1, 0.1))
     view.set_snapshot(snap(2, 10.0))  # a 100x wider range: the first column is re-binned onto the new grid
     heat = view.heat_image.image
-    assert view._span[0] >= 10.0
+    assert view.history.span[0] >= 10.0
     centre = VALUE_BINS // 2
     assert heat[0].argmax() == centre and heat[0, :centre - 1].sum() == 0  # still a spike at zero
     assert rebin(np.array([3.0, 5.0]), np.array([-1.0, 0.0, 1.0]), np.linspace(-4, 4, 9)).sum() == 8.0
@@ -166,3 +166,37 @@ def test_screenshot(view, relu_run, tmp_path):
     view.show()
     path = tmp_path / "health_view.png"
     assert view.grab().save(str(path)) and path.stat().st_size > 10_000
+
+
+def test_a_view_built_after_the_recording_draws_the_whole_history(qtbot, relu_run):
+    """The panel records into a HealthHistory before the health tab is first shown; the view built later
+    draws every recorded snapshot and the scrubber mark, as a view fed live would."""
+    from ui.views.health_history import HealthHistory
+
+    history = HealthHistory()
+    for snap in relu_run:
+        history.record(snap)
+    history.mark(relu_run[1])
+    late = HealthView(history)
+    qtbot.addWidget(late)
+    live = HealthView()
+    qtbot.addWidget(live)
+    for snap in relu_run:
+        live.set_snapshot(snap)
+    live.show_at(relu_run[1])
+    assert sorted(late.grad_curves) == sorted(live.grad_curves) == [0, 1, 2]
+    for i in late.grad_curves:
+        np.testing.assert_array_equal(late.grad_curves[i].xData, live.grad_curves[i].xData)
+        np.testing.assert_allclose(late.weight_curves[i].yData, live.weight_curves[i].yData)
+    np.testing.assert_array_equal(late.heat_image.image, live.heat_image.image)
+    assert late.markers[late.grad_plot].isVisible() and late.markers[late.grad_plot].value() == relu_run[1].step
+    assert [late.layer_combo.itemText(k) for k in range(3)] == [live.layer_combo.itemText(k) for k in range(3)]
+
+
+def test_a_deferred_view_draws_nothing_until_shown(view, relu_run):
+    view.set_deferred(True)
+    for snap in relu_run:
+        view.set_snapshot(snap)
+    assert view.grad_curves == {} and view.recorded_steps().size == len(relu_run)
+    view.set_deferred(False)
+    assert len(view.grad_curves[0].yData) == len(relu_run)

@@ -14,26 +14,15 @@ from playground.health import health_warnings
 from ui.plots.log_ticks import log_ticks
 
 from .colormaps import PALETTE, sequential_lut
+from .health_history import VALUE_BINS, HealthHistory, rebin
 from .image_views import TEXT_COLOR, style_plot
 
 # Yellow vanishes as a thin line on white; the other Okabe-Ito colours stay apart for colour-blind viewers.
 LINE_COLORS = [c for c in PALETTE if c != "#F0E442"]
-VALUE_BINS = 41  # rows of the histogram heatmap; odd, so zero is the middle of a row
-GROWTH = 1.25  # the heatmap's value range grows with headroom, so it is re-binned rarely
 WARN_STYLE = "QLabel {{ background: {bg}; color: {fg}; border-left: 5px solid {edge}; padding: 6px; font-size: 13pt; }}"
 WARNING = WARN_STYLE.format(bg="#FFF1D0", fg="#5C3A00", edge="#E69F00")  # amber
 CALM = WARN_STYLE.format(bg="#F2F2F2", fg="#555555", edge="#BBBBBB")
-
-
-def rebin(counts: np.ndarray, edges: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Histogram counts over ``edges`` moved onto the bins ``grid``, shared in proportion to the overlap."""
-    cumulative = np.concatenate([[0.0], np.cumsum(counts, dtype=float)])
-    return np.diff(np.interp(grid, edges, cumulative))
-
-
-def _doubled(buffer: np.ndarray) -> np.ndarray:
-    """The buffer with as many empty rows again after it."""
-    return np.concatenate([buffer, np.zeros_like(buffer)])
+__all__ = ["HealthView", "HealthHistory", "VALUE_BINS", "rebin"]
 
 
 class _IndexStepAxis(pg.AxisItem):
@@ -49,17 +38,21 @@ class _IndexStepAxis(pg.AxisItem):
 
 
 class HealthView(QWidget):
-    """Training health over a run, fed one snapshot at a time; keeps its own history.
+    """Training health over a run: draws a HealthHistory (its own, or one the panel records into while
+    this view does not exist yet, so the curves are complete when it is built).
 
-    ``set_snapshot`` appends when the step is new (a step lower than the last one starts a new history,
-    as does a change of layer structure); ``show_at`` marks an earlier time for the timeline scrubber.
+    ``set_snapshot`` records a snapshot and draws it; ``show_at`` marks an earlier time for the timeline
+    scrubber; ``refresh`` draws whatever was recorded since the last drawing.
     """
 
     deferred = False  # see set_deferred
-    _stale = False  # recorded snapshots not drawn yet
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, history: HealthHistory | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.history = history if history is not None else HealthHistory()
+        self._drawn: tuple[int, int] | None = None  # (history generation, snapshots) last drawn
+        self.grad_curves: dict[int, pg.PlotDataItem] = {}  # layer index -> curve, layers with parameters only
+        self.weight_curves: dict[int, pg.PlotDataItem] = {}
         self.setObjectName("health_view")
         self.warnings_label = QLabel()
         self.warnings_label.setObjectName("health_warnings")
@@ -141,7 +134,7 @@ class HealthView(QWidget):
         layout.addWidget(self.warnings_label)
         layout.addWidget(self.norms, 1)
         layout.addLayout(bottom, 1)
-        self.clear()
+        self.refresh()
 
     @staticmethod
     def applies_to(dataset: Any) -> bool:
@@ -159,87 +152,61 @@ class HealthView(QWidget):
 
     def recorded_steps(self) -> np.ndarray:
         """The step of every snapshot in the history, oldest first."""
-        return self._steps[:self._n]
+        return self.history.recorded_steps()
 
     def clear(self) -> None:
         """Forget the history (a new run or a reset); the curves are rebuilt with the next snapshot."""
-        for curve in getattr(self, "grad_curves", {}).values():
-            self.grad_plot.removeItem(curve)
-        for curve in getattr(self, "weight_curves", {}).values():
-            self.weight_plot.removeItem(curve)
-        self.legend.clear()
-        self.grad_curves: dict[int, pg.PlotDataItem] = {}  # layer index -> curve, layers with parameters only
-        self.weight_curves: dict[int, pg.PlotDataItem] = {}
-        self._signature: tuple | None = None
-        self._param_layers: list[int] = []
-        self._n, self._steps = 0, np.zeros(64)
-        self._grad = self._weight = np.zeros((64, 0))
-        self._heat: dict[int, np.ndarray] = {}  # layer -> (capacity, VALUE_BINS), each column scaled to max 1
-        self._span: dict[int, float] = {}  # layer -> heatmap covers weights in [-span, span]
-        self.latest = None
-        self._stale = False
-        with QSignalBlocker(self.layer_combo):
-            self.layer_combo.clear()
-        self.heat_image.clear()
-        self._show_instant(None)
-        for line in self.markers.values():
-            line.hide()
+        self.history.clear()
+        self.refresh()
 
     def set_snapshot(self, snapshot: Any) -> None:
-        """Append a snapshot at a new step and show it as the latest; None clears."""
-        if snapshot is None:
-            self.clear()
-            return
-        signature = tuple((s.type, s.activation, s.weight is not None) for s in snapshot.layers)
-        if signature != self._signature or (self._n and snapshot.step < self._steps[self._n - 1]):
-            self.clear()
-            self._build(snapshot, signature)
-        if not self._n or snapshot.step > self._steps[self._n - 1]:
-            self._append(snapshot)
-            self._stale = True
-        self.latest = snapshot
-        for line in self.markers.values():
-            line.hide()  # live again: the scrubber mark is over
-        if not self.deferred:
-            self._catch_up()
+        """Record a snapshot at a new step and show it as the latest; None clears."""
+        self.history.record(snapshot)
+        self.refresh()
+
+    def show_at(self, snapshot: Any) -> None:
+        """Mark ``snapshot``'s time on the curves and show its histogram, dead units and warnings (no append);
+        None: live again."""
+        self.history.mark(snapshot)
+        self.refresh()
 
     def set_deferred(self, on: bool) -> None:
         """While deferred (its tab is not shown), snapshots are recorded but not drawn: the drawing
         grows with the run's length, and nobody is looking. Turning it off draws what was missed."""
         self.deferred = on
-        if not on:
-            self._catch_up()
+        self.refresh()
 
-    def _catch_up(self) -> None:
-        if self._stale:
-            self._stale = False
-            self._redraw()
-        if self.latest is not None:
-            self._show_instant(self.latest)
+    # ----------------------------------------------------------------- drawing
 
-    def show_at(self, snapshot: Any) -> None:
-        """Mark ``snapshot``'s time on the curves and show its histogram, dead units and warnings (no append)."""
-        if snapshot is None:
-            for line in self.markers.values():
-                line.hide()
-            self._show_instant(self.latest)
+    def refresh(self) -> None:
+        """Draw what the history holds now, unless deferred: curves only when snapshots were added."""
+        if self.deferred:
             return
-        index = int(np.searchsorted(self._steps[:self._n], snapshot.step))
+        history = self.history
+        drawn = (history.generation, history.n)
+        if self._drawn is None or self._drawn[0] != history.generation:
+            self._build()
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self._redraw()
+        marked = history.marked
         for plot, line in self.markers.items():
-            line.setValue(index if plot is self.heat_plot else snapshot.step)
-            line.show()
-        self._show_instant(snapshot)
+            if marked is not None:
+                line.setValue(history.column(marked) if plot is self.heat_plot else marked.step)
+            line.setVisible(marked is not None)
+        self._show_instant(marked if marked is not None else history.latest)
 
-    def _build(self, snapshot: Any, signature: tuple) -> None:
-        """One curve pair and one heatmap per layer with parameters: on a new structure only."""
-        self._signature = signature
-        self._param_layers = [i for i, s in enumerate(snapshot.layers) if s.weight is not None]
-        self._grad = np.full((len(self._steps), len(self._param_layers)), np.nan)
-        self._weight = self._grad.copy()
+    def _build(self) -> None:
+        """One curve pair per layer with parameters, the legend and the layer chooser: on a new history only."""
+        for curve in self.grad_curves.values():
+            self.grad_plot.removeItem(curve)
+        for curve in self.weight_curves.values():
+            self.weight_plot.removeItem(curve)
+        self.legend.clear()
+        self.grad_curves, self.weight_curves = {}, {}
         with QSignalBlocker(self.layer_combo):
-            for k, i in enumerate(self._param_layers):
-                layer = snapshot.layers[i]
-                name = f"layer {i + 1} ({layer.type}" + (f", {layer.activation})" if layer.activation != "linear" else ")")
+            self.layer_combo.clear()
+            for k, (i, name) in enumerate(zip(self.history.param_layers, self.history.names)):
                 color = LINE_COLORS[k % len(LINE_COLORS)]
                 style = Qt.PenStyle.SolidLine if k < len(LINE_COLORS) else Qt.PenStyle.DashLine
                 for plot, curves in ((self.grad_plot, self.grad_curves), (self.weight_plot, self.weight_curves)):
@@ -247,60 +214,27 @@ class HealthView(QWidget):
                     plot.addItem(curves[i])
                 self.legend.addItem(self.grad_curves[i], name)
                 self.layer_combo.addItem(name, i)
-                self._heat[i] = np.zeros((len(self._steps), VALUE_BINS), dtype=np.float32)
-                self._span[i] = 0.0
-        self.layer_combo.setCurrentIndex(0)
-
-    def _append(self, snapshot: Any) -> None:
-        if self._n == len(self._steps):  # full: double every buffer (amortised O(1) per snapshot)
-            self._steps, self._grad, self._weight = _doubled(self._steps), _doubled(self._grad), _doubled(self._weight)
-            self._heat = {i: _doubled(h) for i, h in self._heat.items()}
-        n = self._n
-        self._steps[n] = snapshot.step
-        for k, i in enumerate(self._param_layers):
-            layer = snapshot.layers[i]
-            self._grad[n, k], self._weight[n, k] = layer.grad_norm, layer.weight_norm
-            self._heat[i][n] = 0.0
-            if layer.histogram is not None:
-                counts, edges = layer.histogram
-                reach = float(np.abs(edges).max())
-                if reach > self._span[i]:
-                    self._widen(i, reach * GROWTH)
-                column = rebin(counts, edges, np.linspace(-self._span[i], self._span[i], VALUE_BINS + 1))
-                self._heat[i][n] = column / max(column.max(), 1e-12)
-        self._n += 1
-
-    def _widen(self, layer: int, span: float) -> None:
-        """Re-bin the layer's existing columns onto a wider value range (rare: the range grows with headroom)."""
-        old = self._span[layer]
-        self._span[layer] = span
-        if old <= 0 or not self._n:
-            return
-        old_edges = np.linspace(-old, old, VALUE_BINS + 1)
-        new_edges = np.linspace(-span, span, VALUE_BINS + 1)
-        moves = np.stack([rebin(np.eye(VALUE_BINS)[b], old_edges, new_edges) for b in range(VALUE_BINS)])
-        heat = self._heat[layer][:self._n] @ moves
-        self._heat[layer][:self._n] = heat / np.maximum(heat.max(axis=1, keepdims=True), 1e-12)
-
-    # ----------------------------------------------------------------- drawing
+            self.layer_combo.setCurrentIndex(0 if self.history.param_layers else -1)
 
     def _redraw(self) -> None:
-        n, steps = self._n, self._steps[:self._n]
-        for k, i in enumerate(self._param_layers):
-            self.grad_curves[i].setData(steps, self._grad[:n, k])
-            self.weight_curves[i].setData(steps, self._weight[:n, k])
+        history = self.history
+        n, steps = history.n, history.recorded_steps()
+        for k, i in enumerate(history.param_layers):
+            self.grad_curves[i].setData(steps, history.grad[:n, k])
+            self.weight_curves[i].setData(steps, history.weight[:n, k])
         self._show_layer()
 
     def _show_layer(self, *_: Any) -> None:
         """Draw the selected layer's histogram heatmap."""
+        history = self.history
         layer = self.layer_combo.currentData()
-        if layer is None or not self._n:
+        if layer is None or not history.n:
             self.heat_image.clear()
             return
-        span = self._span[layer] or 1.0
-        self.heat_image.setImage(self._heat[layer][:self._n], levels=(0.0, 1.0), autoDownsample=True)
-        self.heat_image.setRect(-0.5, -span, self._n, 2 * span)
-        self._show_bars(self.latest if self.latest is not None else None)
+        span = history.span[layer] or 1.0
+        self.heat_image.setImage(history.heat[layer][:history.n], levels=(0.0, 1.0), autoDownsample=True)
+        self.heat_image.setRect(-0.5, -span, history.n, 2 * span)
+        self._show_bars(history.marked if history.marked is not None else history.latest)
 
     def _show_instant(self, snapshot: Any) -> None:
         """The panels that show one moment: latest histogram bars, dead ReLUs and the warnings."""

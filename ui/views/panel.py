@@ -2,6 +2,9 @@
 
 It routes each snapshot to the views, keeps tabs that do not fit the data hidden, and only
 draws the visible tab (hidden views catch up when shown), so hidden views cost nothing.
+The views behind the other tabs are built the first time their tab is shown (LazyPage), with the
+data, experiment and theme in use then: the window paints sooner. Health records every snapshot
+into its HealthHistory from the start, built or not.
 """
 
 from __future__ import annotations
@@ -11,12 +14,16 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ui.chrome.theme import current_theme, current_theme_name, restyle_plots
+
 from .timeline import Timeline
 from .boundary_view import BoundaryView
 from .explain_view import ExplainView
 from .forecast_view import ForecastView
+from .health_history import HealthHistory
 from .health_view import HealthView
 from .image_views import ConfusionMatrixView, ImageViews
+from .lazy_page import LazyPage
 from .network_diagram import NetworkDiagram
 from .neuron_controls import NeuronControls
 from .sequence_views import GateView, HiddenStateView
@@ -36,14 +43,20 @@ class ViewsPanel(QWidget):
         self.setObjectName("views_panel")
         self.diagram = NetworkDiagram()
         self.boundary = BoundaryView()
-        self.images = ImageViews()
-        self.confusion = ConfusionMatrixView()
-        self.health = HealthView()
         self.explain = ExplainView()
-        self.hidden_state = HiddenStateView()
-        self.gates = GateView()
-        self.forecast = ForecastView()
         self.timeline = Timeline()
+        self._latest: Any = None
+        self._experiment: Any = None
+        self._dataset: Any = None
+        self.health_history = HealthHistory()  # recorded whether or not the health view exists yet
+        # The other views are built when their tab is first shown: the window paints without them.
+        self._images = LazyPage(ImageViews, self._prepare)
+        self._confusion = LazyPage(ConfusionMatrixView, self._prepare)
+        self._hidden_state = LazyPage(HiddenStateView, self._prepare)
+        self._gates = LazyPage(GateView, self._prepare)
+        self._forecast = LazyPage(ForecastView, self._prepare)
+        self._health = LazyPage(HealthView, self._prepare, self.health_history)
+        self._lazy = (self._images, self._confusion, self._hidden_state, self._gates, self._forecast, self._health)
         # On a 1280x720 projector the diagram shares ~900 px with the boundary: let both shrink.
         self.diagram.setMinimumSize(DIAGRAM_MIN_SIZE[0], DIAGRAM_MIN_SIZE[1])
         playground = QSplitter(Qt.Orientation.Horizontal)
@@ -64,16 +77,16 @@ class ViewsPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("view_tabs")
         self.tabs.setDocumentMode(True)
-        # (tab widget, title, views it holds); views with applies_to decide the tab's visibility
+        # (tab widget, title, views it holds, drawn on snapshots); a LazyPage's view is built when shown
         self._tabs = [
             (playground, "Network && boundary", (self.diagram, self.boundary)),
             (self.diagram_only_page(), "Network", (self.diagram,)),
-            (self.images, "Images", (self.images,)),
-            (self.confusion, "Confusion matrix", (self.confusion,)),
-            (self.hidden_state, "Hidden state", (self.hidden_state,)),
-            (self.gates, "Gates", (self.gates,)),
-            (self.forecast, "Prediction vs target", (self.forecast,)),
-            (self.health, "Training health", (self.health,)),
+            (self._images, "Images", ()),
+            (self._confusion, "Confusion matrix", ()),
+            (self._hidden_state, "Hidden state", ()),
+            (self._gates, "Gates", ()),
+            (self._forecast, "Prediction vs target", ()),
+            (self._health, "Training health", ()),
             (self.explain, "Explain a step", ()),
         ]
         for page, title, _ in self._tabs:
@@ -84,15 +97,11 @@ class ViewsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.timeline)
-        self._latest: Any = None
-        self._experiment: Any = None
-        self._dataset: Any = None
         self._kind = "none"  # the kind of data shown: "2d", "images", "other" or "none"
         self._pending_health: Any = None
         self._shown: dict[int, Any] = {}  # tab index -> snapshot it last drew
         self.timeline.snapshot_selected.connect(self._show)
         self.tabs.currentChanged.connect(self._on_tab)
-        self.health.set_deferred(self.tabs.currentWidget() is not self.health)
         self.diagram.neuron_hovered.connect(self.boundary.show_neuron)
         self.diagram.neuron_unhovered.connect(self.boundary.show_output)
         self.explain.layer_highlighted.connect(self.diagram.highlight_layer)
@@ -111,22 +120,83 @@ class ViewsPanel(QWidget):
         QVBoxLayout(self._diagram_page).setContentsMargins(0, 0, 0, 0)
         return self._diagram_page
 
+    # ----------------------------------------------------------------- views built on demand
+
+    @property
+    def images(self) -> ImageViews:
+        """The image views (built now if their tab has not been shown)."""
+        return self._images.view()
+
+    @property
+    def confusion(self) -> ConfusionMatrixView:
+        return self._confusion.view()
+
+    @property
+    def hidden_state(self) -> HiddenStateView:
+        return self._hidden_state.view()
+
+    @property
+    def gates(self) -> GateView:
+        return self._gates.view()
+
+    @property
+    def forecast(self) -> ForecastView:
+        return self._forecast.view()
+
+    @property
+    def health(self) -> HealthView:
+        """The health view (built now if its tab has not been shown); its record is ``health_history``."""
+        return self._health.view()
+
+    def is_built(self, view: str) -> bool:
+        """Whether the view named like its property ("health", "images", ...) exists yet."""
+        return getattr(self, f"_{view}").built
+
+    def _prepare(self, view: Any) -> None:
+        """Bring a view built just now to the state the panel is in: data, experiment, theme, deferral.
+
+        The snapshot follows from _draw_current (nothing is recorded as drawn on a tab before its view exists).
+        """
+        if isinstance(view, HealthView):
+            view.set_deferred(self.tabs.currentWidget() is not self._health)  # draws the history when shown
+        else:
+            if self._experiment is not None and hasattr(view, "set_experiment"):
+                view.set_experiment(self._experiment)
+            if self._dataset is not None:
+                view.set_dataset(self._dataset)
+        if current_theme_name() is not None:  # a theme was applied to the views built with the window
+            restyle_plots(view, current_theme())
+
+    def _views_of(self, index: int) -> tuple[Any, ...]:
+        """The views tab ``index`` draws snapshots into, its view built now if it is a LazyPage."""
+        page, _, views = self._tabs[index]
+        return (page.view(),) if isinstance(page, LazyPage) else views
+
+    def _kind_of(self, index: int) -> type | None:
+        page, _, views = self._tabs[index]
+        return page.kind if isinstance(page, LazyPage) else type(views[0]) if views else None
+
+    def _refresh_health(self) -> None:
+        for view in self._health.built_views():
+            view.refresh()
+
     # ----------------------------------------------------------------- data and spec
 
     def set_experiment(self, experiment: Any) -> None:
         self.diagram.set_experiment(experiment)
         self.neuron_controls.set_experiment(experiment)
         self._experiment = experiment
-        for view in (self.hidden_state, self.gates):
-            view.set_experiment(experiment)
+        for page in (self._hidden_state, self._gates):
+            for view in page.built_views():
+                view.set_experiment(experiment)
         self._show_recurrent_tabs()
 
     def _show_recurrent_tabs(self) -> None:
         """The hidden-state and gate tabs need sequence data and a network with a (gated) recurrent layer."""
-        for index, (_, _, views) in enumerate(self._tabs):
-            if views and views[0] in (self.hidden_state, self.gates):
-                self.tabs.setTabVisible(index, self._dataset is not None and views[0].applies_to(self._dataset)
-                                        and views[0].shows(self._experiment))
+        for index, (page, _, _) in enumerate(self._tabs):
+            if page in (self._hidden_state, self._gates):
+                self.tabs.setTabVisible(index, self._dataset is not None and page.kind.applies_to(self._dataset)
+                                        and page.kind.shows(self._experiment))
 
     def set_check(self, check: Any, layers: Any) -> None:
         """The session's shape check of ``layers``: the diagram reuses it instead of checking again."""
@@ -140,21 +210,24 @@ class ViewsPanel(QWidget):
             playground.insertWidget(0, self.diagram_box)
         else:
             diagram_page.layout().addWidget(self.diagram_box)
-        self._dataset = dataset
-        for view in (self.diagram, self.boundary, self.images, self.confusion, self.health, self.explain,
-                     self.hidden_state, self.gates, self.forecast):
+        self._dataset = dataset  # before the tabs change: a view built when Qt shows another tab gets this data
+        for view in (self.diagram, self.boundary, self.explain):
             view.set_dataset(dataset)
+        for page in self._lazy:
+            for view in page.built_views():
+                if page is not self._health:
+                    view.set_dataset(dataset)
         for index, (page, _, views) in enumerate(self._tabs):
             if index == 0:
                 visible = two_d
             elif index == 1:
                 visible = dataset is not None and not two_d
-            elif not views:
+            elif page is self.explain:
                 visible = True
-            elif views[0] is self.confusion:
+            elif page is self._confusion:
                 visible = dataset is not None and ConfusionMatrixView.applies_to(dataset) and not ImageViews.applies_to(dataset)
             else:
-                visible = dataset is not None and type(views[0]).applies_to(dataset)
+                visible = dataset is not None and self._kind_of(index).applies_to(dataset)
             self.tabs.setTabVisible(index, visible)
         self._show_recurrent_tabs()
         self._show_main_tab(dataset, two_d)
@@ -181,13 +254,17 @@ class ViewsPanel(QWidget):
     def clear(self) -> None:
         self._pending_health = None
         self.timeline.clear()
-        self.health.clear()
+        self.health_history.clear()
+        self._refresh_health()
         self._latest = None
         self._shown.clear()
         self.explain.set_explanation(None)
-        for view in (self.diagram, self.boundary, self.images, self.confusion, self.hidden_state, self.gates,
-                     self.forecast):
+        for view in (self.diagram, self.boundary):
             view.set_snapshot(None)
+        for page in self._lazy:
+            if page is not self._health:
+                for view in page.built_views():
+                    view.set_snapshot(None)
 
     # ----------------------------------------------------------------- snapshots
 
@@ -203,30 +280,34 @@ class ViewsPanel(QWidget):
     def _record_health(self) -> None:
         snapshot, self._pending_health = self._pending_health, None
         if snapshot is not None:
-            self.health.set_snapshot(snapshot)
+            self.health_history.record(snapshot)
+            self._refresh_health()
 
     @Slot(object)
     def _show(self, snapshot: Any) -> None:
         self._latest = snapshot
         if not self.timeline.is_live:
-            self.health.show_at(snapshot)
+            self.health_history.mark(snapshot)
+            self._refresh_health()
         self._draw_current()
 
     def _draw_current(self) -> None:
         index = self.tabs.currentIndex()
-        if index >= len(self._tabs):  # a tab the window added (Runs): it draws itself
+        if index < 0 or index >= len(self._tabs):  # a tab the window added (Runs): it draws itself
             return
+        views = self._views_of(index)  # the tab is shown: its view is built now if it was not
         if self._latest is None or self._shown.get(index) is self._latest:
             return
         self._shown[index] = self._latest
-        for view in self._tabs[index][2]:
-            if view is not self.health:
+        for view in views:
+            if not isinstance(view, HealthView):
                 view.set_snapshot(self._latest)
 
     @Slot(int)
     def _on_tab(self, _: int) -> None:
-        self.health.set_deferred(self.tabs.currentWidget() is not self.health)
         self._draw_current()
+        for view in self._health.built_views():
+            view.set_deferred(self.tabs.currentWidget() is not self._health)
 
     def select_view(self, key: str) -> bool:
         """Show the tab whose title contains ``key`` (case-insensitive), e.g. "images" or "health"."""
@@ -242,13 +323,13 @@ class ViewsPanel(QWidget):
         self.explain.set_explanation(explanation)
 
     def draw_all(self) -> None:
-        """Draw the latest snapshot in every view, visible or not (before exporting figures)."""
+        """Draw the latest snapshot in every view, visible or not (before exporting figures); builds them all."""
         if self._latest is None:
             return
-        for index, (_, _, views) in enumerate(self._tabs):
+        for index in range(len(self._tabs)):
             self._shown[index] = self._latest
-            for view in views:
-                if view is not self.health:
+            for view in self._views_of(index):
+                if not isinstance(view, HealthView):
                     view.set_snapshot(self._latest)
 
     def figure_targets(self, dataset: Any) -> dict[str, Any]:
