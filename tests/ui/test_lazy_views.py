@@ -32,6 +32,13 @@ def test_hidden_tabs_are_not_built_at_start(window):
     assert not any(panel.is_built(name) for name in LAZY)
     assert not window.findChildren(HealthView) and not window.findChildren(ImageViews)
     assert not window.findChildren(HiddenStateView) and not window.findChildren(GateView)
+    assert window.race._view is None  # the Race tab's view: built by the first race
+
+
+def test_the_race_view_is_built_in_the_theme_in_use(window):
+    window.action("view_theme_dark").setChecked(True)
+    view = window.race.view
+    assert _background(view.plot) == QColor(THEMES["dark"].plot_background).name().upper()
 
 
 def test_a_view_is_built_when_shown_with_the_current_experiment_and_theme(window, qtbot):

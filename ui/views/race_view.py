@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QMessage
 
 from playground.errors import PlaygroundError
 from playground.race import PRESETS, Race, race_experiments
+from ui.chrome.theme import current_theme, current_theme_name, restyle_plots
 
 from .colormaps import apply_lut, class_colors, diverging_lut
 
@@ -196,7 +197,7 @@ class RaceController:
         self.runs = runs  # the Runs tab's view: finished lanes are filed there
         self.status_bar = status_bar
         self.factory = factory  # playground.engines.TrainerFactory: the window's engine setting and speed
-        self.view = RaceView()
+        self._view: RaceView | None = None  # built by the first race: the window paints sooner without it
         menu = train_menu.addMenu("&Race")
         menu.setObjectName("menu_train_race")
         for name, (setting, values) in PRESETS.items():
@@ -206,8 +207,21 @@ class RaceController:
                                 f"{', '.join(map(str, values))} side by side")
             action.triggered.connect(self._starter(setting, values))
             menu.addAction(action)
-        self.view.finished.connect(self._file_runs)
-        closed.connect(self.view.stop)  # the window's closed signal: lanes stop before it goes
+        closed.connect(self._stop)  # the window's closed signal: lanes stop before it goes
+
+    @property
+    def view(self) -> RaceView:
+        """The race tab's view, built (in the theme in use) the first time it is needed."""
+        if self._view is None:
+            self._view = RaceView()
+            self._view.finished.connect(self._file_runs)
+            if current_theme_name() is not None:
+                restyle_plots(self._view, current_theme())
+        return self._view
+
+    def _stop(self) -> None:
+        if self._view is not None:
+            self._view.stop()
 
     def _starter(self, setting: str, values: tuple) -> Callable[[], None]:
         return lambda: self.start(setting, values)
