@@ -127,22 +127,41 @@ def test_smooth_a_million_points_is_fast():
 # ----------------------------------------------------------------- LossPlot
 
 
-def test_add_reports_grows_curves_with_one_set_data_per_curve(plot, monkeypatch):
+def test_add_reports_grows_curves_with_one_set_data_per_curve(plot, monkeypatch, qtbot):
     plot.add_reports(make_reports(1, 10))
+    qtbot.wait(1)
     calls = []
     for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
         item = plot.curve(name)
         original = item.setData
         monkeypatch.setattr(item, "setData", lambda *a, _n=name, _o=original, **k: (calls.append(_n), _o(*a, **k)))
     plot.add_reports(make_reports(11, 7))
-    assert sorted(calls) == ["test_accuracy", "test_loss", "train_accuracy", "train_loss"]
+    assert sorted(calls) == ["test_loss", "train_loss"]  # the loss plot at once...
     x, y = xy(plot.curve("train_loss"))
     np.testing.assert_array_equal(x, np.arange(1, 18))
     np.testing.assert_allclose(y, 1.0 / np.arange(1, 18))
+    qtbot.waitUntil(lambda: len(calls) == 4, timeout=1000)  # ...the accuracy plot on the event loop's next turn
+    assert sorted(calls) == ["test_accuracy", "test_loss", "train_accuracy", "train_loss"]
+    np.testing.assert_array_equal(xy(plot.curve("test_accuracy"))[0], [4, 8, 12, 16])
 
 
-def test_test_and_accuracy_curves_use_epoch_end_reports_only(plot):
+def test_accuracy_redraw_waits_for_the_event_loop_and_batches_coalesce(plot, monkeypatch, qtbot):
+    calls = []
+    item = plot.curve("train_accuracy")
+    original = item.setData
+    monkeypatch.setattr(item, "setData", lambda *a, **k: (calls.append(1), original(*a, **k)))
+    for first in (1, 9, 17):  # three batches before the GUI thread gets back to its event loop
+        plot.add_reports(make_reports(first, 8))
+    assert calls == [] and len(xy(plot.curve("train_loss"))[0]) == 24
+    qtbot.waitUntil(lambda: calls == [1], timeout=1000)  # one redraw, with every batch's points
+    np.testing.assert_array_equal(xy(item)[0], [4, 8, 12, 16, 20, 24])
+    plot.clear()  # a reset draws both plots at once: nothing stale shows afterwards
+    assert xy(item)[0].size == 0
+
+
+def test_test_and_accuracy_curves_use_epoch_end_reports_only(plot, qtbot):
     plot.add_reports(make_reports(1, 17))
+    qtbot.waitUntil(lambda: xy(plot.curve("test_accuracy"))[0].size == 4, timeout=1000)
     x, y = xy(plot.curve("test_loss"))
     np.testing.assert_array_equal(x, [4, 8, 12, 16])
     np.testing.assert_allclose(y, 1.0 / x + 0.1)

@@ -78,7 +78,7 @@ def contains(view_range, values):
     return low <= finite.min() and finite.max() <= high
 
 
-def test_live_batches_move_the_axes_in_steps_and_show_every_point(plot):
+def test_live_batches_move_the_axes_in_steps_and_show_every_point(plot, qtbot):
     moves = {"x": 0, "loss y": 0, "accuracy y": 0}
     plot.loss_plot.vb.sigXRangeChanged.connect(lambda *_: moves.__setitem__("x", moves["x"] + 1))
     plot.loss_plot.vb.sigYRangeChanged.connect(lambda *_: moves.__setitem__("loss y", moves["loss y"] + 1))
@@ -87,6 +87,7 @@ def test_live_batches_move_the_axes_in_steps_and_show_every_point(plot):
     batches = 200
     for i in range(batches):
         plot.add_reports(reports(1 + i * 100, 100))
+        qtbot.waitUntil(lambda: not plot._accuracy_due, timeout=1000)  # the accuracy plot redraws a moment later
         (x_range, loss_y), (acc_x, acc_y) = plot.loss_plot.vb.viewRange(), plot.accuracy_plot.vb.viewRange()
         steps = plot.history.view("step")
         assert contains(x_range, steps) and contains(acc_x, steps)  # the linked plot follows

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from .history_buffer import MAX_SMOOTHING, HistoryBuffer, RunningSmoother
@@ -106,6 +106,7 @@ class LossPlot(QWidget):
         # The current view settings; read them, change them with the setters.
         self.x_axis, self.smoothing, self.log_scale, self.task = "step", 0.0, False, "classification"
         self._last = self._last_epoch_end = None  # the latest report and epoch-end report, for the label
+        self._accuracy_due = False  # the accuracy curves wait for their redraw, queued after the loss plot's
 
         self.x_axis_combo = _named(QComboBox(), "x_axis_combo", "Plot the curves against optimizer steps or epochs.")
         self.x_axis_combo.addItem("steps", "step")
@@ -202,7 +203,10 @@ class LossPlot(QWidget):
         self.epoch_history.extend(epoch_ends)
         for series in self._series.values():
             series.append(len(reports) if series.source is self.history else len(epoch_ends))
-        self._redraw()
+        self._redraw(self.loss_plot)
+        if not self._accuracy_due:  # later, so the event loop runs between the two plots' updates and paints
+            self._accuracy_due = True
+            QTimer.singleShot(0, self._redraw_accuracy)
         for report in reports:
             if report.status == "diverged":
                 self._add_marker("diverged", report.step, report.epoch, "diverged")
@@ -287,12 +291,21 @@ class LossPlot(QWidget):
         """The plot items, for image and data exporters."""
         return {"loss": self.loss_plot, "accuracy": self.accuracy_plot}
 
-    def _redraw(self) -> None:
+    def _redraw(self, *plots: pg.PlotItem) -> None:
+        """Give ``plots``' curves (all when none named) their data and settle their auto-range."""
+        plots = plots or (self.loss_plot, self.accuracy_plot)
         for series in self._series.values():
-            series.redraw(self.x_axis)
+            if series.plot in plots:
+                series.redraw(self.x_axis)
         # Settle the auto-range now: done during the paint instead, the range change schedules a second paint.
-        self.loss_plot.vb.prepareForPaint()
-        self.accuracy_plot.vb.prepareForPaint()
+        for plot in plots:
+            plot.vb.prepareForPaint()
+        if self.accuracy_plot in plots:
+            self._accuracy_due = False
+
+    def _redraw_accuracy(self) -> None:
+        if self._accuracy_due:
+            self._redraw(self.accuracy_plot)
 
     def _add_marker(self, kind: str, step: float, epoch: float, label: str) -> None:
         color, style, width = MARKER_STYLES[kind]
