@@ -1,6 +1,9 @@
 """The views behind hidden tabs are built when their tab is first shown, with the data, experiment and
 theme in use then (the window paints sooner without them); health records every snapshot all along."""
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 from PySide6.QtGui import QColor
@@ -76,3 +79,13 @@ def test_health_records_before_its_view_exists_and_draws_it_all_when_shown(windo
     x, _ = next(iter(health.grad_curves.values())).getData()
     assert list(x) == list(steps)
     assert _background(health.norms) == QColor(THEMES["dark"].plot_background).name().upper()
+
+
+def test_the_hidden_views_modules_are_not_imported_with_the_window():
+    """Their tabs' visibility comes from ui.views.applies; the modules load when a tab is first shown."""
+    lazy = ["ui.views.image_views", "ui.views.sequence_views", "ui.views.forecast_view", "ui.views.health_view"]
+    code = f"import sys, ui.main_window; print([m for m in {lazy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "[]"

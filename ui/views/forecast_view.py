@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from .applies import is_series_regression
 from .image_views import TEXT_COLOR, style_plot
 from .sequence_views import SAMPLE_COUNT, RedrawnOnSnapshot, fit_samples
 
@@ -73,7 +74,7 @@ class ForecastView(RedrawnOnSnapshot, QWidget):
     @staticmethod
     def applies_to(dataset: Any) -> bool:
         """Regression on a series of one feature (sine, a CSV column)."""
-        return dataset is not None and dataset.task == "regression" and tuple(dataset.input_shape)[1:] == (1,)
+        return is_series_regression(dataset)
 
     @Slot()
     def _draw(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from ui.plots.data_preview import image_mosaic
 from ui.plots.square_plot import SquareHost
 
+from .applies import is_classification, is_image_classification
 from .colormaps import diverging_lut, sequential_lut
 
 TEXT_COLOR = "#222222"
@@ -110,7 +111,7 @@ class ConfusionMatrixView(QWidget):
 
     @staticmethod
     def applies_to(dataset: Any) -> bool:
-        return dataset is not None and dataset.task == "classification"
+        return is_classification(dataset)
 
     def set_dataset(self, dataset: Any) -> None:
         """Label the axes with the class names and clear the counts."""
@@ -223,7 +224,7 @@ class ImageViews(QWidget):
 
     @staticmethod
     def applies_to(dataset: Any) -> bool:
-        return dataset is not None and dataset.task == "classification" and len(dataset.input_shape) == 3
+        return is_image_classification(dataset)
 
     def set_dataset(self, dataset: Any) -> None:
         """Show the first 36 test images (predictions come with the snapshots)."""

@@ -1,21 +1,23 @@
-"""A tab page that builds its view only when asked: the views nobody sees at start-up cost nothing before the first paint."""
+"""A tab page that builds its view only when asked: views nobody sees at start-up cost nothing before the first paint."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 
 class LazyPage(QWidget):
-    """Holds the place of one view in the tab widget until ``view()`` builds it.
+    """Holds the place of one view in the tab widget until ``view()`` imports and builds it.
 
-    ``kind`` is the view's class: its static ``applies_to`` (and ``shows``) answer before the view exists.
-    ``prepare`` brings a newly built view up to the current state (data, experiment, theme); the owner
-    decides when to build (when the tab is first shown) and asks ``built`` to skip views that do not exist.
+    ``kind`` names the view's class within ui.views ("image_views.ImageViews"): its module is imported
+    only then. ``prepare(page, view)`` brings a newly built view up to the current state (data, experiment,
+    theme); the owner decides when to build (when the tab is first shown) and asks ``built_views`` to send
+    changes only to views that exist.
     """
 
-    def __init__(self, kind: type, prepare: Callable[[Any], None], *args: Any, parent: QWidget | None = None):
+    def __init__(self, kind: str, prepare: Callable[[LazyPage, Any], None], *args: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind, self._prepare, self._args = kind, prepare, args
         self._view: Any = None
@@ -29,9 +31,10 @@ class LazyPage(QWidget):
     def view(self) -> Any:
         """The view, built (and brought up to date) now if it was not yet."""
         if self._view is None:
-            self._view = self.kind(*self._args)
+            module, name = self.kind.rsplit(".", 1)
+            self._view = getattr(importlib.import_module(f"ui.views.{module}"), name)(*self._args)
             self.layout().addWidget(self._view)
-            self._prepare(self._view)
+            self._prepare(self, self._view)
             # Shown now, not at the next event-loop pass (its page may be on screen already), and only once
             # prepared: a pyqtgraph layout drawn into while shown but not yet laid out kept its minimum height.
             self._view.show()

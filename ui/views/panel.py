@@ -9,24 +9,28 @@ into its HealthHistory from the start, built or not.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ui.chrome.theme import current_theme, current_theme_name, restyle_plots
 
-from .timeline import Timeline
+from .applies import has_gates, is_classification, is_image_classification, is_sequence, is_series_regression, \
+    recurrent_layers
 from .boundary_view import BoundaryView
 from .explain_view import ExplainView
-from .forecast_view import ForecastView
 from .health_history import HealthHistory
-from .health_view import HealthView
-from .image_views import ConfusionMatrixView, ImageViews
 from .lazy_page import LazyPage
 from .network_diagram import NetworkDiagram
 from .neuron_controls import NeuronControls
-from .sequence_views import GateView, HiddenStateView
+from .timeline import Timeline
+
+if TYPE_CHECKING:  # imported when their tab is first shown
+    from .forecast_view import ForecastView
+    from .health_view import HealthView
+    from .image_views import ConfusionMatrixView, ImageViews
+    from .sequence_views import GateView, HiddenStateView
 
 
 DIAGRAM_MIN_SIZE = (240, 200)
@@ -50,12 +54,12 @@ class ViewsPanel(QWidget):
         self._dataset: Any = None
         self.health_history = HealthHistory()  # recorded whether or not the health view exists yet
         # The other views are built when their tab is first shown: the window paints without them.
-        self._images = LazyPage(ImageViews, self._prepare)
-        self._confusion = LazyPage(ConfusionMatrixView, self._prepare)
-        self._hidden_state = LazyPage(HiddenStateView, self._prepare)
-        self._gates = LazyPage(GateView, self._prepare)
-        self._forecast = LazyPage(ForecastView, self._prepare)
-        self._health = LazyPage(HealthView, self._prepare, self.health_history)
+        self._images = LazyPage("image_views.ImageViews", self._prepare)
+        self._confusion = LazyPage("image_views.ConfusionMatrixView", self._prepare)
+        self._hidden_state = LazyPage("sequence_views.HiddenStateView", self._prepare)
+        self._gates = LazyPage("sequence_views.GateView", self._prepare)
+        self._forecast = LazyPage("forecast_view.ForecastView", self._prepare)
+        self._health = LazyPage("health_view.HealthView", self._prepare, self.health_history)
         self._lazy = (self._images, self._confusion, self._hidden_state, self._gates, self._forecast, self._health)
         # On a 1280x720 projector the diagram shares ~900 px with the boundary: let both shrink.
         self.diagram.setMinimumSize(DIAGRAM_MIN_SIZE[0], DIAGRAM_MIN_SIZE[1])
@@ -152,13 +156,13 @@ class ViewsPanel(QWidget):
         """Whether the view named like its property ("health", "images", ...) exists yet."""
         return getattr(self, f"_{view}").built
 
-    def _prepare(self, view: Any) -> None:
+    def _prepare(self, page: LazyPage, view: Any) -> None:
         """Bring a view built just now to the state the panel is in: data, experiment, theme, deferral.
 
         The snapshot follows from _draw_current (nothing is recorded as drawn on a tab before its view exists).
         """
-        if isinstance(view, HealthView):
-            view.set_deferred(self.tabs.currentWidget() is not self._health)  # draws the history when shown
+        if page is self._health:
+            view.set_deferred(self.tabs.currentWidget() is not page)  # draws the history when shown
         else:
             if self._experiment is not None and hasattr(view, "set_experiment"):
                 view.set_experiment(self._experiment)
@@ -167,14 +171,29 @@ class ViewsPanel(QWidget):
         if current_theme_name() is not None:  # a theme was applied to the views built with the window
             restyle_plots(view, current_theme())
 
-    def _views_of(self, index: int) -> tuple[Any, ...]:
-        """The views tab ``index`` draws snapshots into, its view built now if it is a LazyPage."""
+    def _snapshot_views(self, index: int) -> tuple[Any, ...]:
+        """The views of tab ``index`` that draw the selected snapshot (health draws its history instead)."""
         page, _, views = self._tabs[index]
-        return (page.view(),) if isinstance(page, LazyPage) else views
+        if page is self._health:
+            return ()
+        return page.built_views() if isinstance(page, LazyPage) else views
 
-    def _kind_of(self, index: int) -> type | None:
-        page, _, views = self._tabs[index]
-        return page.kind if isinstance(page, LazyPage) else type(views[0]) if views else None
+    def _applies(self, page: LazyPage) -> bool:
+        """Whether the tab of a view not built yet (or built) is for the data and network in use."""
+        dataset, experiment = self._dataset, self._experiment
+        if dataset is None:
+            return False
+        if page is self._images:
+            return is_image_classification(dataset)
+        if page is self._confusion:  # image data has its confusion matrix among the image views
+            return is_classification(dataset) and not is_image_classification(dataset)
+        if page is self._hidden_state:
+            return is_sequence(dataset) and bool(recurrent_layers(experiment))
+        if page is self._gates:
+            return is_sequence(dataset) and has_gates(experiment)
+        if page is self._forecast:
+            return is_series_regression(dataset)
+        return True  # health
 
     def _refresh_health(self) -> None:
         for view in self._health.built_views():
@@ -193,10 +212,8 @@ class ViewsPanel(QWidget):
 
     def _show_recurrent_tabs(self) -> None:
         """The hidden-state and gate tabs need sequence data and a network with a (gated) recurrent layer."""
-        for index, (page, _, _) in enumerate(self._tabs):
-            if page in (self._hidden_state, self._gates):
-                self.tabs.setTabVisible(index, self._dataset is not None and page.kind.applies_to(self._dataset)
-                                        and page.kind.shows(self._experiment))
+        for page in (self._hidden_state, self._gates):
+            self.tabs.setTabVisible(self.tabs.indexOf(page), self._applies(page))
 
     def set_check(self, check: Any, layers: Any) -> None:
         """The session's shape check of ``layers``: the diagram reuses it instead of checking again."""
@@ -224,10 +241,8 @@ class ViewsPanel(QWidget):
                 visible = dataset is not None and not two_d
             elif page is self.explain:
                 visible = True
-            elif page is self._confusion:
-                visible = dataset is not None and ConfusionMatrixView.applies_to(dataset) and not ImageViews.applies_to(dataset)
             else:
-                visible = dataset is not None and self._kind_of(index).applies_to(dataset)
+                visible = self._applies(page)
             self.tabs.setTabVisible(index, visible)
         self._show_recurrent_tabs()
         self._show_main_tab(dataset, two_d)
@@ -239,7 +254,8 @@ class ViewsPanel(QWidget):
         Hiding the current tab lets Qt pick a neighbour (the empty Explain tab, or Training health);
         a change of noise or seed within the same kind of data leaves the user's choice alone.
         """
-        kind = "none" if dataset is None else "2d" if two_d else "images" if ImageViews.applies_to(dataset) else "other"
+        images = is_image_classification(dataset)
+        kind = "none" if dataset is None else "2d" if two_d else "images" if images else "other"
         if kind == self._kind and self.tabs.isTabVisible(self.tabs.currentIndex()):
             return
         self._kind = kind
@@ -295,13 +311,14 @@ class ViewsPanel(QWidget):
         index = self.tabs.currentIndex()
         if index < 0 or index >= len(self._tabs):  # a tab the window added (Runs): it draws itself
             return
-        views = self._views_of(index)  # the tab is shown: its view is built now if it was not
+        page = self._tabs[index][0]
+        if isinstance(page, LazyPage):
+            page.view()  # the tab is shown: its view is built now if it was not
         if self._latest is None or self._shown.get(index) is self._latest:
             return
         self._shown[index] = self._latest
-        for view in views:
-            if not isinstance(view, HealthView):
-                view.set_snapshot(self._latest)
+        for view in self._snapshot_views(index):
+            view.set_snapshot(self._latest)
 
     @Slot(int)
     def _on_tab(self, _: int) -> None:
@@ -326,19 +343,20 @@ class ViewsPanel(QWidget):
         """Draw the latest snapshot in every view, visible or not (before exporting figures); builds them all."""
         if self._latest is None:
             return
-        for index in range(len(self._tabs)):
+        for index, (page, _, _) in enumerate(self._tabs):
+            if isinstance(page, LazyPage):
+                page.view()
             self._shown[index] = self._latest
-            for view in self._views_of(index):
-                if not isinstance(view, HealthView):
-                    view.set_snapshot(self._latest)
+            for view in self._snapshot_views(index):
+                view.set_snapshot(self._latest)
 
     def figure_targets(self, dataset: Any) -> dict[str, Any]:
         """Plot items worth exporting for this data, by file stem: the boundary or the confusion matrix."""
         targets: dict[str, Any] = {}
         if dataset is not None and BoundaryView.applies_to(dataset):
             targets["boundary"] = self.boundary.graphics  # with its colour bar and class legend
-        if dataset is not None and ImageViews.applies_to(dataset):
+        if is_image_classification(dataset):
             targets["confusion"] = self.images.confusion.plot
-        elif dataset is not None and ConfusionMatrixView.applies_to(dataset):
+        elif is_classification(dataset):
             targets["confusion"] = self.confusion.plot
         return targets

@@ -17,22 +17,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 from playground.layers import LAYER_TYPES
 from playground.sequence_gates import gates_of
 
+from .applies import has_gates, is_sequence, recurrent_layers
 from .colormaps import diverging_lut, sequential_lut
 from .image_views import style_plot
 
 SAMPLE_COUNT = 8  # the snapshot traces the first 8 test samples (playground.sequence_snapshots.SAMPLES)
-
-
-def recurrent_layers(experiment: Any) -> list[tuple[int, str]]:
-    """(layer index, layer type) of every recurrent layer of ``experiment``."""
-    if experiment is None:
-        return []
-    return [(i, layer.type) for i, layer in enumerate(experiment.layers)
-            if layer.type in LAYER_TYPES and LAYER_TYPES.get(layer.type).recurrent]
-
-
-def is_sequence(dataset: Any) -> bool:
-    return dataset is not None and len(dataset.input_shape) == 2
 
 
 def fit_samples(spin: QSpinBox, samples: int) -> None:
@@ -241,7 +230,7 @@ class GateView(RedrawnOnSnapshot, QWidget):
 
     @staticmethod
     def shows(experiment: Any) -> bool:
-        return any(gates_of(layer_type) for _, layer_type in recurrent_layers(experiment))
+        return has_gates(experiment)
 
     def set_experiment(self, experiment: Any) -> None:
         self.experiment = experiment
