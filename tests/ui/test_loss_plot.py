@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 
 from playground.training import Report
 from ui.plots.history_buffer import INITIAL_CAPACITY, REPORT_COLUMNS, HistoryBuffer, RunningSmoother, smooth
@@ -157,6 +157,14 @@ def test_accuracy_redraw_waits_for_the_event_loop_and_batches_coalesce(plot, mon
     np.testing.assert_array_equal(xy(item)[0], [4, 8, 12, 16, 20, 24])
     plot.clear()  # a reset draws both plots at once: nothing stale shows afterwards
     assert xy(item)[0].size == 0
+
+
+def test_a_plot_deleted_with_its_accuracy_redraw_queued_raises_nothing(qtbot):
+    widget = LossPlot()
+    widget.add_reports(make_reports(1, 8))  # queues the accuracy redraw...
+    widget.deleteLater()  # ...and the plot goes, as when a window closes mid-run
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # gone before the redraw's turn
+    qtbot.wait(20)  # pytest-qt fails the test on an exception in the event loop (a deleted curve's setData)
 
 
 def test_test_and_accuracy_curves_use_epoch_end_reports_only(plot, qtbot):

@@ -107,6 +107,11 @@ class LossPlot(QWidget):
         self.x_axis, self.smoothing, self.log_scale, self.task = "step", 0.0, False, "classification"
         self._last = self._last_epoch_end = None  # the latest report and epoch-end report, for the label
         self._accuracy_due = False  # the accuracy curves wait for their redraw, queued after the loss plot's
+        # Owned by this widget, so a redraw still queued when the plot is deleted is deleted with it.
+        self._accuracy_timer = QTimer(self)
+        self._accuracy_timer.setSingleShot(True)
+        self._accuracy_timer.setInterval(0)
+        self._accuracy_timer.timeout.connect(self._redraw_accuracy)
 
         self.x_axis_combo = _named(QComboBox(), "x_axis_combo", "Plot the curves against optimizer steps or epochs.")
         self.x_axis_combo.addItem("steps", "step")
@@ -204,9 +209,9 @@ class LossPlot(QWidget):
         for series in self._series.values():
             series.append(len(reports) if series.source is self.history else len(epoch_ends))
         self._redraw(self.loss_plot)
-        if not self._accuracy_due:  # later, so the event loop runs between the two plots' updates and paints
-            self._accuracy_due = True
-            QTimer.singleShot(0, self._redraw_accuracy)
+        self._accuracy_due = True  # later, so the event loop runs between the two plots' updates and paints
+        if not self._accuracy_timer.isActive():
+            self._accuracy_timer.start()
         for report in reports:
             if report.status == "diverged":
                 self._add_marker("diverged", report.step, report.epoch, "diverged")
