@@ -20,7 +20,7 @@ import torch
 from ..batching import check_experiment, effective_batch_size
 from ..datasets import Dataset, load_dataset
 from ..errors import ModelError
-from ..evaluation_policy import EVERY, WARM_UP, EvaluationPolicy
+from ..evaluation_policy import EVERY, FULL_EPOCHS, WARM_UP, EvaluationPolicy
 from ..losses import LOSSES, decision_threshold, encode_targets
 from ..model import build_model
 from ..optimizers import SCHEDULES
@@ -187,7 +187,7 @@ class FusedTrainer(TorchHandover, RunControl, RunReports):
         """1 for each epoch of this call whose end evaluates, 0 otherwise (one entry per epoch row).
 
         ``every``: evaluate every this many epoch ends (an adaptive run's spacing); the run's last epoch
-        always evaluates.
+        and epochs up to FULL_EPOCHS always evaluate.
         """
         spe = self.steps_per_epoch
         ends = (self._batch + n_steps) // spe
@@ -199,7 +199,9 @@ class FusedTrainer(TorchHandover, RunControl, RunReports):
             self._since_eval += 1
             # A call that ends on an epoch end evaluates it (one evaluation per call at most): whatever
             # the run does next, stop included, it has evaluated weights to show.
-            if self._since_eval >= every or self.epoch + e + 1 >= self.total_epochs or (on_boundary and e == ends - 1):
+            epoch = self.epoch + e + 1
+            if self._since_eval >= every or epoch >= self.total_epochs or epoch <= FULL_EPOCHS \
+                    or (on_boundary and e == ends - 1):
                 flags[e] = 1
                 self._since_eval = 0
         if ends:

@@ -1,4 +1,5 @@
-"""Adaptive evaluation: short epochs skip evaluations, training itself never changes, the ends always evaluate."""
+"""Adaptive evaluation: short epochs skip evaluations, training itself never changes, the ends and a run's
+first FULL_EPOCHS always evaluate."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from playground.evaluation_policy import MAX_GAP, SHARE, WARM_UP, EvaluationPolicy
+from playground.evaluation_policy import FULL_EPOCHS, MAX_GAP, SHARE, WARM_UP, EvaluationPolicy
 from playground.fused import FusedTrainer, kernels_ready
 from playground.spec import default_experiment
 from playground.training import Trainer
@@ -44,20 +45,24 @@ def expensive(trainer) -> None:
     trainer._evaluation.measured = WARM_UP
 
 
+LATE = FULL_EPOCHS + 1  # an epoch whose evaluation the policy may skip
+
+
 def test_policy_spaces_evaluations_by_their_measured_cost():
     policy = EvaluationPolicy()
     policy.start("every")
-    assert policy.due(final=False) and policy.every_epochs(1e-6) == 1
+    assert policy.due(LATE, final=False) and policy.every_epochs(1e-6) == 1
     policy.start("adaptive")
     for slow in (0.3, 0.2, 0.1, 0.05):  # a new shape's first evaluations are slow: each is measured
-        assert policy.due(final=False) and policy.every_epochs(1e-6) == 1
+        assert policy.due(LATE, final=False) and policy.every_epochs(1e-6) == 1
         policy.evaluated(slow)
-    assert policy.due(final=False)
+    assert policy.due(LATE, final=False)
     policy.evaluated(0.001)
     assert policy.measured == WARM_UP
     assert policy.gap() == pytest.approx(0.001 / SHARE)
-    assert not policy.due(final=False) and policy.skipped
-    assert policy.due(final=True)  # a run's last epoch always evaluates
+    assert not policy.due(LATE, final=False) and policy.skipped
+    assert policy.due(FULL_EPOCHS, final=False)  # a short run's epochs all evaluate
+    assert policy.due(LATE, final=True)  # a run's last epoch always evaluates
     assert policy.every_epochs(0.0001) == pytest.approx(0.001 / SHARE / 0.0001, abs=1)
     policy.evaluated(0.5)
     assert policy.gap() == pytest.approx(0.001 / SHARE)  # a slowed evaluation (GIL, load) does not stretch the gap
@@ -68,14 +73,14 @@ def test_policy_spaces_evaluations_by_their_measured_cost():
     assert expensive.gap() == MAX_GAP  # a costly evaluation still comes every MAX_GAP seconds
     assert expensive.every_epochs(10 * MAX_GAP) == 1  # long epochs: every one
     policy.start("adaptive", measurable=False)  # an asynchronous device: no timing, every epoch
-    assert policy.due(final=False)
+    assert policy.due(LATE, final=False)
     with pytest.raises(ValueError, match="every, adaptive"):
         policy.start("sometimes")
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_adaptive_runs_skip_evaluations_but_train_the_same(engine):
-    exp = experiment(40)
+    exp = experiment(FULL_EPOCHS + 40)
     every, adaptive = ENGINES[engine](exp), ENGINES[engine](exp)
     expensive(adaptive)
     full = history(every, "every")
@@ -84,8 +89,10 @@ def test_adaptive_runs_skip_evaluations_but_train_the_same(engine):
     assert [r.step for r in full] == [r.step for r in sparse] and [r.train_loss for r in full] == [r.train_loss for r in sparse]
     ends = [r for r in full if r.test_loss is not None]
     evaluated = [r for r in sparse if r.test_loss is not None]
-    # the first epoch, the epoch ends a batch closes on (at most one per batch) and the last
-    assert len(ends) == 40 and len(evaluated) < 20
+    assert len(ends) == FULL_EPOCHS + 40
+    # every epoch up to FULL_EPOCHS; after it, the epoch ends a batch closes on (at most one per batch) and the last
+    assert [r.epoch for r in evaluated if r.epoch <= FULL_EPOCHS] == list(range(1, FULL_EPOCHS + 1))
+    assert len([r for r in evaluated if r.epoch > FULL_EPOCHS]) < 20
     assert sparse[-1].test_loss == full[-1].test_loss and sparse[-1].test_accuracy == full[-1].test_accuracy
     assert {r.step for r in evaluated} <= {r.step for r in ends}
     # after the run, steps outside run() evaluate every epoch again
@@ -97,14 +104,19 @@ def test_adaptive_runs_skip_evaluations_but_train_the_same(engine):
 def test_a_stopped_adaptive_run_ends_on_an_evaluated_report(engine):
     trainer = ENGINES[engine](experiment(10_000))
     expensive(trainer)
-    reports = history(trainer, "adaptive", stop_after=30)
+    reports = []
+    for batch in trainer.run(interval=0.033, evaluation="adaptive"):
+        reports.extend(batch)
+        if reports[-1].epoch >= FULL_EPOCHS + 30:
+            trainer.request_stop()
     assert trainer.status == "stopped"
     assert reports[-1].test_loss is not None and reports[-1].train_accuracy is not None
-    assert sum(r.test_loss is not None for r in reports) < len(reports) // 2
+    late = [r for r in reports if r.epoch > FULL_EPOCHS and r.epoch == int(r.epoch)]
+    assert len(late) >= 30 and sum(r.test_loss is not None for r in late) < len(late) // 2
 
 
 def test_first_run_measures_the_cost_and_evaluates_its_first_epochs():
     trainer = Trainer(experiment(3))
     reports = history(trainer, "adaptive")
     assert trainer._evaluation.cost is not None and trainer._evaluation.cost > 0
-    assert [r.test_loss is not None for r in reports if r.epoch == int(r.epoch)][0]
+    assert [r.epoch for r in reports if r.test_loss is not None] == [1, 2, 3]  # a short run: every epoch
