@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any, Iterable
 
 from .errors import CheckpointError
@@ -17,7 +17,8 @@ from .files import strict_json_loads
 from .reports import Report
 
 HISTORY_FORMAT = "nn-playground-history"
-_FIELDS = {f.name for f in fields(Report)}
+_NAMES = tuple(f.name for f in fields(Report))
+_FIELDS = set(_NAMES)
 _REQUIRED = ("step", "epoch", "train_loss")
 _OPTIONAL_FLOATS = ("test_loss", "train_accuracy", "test_accuracy", "penalty")
 MAX_STEP = 10**15  # far beyond any real run; a bigger step or epoch means a damaged file, not a long run
@@ -25,7 +26,12 @@ MAX_STEP = 10**15  # far beyond any real run; a bigger step or epoch means a dam
 
 def report_row(report: Report) -> dict[str, Any]:
     """One report as a JSON-ready dict (non-finite floats become null)."""
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(report).items()}
+    # Attribute reads, not dataclasses.asdict (which deep-copies every field): a long run has 10**5 points.
+    row = {}
+    for name in _NAMES:
+        value = getattr(report, name)
+        row[name] = None if isinstance(value, float) and not math.isfinite(value) else value
+    return row
 
 
 def report_from_row(row: Any) -> Report:

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.files.saved.connect(self.undo_stack.setClean)
         self.runs.rerun_requested.connect(self.set_experiment)
         self.runs.message.connect(self.statusBar().showMessage)
+        self.files.autosaver.failed.connect(self.statusBar().showMessage)
         self.appearance.lesson_requested.connect(self.set_experiment)
 
     # ----------------------------------------------------------------- the document

@@ -1,6 +1,7 @@
 """Autosave: the current experiment, its run history and its latest weights, written atomically.
 
-The spec and history are written by a GUI timer every few seconds; the weights and optimizer state
+The spec and history are saved on a GUI timer every few seconds (the history's lines are written by
+a writer thread, ``HistoryWriter``); the weights and optimizer state
 come from the training thread (``WeightsAutosave``) and are written by a writer thread, at most
 every few seconds, so the GUI thread never serialises a tensor. A clean exit deletes the autosave;
 finding one at start-up means the last session crashed or was killed, so the app offers to restore
@@ -15,14 +16,16 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Slot
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal, Slot
 
 from playground.errors import PlaygroundError
 from playground.files import FileRefused, atomic_write_text, read_regular_bytes
-from playground.history_codec import history_from_lines, report_line
+from playground.history_codec import history_from_lines
 from playground.project import SavedProject
 from playground.reports import Report
 from playground.spec import load
+
+from .history_writer import HistoryWriter
 
 DEFAULT_INTERVAL_MS = 5000
 WEIGHTS_INTERVAL_S = 3.0  # the training thread hands over weights at most this often
@@ -199,45 +202,71 @@ weights_autosave = WeightsAutosave()
 
 
 class Autosaver(QObject):
-    """Saves ``snapshot()`` — (experiment, history list) — on a timer, writing only what changed."""
+    """Saves ``snapshot()`` — (experiment, history list) — on a timer, writing only what changed.
+
+    The spec (small) is written at once; the history's new points go to a HistoryWriter thread.
+    ``failed`` carries a failure's words to the status bar, once per new failure.
+    """
+
+    failed = Signal(str)
 
     def __init__(self, snapshot: Callable[[], tuple[Any, list]], parent: QObject | None = None):
         super().__init__(parent)
         self._snapshot = snapshot
         self._spec: Any = None  # the experiment last written
-        self._history: Any = None  # the history list last written, and how much of it
+        self._history: Any = None  # the history list last handed to the writer, and how much of it
         self._written = 0
-        self.error: str | None = None
+        self._writer = HistoryWriter(history_path)
+        self._spec_error: str | None = None
+        self._shown: str | None = None  # the failure last announced
         self.timer = QTimer(self)
         self.timer.setInterval(int(os.environ.get("NN_PLAYGROUND_AUTOSAVE_MS", DEFAULT_INTERVAL_MS)))
-        self.timer.timeout.connect(self.save_now)
+        self.timer.timeout.connect(self.save)
+
+    @property
+    def error(self) -> str | None:
+        """Why the last autosave failed, or None when it worked."""
+        return self._spec_error or self._writer.error or weights_autosave.error
 
     def start(self) -> None:
         self.timer.start()
 
     @Slot()
-    def save_now(self) -> None:
-        """Write the spec if it changed, and append the history's new points (rewrite it after a reset)."""
+    def save(self) -> None:
+        """Write the spec if it changed, and hand the history's new points to the writer thread (all of
+        it after a reset, or after a write failed)."""
         experiment, history = self._snapshot()
         try:
             if experiment != self._spec:
                 atomic_write_text(autosave_path(), experiment.to_json())
                 self._spec = experiment
-            if history is not self._history or len(history) < self._written:
-                atomic_write_text(history_path(), "".join(report_line(r) for r in history))
-                self._history, self._written = history, len(history)
-            elif len(history) > self._written:
-                with open(history_path(), "a", encoding="utf-8") as fh:
-                    fh.write("".join(report_line(r) for r in history[self._written:]))
-                self._written = len(history)
-        except OSError as exc:  # a full disk must not interrupt the lecture; remember it for the status bar
-            self.error = f"Autosave failed: {exc.strerror or exc}"
+            self._spec_error = None
+        except OSError as exc:  # a full disk must not interrupt the lecture: the status bar says it
+            self._spec_error = f"Autosave failed: {exc.strerror or exc}"
             self._spec = None
-            return
-        self.error = None
+        if history is not self._history or len(history) < self._written or self._writer.failed:
+            self._writer.rewrite(list(history))
+            self._history, self._written = history, len(history)
+        elif len(history) > self._written:
+            self._writer.append(history[self._written:])
+            self._written = len(history)
+        self._announce()
+
+    def save_now(self, timeout: float = 30.0) -> None:
+        """``save``, then wait until the history is on disk (closing, tests)."""
+        self.save()
+        self._writer.wait(timeout)
+        self._announce()
+
+    def _announce(self) -> None:
+        error = self.error
+        if error and error != self._shown:
+            self.failed.emit(f"{error}. Your work is not being autosaved: save it with File ▸ Save As.")
+        self._shown = error
 
     def finish(self) -> None:
         """A clean exit: nothing to restore next time."""
         self.timer.stop()
+        self._writer.wait(10.0)  # a history write in flight must not recreate its file after discard()
         weights_autosave.flush(2.0)  # a write still in flight must not recreate the file after discard()
         discard()
