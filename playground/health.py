@@ -61,7 +61,8 @@ def _non_finite_layers(snapshot: Any) -> list[int]:
     for i, layer in enumerate(snapshot.layers):
         arrays = [a for a in (layer.weight, layer.bias) if a is not None]
         norm_bad = layer.grad_norm is not None and math.isinf(layer.grad_norm)
-        weight_bad = not math.isfinite(layer.weight_norm) if layer.weight_norm is not None else False
+        # A layer without weights (flatten, pooling) reports its weight norm as NaN: nothing to check.
+        weight_bad = layer.weight is not None and layer.weight_norm is not None and not math.isfinite(layer.weight_norm)
         if norm_bad or weight_bad or any(not np.isfinite(a).all() for a in arrays):
             broken.append(i)
     return broken

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from playground.examples import load_example
 from playground.health import health_warnings
 from playground.snapshots import LayerState, Snapshot, take_snapshot
 from playground.spec import LayerSpec, OptimizerSpec, default_experiment
@@ -40,3 +41,15 @@ def test_dead_leaky_units_are_not_told_to_use_leaky_relu():
     relu = Snapshot(10, 1.0, (_layer("relu", 1.0, dead=0.9), _layer("linear", 1.0)))
     assert "leaky_relu" not in health_warnings(leaky)[0].split(":", 1)[1]
     assert "use leaky_relu" in health_warnings(relu)[0]
+
+
+def test_a_healthy_net_with_a_flatten_layer_is_not_called_diverged():
+    # digits-mlp starts with flatten, whose snapshot has no weights and a NaN weight norm
+    trainer = Trainer(replace(load_example("digits-mlp"), epochs=1, device="cpu"))
+    trainer.train()
+    snapshot = take_snapshot(trainer)
+    assert snapshot.layers[0].weight is None
+    assert not any("diverged" in w for w in health_warnings(snapshot))
+    broken = Snapshot(10, 1.0, (LayerState("flatten", "linear", None, None, float("nan"), float("nan"), None, None),
+                                _layer("relu", 1.0), replace(_layer("linear", 1.0), weight=np.full((2, 2), np.nan))))
+    assert "layer 3 has weights" in health_warnings(broken)[0]  # weights that are NaN still are
