@@ -6,9 +6,9 @@ evaluation covers 500 points: the fused engine spent 44 % of its time evaluating
 drawn at 30 frames a second gains nothing from hundreds of test points a second, so the window's runs
 evaluate adaptively: an epoch end evaluates when the time since the last evaluation is at least
 ``1 / SHARE`` times what an evaluation costs (the fastest of those measured), or ``MAX_GAP`` seconds,
-whichever comes first. Epochs 1 to FULL_EPOCHS always evaluate, so a short run's history (a lesson's, a
-lecture's few dozen epochs) is complete whatever the timing; so do a trainer's first WARM_UP epochs, a
-run's last epoch, and a run that stops.
+whichever comes first. A run of at most FULL_EPOCHS epochs (the default experiment's 100, a lesson's
+few dozen) evaluates every epoch, so its history is complete whatever the timing; in longer runs a
+trainer's first WARM_UP epochs, the last epoch and a run that stops always evaluate.
 
 Scripts, the CLI and reports evaluate every epoch (``EVERY``): their histories never depend on timing.
 Adaptive evaluation only changes which epoch ends carry test metrics, never the training itself.
@@ -29,9 +29,8 @@ MAX_GAP = 2.0  # seconds: long epochs (or costly evaluations) still evaluate at 
 # slower than the rest (measured 48, 48, 32 ms, then 0.1-0.2 ms, on the default circle), and a gap set
 # from them would leave a run seconds without a test point.
 WARM_UP = 5
-# Epochs that always evaluate: the savings adaptive spacing brings there are at most this many evaluations
-# (about 3 ms fused, 15 ms PyTorch on the default circle), while a short run with holes in its test curve is
-# what a user sees.
+# Runs this short evaluate every epoch: spacing would save at most this many evaluations (about 3 ms fused,
+# 15 ms PyTorch on the default circle), while holes in a short run's test curve are what a user sees.
 FULL_EPOCHS = 100
 
 
@@ -57,10 +56,10 @@ class EvaluationPolicy:
         """Seconds an adaptive run lets pass between evaluations."""
         return 0.0 if self.cost is None else min(self.cost / SHARE, MAX_GAP)
 
-    def due(self, epoch: int, final: bool) -> bool:
-        """Whether the end of ``epoch`` (counted from 1), reached now, evaluates (``final``: the run's last
-        epoch, which always does)."""
-        if not self.adaptive or final or epoch <= FULL_EPOCHS or self.measured < WARM_UP:
+    def due(self, total_epochs: int, final: bool) -> bool:
+        """Whether the epoch end reached now, in a run of ``total_epochs``, evaluates (``final``: the run's
+        last epoch, which always does)."""
+        if not self.adaptive or final or total_epochs <= FULL_EPOCHS or self.measured < WARM_UP:
             return True
         if time.perf_counter() - self.last >= self.gap():
             return True

@@ -233,7 +233,7 @@ class Trainer(TorchEvaluation, RunControl, RunReports):
         if self._batch == self.steps_per_epoch:
             self._batch = 0
             self.epoch += 1
-            self._close_point(evaluate=self._evaluation.due(self.epoch, final=self.epoch >= self.total_epochs))
+            self._close_point(evaluate=self._evaluation.due(self.total_epochs, final=self.epoch >= self.total_epochs))
             self._set_epoch_lr()
         elif len(self._pending) >= self._point_every:
             self._close_point(evaluate=False)

@@ -187,7 +187,7 @@ class FusedTrainer(TorchHandover, RunControl, RunReports):
         """1 for each epoch of this call whose end evaluates, 0 otherwise (one entry per epoch row).
 
         ``every``: evaluate every this many epoch ends (an adaptive run's spacing); the run's last epoch
-        and epochs up to FULL_EPOCHS always evaluate.
+        always evaluates, and a run of at most FULL_EPOCHS evaluates every epoch.
         """
         spe = self.steps_per_epoch
         ends = (self._batch + n_steps) // spe
@@ -195,12 +195,12 @@ class FusedTrainer(TorchHandover, RunControl, RunReports):
         if not evaluate:
             return flags
         on_boundary = (self._batch + n_steps) % spe == 0  # a stop seen after this call finds no steps pending
+        short = self.total_epochs <= FULL_EPOCHS  # a short run evaluates every epoch
         for e in range(ends):
             self._since_eval += 1
             # A call that ends on an epoch end evaluates it (one evaluation per call at most): whatever
             # the run does next, stop included, it has evaluated weights to show.
-            epoch = self.epoch + e + 1
-            if self._since_eval >= every or epoch >= self.total_epochs or epoch <= FULL_EPOCHS \
+            if self._since_eval >= every or self.epoch + e + 1 >= self.total_epochs or short \
                     or (on_boundary and e == ends - 1):
                 flags[e] = 1
                 self._since_eval = 0

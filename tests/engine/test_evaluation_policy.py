@@ -1,5 +1,5 @@
 """Adaptive evaluation: short epochs skip evaluations, training itself never changes, the ends and a run's
-first FULL_EPOCHS always evaluate."""
+epochs always evaluate, and a run of at most FULL_EPOCHS epochs evaluates every one."""
 
 from __future__ import annotations
 
@@ -45,24 +45,24 @@ def expensive(trainer) -> None:
     trainer._evaluation.measured = WARM_UP
 
 
-LATE = FULL_EPOCHS + 1  # an epoch whose evaluation the policy may skip
+LONG = FULL_EPOCHS + 1  # a run whose evaluations the policy may space
 
 
 def test_policy_spaces_evaluations_by_their_measured_cost():
     policy = EvaluationPolicy()
     policy.start("every")
-    assert policy.due(LATE, final=False) and policy.every_epochs(1e-6) == 1
+    assert policy.due(LONG, final=False) and policy.every_epochs(1e-6) == 1
     policy.start("adaptive")
     for slow in (0.3, 0.2, 0.1, 0.05):  # a new shape's first evaluations are slow: each is measured
-        assert policy.due(LATE, final=False) and policy.every_epochs(1e-6) == 1
+        assert policy.due(LONG, final=False) and policy.every_epochs(1e-6) == 1
         policy.evaluated(slow)
-    assert policy.due(LATE, final=False)
+    assert policy.due(LONG, final=False)
     policy.evaluated(0.001)
     assert policy.measured == WARM_UP
     assert policy.gap() == pytest.approx(0.001 / SHARE)
-    assert not policy.due(LATE, final=False) and policy.skipped
-    assert policy.due(FULL_EPOCHS, final=False)  # a short run's epochs all evaluate
-    assert policy.due(LATE, final=True)  # a run's last epoch always evaluates
+    assert not policy.due(LONG, final=False) and policy.skipped
+    assert policy.due(FULL_EPOCHS, final=False)  # a short run evaluates every epoch
+    assert policy.due(LONG, final=True)  # a run's last epoch always evaluates
     assert policy.every_epochs(0.0001) == pytest.approx(0.001 / SHARE / 0.0001, abs=1)
     policy.evaluated(0.5)
     assert policy.gap() == pytest.approx(0.001 / SHARE)  # a slowed evaluation (GIL, load) does not stretch the gap
@@ -73,7 +73,7 @@ def test_policy_spaces_evaluations_by_their_measured_cost():
     assert expensive.gap() == MAX_GAP  # a costly evaluation still comes every MAX_GAP seconds
     assert expensive.every_epochs(10 * MAX_GAP) == 1  # long epochs: every one
     policy.start("adaptive", measurable=False)  # an asynchronous device: no timing, every epoch
-    assert policy.due(LATE, final=False)
+    assert policy.due(LONG, final=False)
     with pytest.raises(ValueError, match="every, adaptive"):
         policy.start("sometimes")
 
@@ -89,10 +89,8 @@ def test_adaptive_runs_skip_evaluations_but_train_the_same(engine):
     assert [r.step for r in full] == [r.step for r in sparse] and [r.train_loss for r in full] == [r.train_loss for r in sparse]
     ends = [r for r in full if r.test_loss is not None]
     evaluated = [r for r in sparse if r.test_loss is not None]
-    assert len(ends) == FULL_EPOCHS + 40
-    # every epoch up to FULL_EPOCHS; after it, the epoch ends a batch closes on (at most one per batch) and the last
-    assert [r.epoch for r in evaluated if r.epoch <= FULL_EPOCHS] == list(range(1, FULL_EPOCHS + 1))
-    assert len([r for r in evaluated if r.epoch > FULL_EPOCHS]) < 20
+    # the first epochs, the epoch ends a batch closes on (at most one per batch) and the last
+    assert len(ends) == FULL_EPOCHS + 40 and len(evaluated) < 30
     assert sparse[-1].test_loss == full[-1].test_loss and sparse[-1].test_accuracy == full[-1].test_accuracy
     assert {r.step for r in evaluated} <= {r.step for r in ends}
     # after the run, steps outside run() evaluate every epoch again
@@ -107,16 +105,24 @@ def test_a_stopped_adaptive_run_ends_on_an_evaluated_report(engine):
     reports = []
     for batch in trainer.run(interval=0.033, evaluation="adaptive"):
         reports.extend(batch)
-        if reports[-1].epoch >= FULL_EPOCHS + 30:
+        if reports[-1].epoch >= 60:
             trainer.request_stop()
     assert trainer.status == "stopped"
     assert reports[-1].test_loss is not None and reports[-1].train_accuracy is not None
-    late = [r for r in reports if r.epoch > FULL_EPOCHS and r.epoch == int(r.epoch)]
-    assert len(late) >= 30 and sum(r.test_loss is not None for r in late) < len(late) // 2
+    ends = [r for r in reports if r.epoch == int(r.epoch)]
+    assert len(ends) >= 60 and sum(r.test_loss is not None for r in ends) < len(ends) // 2
 
 
 def test_first_run_measures_the_cost_and_evaluates_its_first_epochs():
     trainer = Trainer(experiment(3))
     reports = history(trainer, "adaptive")
     assert trainer._evaluation.cost is not None and trainer._evaluation.cost > 0
-    assert [r.epoch for r in reports if r.test_loss is not None] == [1, 2, 3]  # a short run: every epoch
+    assert [r.epoch for r in reports if r.test_loss is not None] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_short_run_evaluates_every_epoch_however_costly(engine):
+    trainer = ENGINES[engine](experiment(FULL_EPOCHS))
+    expensive(trainer)  # a long run of these would evaluate every MAX_GAP seconds
+    reports = history(trainer, "adaptive")
+    assert [r.epoch for r in reports if r.test_loss is not None] == list(range(1, FULL_EPOCHS + 1))
