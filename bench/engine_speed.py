@@ -143,10 +143,16 @@ class TrainerSide:
     def run_steps(self, count: int) -> tuple[float, int]:
         """At least ``count`` more steps of one long ``run()``, as the GUI drives it (adaptive evaluation,
         reports every 33 ms): (seconds, steps done). The run is resumed where the last call left it, so
-        these are steady-state steps: a run's one-off final evaluation is not among them."""
+        these are steady-state steps: a run's one-off opening and final evaluations are not among them."""
         trainer = self.trainer
         if self._run is None:
+            from playground.evaluation_policy import WARM_UP
+
             self._run = trainer.run(epochs=10**9, evaluation="adaptive")
+            # Untimed: the run's opening evaluations, each epoch end's until WARM_UP are timed (a one-off
+            # of about 0.3 s on the CNN, which would otherwise fill the quick mode's few timed epochs).
+            while trainer._evaluation.measured < WARM_UP:
+                next(self._run)
         target = trainer.step + count
         first = trainer.step
         sync(self.device)
