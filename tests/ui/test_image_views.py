@@ -98,6 +98,25 @@ def test_confusion_cells_show_the_counts(views, digits):
     assert view.plot.getAxis("bottom").labelText == "predicted" and view.plot.getAxis("left").labelText == "true"
 
 
+def test_a_new_snapshot_rewrites_only_the_cells_that_changed(views, digits, monkeypatch):
+    _, snap = digits
+    view = views.confusion
+    view.set_snapshot(snap)
+    changed = snap.confusion.copy()
+    changed[0, 1] += 1  # one more 0 taken for a 1
+    written = []
+    for row in view.texts:
+        for text in row:
+            monkeypatch.setattr(text, "setText", lambda value, text=text, real=text.setText: (written.append(text), real(value)))
+    view.set_snapshot(replace(snap, confusion=changed))
+    assert written == [view.texts[0][1]]  # the cell that changed, and no other (a TextItem update costs)
+    assert view.texts[0][1].toPlainText() == str(changed[0, 1])
+    view.set_snapshot(None)
+    assert all(t.toPlainText() == "" for row in view.texts for t in row)
+    view.set_snapshot(snap)  # after a clear, every cell is written again
+    assert [[t.toPlainText() for t in row] for row in view.texts] == [[str(c) for c in row] for row in snap.confusion]
+
+
 def test_filters_mosaic_for_conv_and_linear_first_layers(views, digits):
     _, snap = digits
     views.set_snapshot(snap)

@@ -100,6 +100,7 @@ class ConfusionMatrixView(QWidget):
         self.image.setLookupTable(sequential_lut())
         self.plot.addItem(self.image)
         self.texts: list[list[pg.TextItem]] = []  # [true][predicted], created once per class count
+        self._shown: list[list[tuple[str, str] | None]] = []  # what each cell shows: (text, color)
         self.class_names: tuple[str, ...] = ()
         self.matrix: np.ndarray | None = None
         self._digits = 0  # digits of the largest count, which the cell font is sized for
@@ -127,9 +128,10 @@ class ConfusionMatrixView(QWidget):
         self.matrix = matrix
         if matrix is None:
             self.image.clear()
-            for row in self.texts:
-                for text in row:
+            for i, row in enumerate(self.texts):
+                for j, text in enumerate(row):
                     text.setText("")
+                    self._shown[i][j] = None
             self.plot.setTitle("Confusion matrix", size="12pt")
             return
         n = matrix.shape[0]
@@ -137,11 +139,15 @@ class ConfusionMatrixView(QWidget):
             self._set_classes(self.class_names if len(self.class_names) == n else tuple(map(str, range(n))))
         top = max(int(matrix.max()), 1)
         self.image.setImage(matrix.astype(np.float32), levels=(0, top))
+        shown = self._shown
         for (i, j), count in np.ndenumerate(matrix):
             # Dark text on light cells, white on dark ones; zeros faint so the errors stand out.
-            color = UNKNOWN if count == 0 else ("#FFFFFF" if count > 0.55 * top else TEXT_COLOR)
-            self.texts[i][j].setText(str(int(count)))
-            self.texts[i][j].setColor(color)
+            cell = (str(int(count)), UNKNOWN if count == 0 else ("#FFFFFF" if count > 0.55 * top else TEXT_COLOR))
+            if shown[i][j] != cell:  # most cells keep their count from one snapshot to the next: a TextItem update costs
+                text = self.texts[i][j]
+                text.setText(cell[0])
+                text.setColor(cell[1])
+                shown[i][j] = cell
         total = int(matrix.sum())
         # On a line of its own: one long title line would make the square plot wider than tall.
         accuracy = f"<br>{np.trace(matrix) / total:.1%} right" if total else ""
@@ -157,6 +163,7 @@ class ConfusionMatrixView(QWidget):
                 self.plot.removeItem(text)
         n = len(names)
         self.texts = [[pg.TextItem("", color=TEXT_COLOR, anchor=(0.5, 0.5)) for _ in range(n)] for _ in range(n)]
+        self._shown = [[None] * n for _ in range(n)]
         for i, row in enumerate(self.texts):
             for j, text in enumerate(row):
                 text.setPos(j + 0.5, i + 0.5)
