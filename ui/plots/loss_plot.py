@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider
 
 from .history_buffer import MAX_SMOOTHING, HistoryBuffer, RunningSmoother
 from .stepped_range import RangeAnchor
+from .tick_grid import TickGrid
 
 # Okabe-Ito colours, which stay distinct under the common colour-vision deficiencies.
 TRAIN_COLOR = "#0072B2"
@@ -178,7 +179,7 @@ class LossPlot(QWidget):
         widget.setObjectName(object_name)
         widget.setMinimumHeight(120)
         plot = widget.getPlotItem()
-        plot.showGrid(x=True, y=True, alpha=0.15)
+        widget.grid = TickGrid(plot)  # not showGrid: a grid drawn by the axes repaints them on every batch
         for side in ("left", "bottom"):
             axis = plot.getAxis(side)
             axis.setPen(pg.mkPen("#666666"))
