@@ -52,3 +52,26 @@ def test_the_grid_is_painted_in_the_axis_colour(qtbot):
     assert background.red() == background.green()  # between the lines: no tint
     assert any(p.red() - p.green() > 10 for p in pixels)  # on the line: the red axis colour, faint
     assert np.isfinite(x)
+
+
+def test_ticks_are_worked_out_again_only_when_the_range_moves(qtbot, monkeypatch):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 400)
+    plot.show()
+    item = plot.loss_plot
+    item.setRange(xRange=(0, 10), yRange=(0, 1), padding=0)
+    qtbot.wait(20)
+    grid = plot.loss_widget.grid
+    calls = []
+    bottom = item.getAxis("bottom")
+    real = bottom.tickValues
+    monkeypatch.setattr(bottom, "tickValues", lambda *a: calls.append(a) or real(*a))
+    first = grid.lines()
+    before = len(calls)
+    assert grid.lines() is first and grid.lines() is first  # a curve update repaints: the lines are kept
+    assert len(calls) == before
+    item.setRange(xRange=(0, 100), yRange=(0, 1), padding=0)
+    moved = grid.lines()
+    assert len(calls) > before and moved is not first
+    assert max(line.x1() for line in moved[0][1]) > 10  # the new range's ticks

@@ -22,6 +22,7 @@ class TickGrid(pg.GraphicsObject):
         super().__init__()
         self._plot = plot
         self._alpha = alpha
+        self._cache: tuple[tuple, list[tuple[int, list[QLineF]]]] | None = None  # (ranges and sizes, lines)
         self.setZValue(-1000)  # behind every curve and marker
         plot.addItem(self, ignoreBounds=True)
         plot.vb.sigRangeChanged.connect(self._range_changed)
@@ -35,8 +36,18 @@ class TickGrid(pg.GraphicsObject):
         return QRectF() if vb is None else vb.viewRect()
 
     def lines(self) -> list[tuple[int, list[QLineF]]]:
-        """(tick level, lines) for both axes, at the values each axis ticks for its current range."""
+        """(tick level, lines) for both axes, at the values each axis ticks for its current range.
+
+        Kept while the ranges and sizes stay: the stepped auto-range moves them seldom, and working out
+        the ticks costs more than drawing the lines."""
         rect = self.boundingRect()
+        key = tuple((tuple(axis.range), axis.geometry().size().toTuple(), axis.isVisible())
+                    for axis in (self._plot.getAxis("bottom"), self._plot.getAxis("left"))) + (rect.getRect(),)
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._lines(rect))
+        return self._cache[1]
+
+    def _lines(self, rect: QRectF) -> list[tuple[int, list[QLineF]]]:
         out: list[tuple[int, list[QLineF]]] = []
         for side, vertical in (("bottom", True), ("left", False)):
             axis = self._plot.getAxis(side)
