@@ -124,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_application(app)  # window and taskbar icon
     if not (args.screenshot or report) and hand_over(args.experiment):
         return 0  # a running window opened the file (e.g. double-clicked in the file manager)
+    from .lean_import import import_pyqtgraph
+
+    import_pyqtgraph()  # before the window's modules import it: without its CUDA probe
     from .main_window import MainWindow
 
     # A screenshot shows the default layout, whatever the user's saved window state is.
