@@ -153,6 +153,7 @@ def test_set_dataset_shows_preview_and_summary(panel):
     assert panel.summary_label.text() == "250 train / 250 test · 2 classes · 2 features"
     assert panel.preview.current_page() == "scatter"
     assert len(panel.preview.scatter.data) == 500
+    assert panel.preview.image_layout is None  # built when image data first shows: not on a 2-D first paint
     digits = _exp(dataset="digits", samples=100, features=(), test_fraction=0.2)
     panel.set_dataset(load_dataset(digits.data, 0))
     assert panel.summary_label.text() == "80 train / 20 test · 10 classes · 8×8 images"

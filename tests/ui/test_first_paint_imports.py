@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-HEAVY = ("torch", "numba", "matplotlib")
+HEAVY = ("torch", "numba", "matplotlib", "importlib.metadata")  # the last: 8 ms for Help → About only
 
 # Builds, shows and paints the window as ui.app.main does before finish_startup, then lists what loaded.
 CODE = f"""

@@ -11,7 +11,6 @@ import datetime as _dt
 import platform
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 
 MAX_DETAIL_LINES = 60  # a traceback's tail: enough to locate a fault, short enough to paste into an issue
 
@@ -48,6 +47,8 @@ def clear_last_error() -> None:
 
 
 def _dist_version(name: str) -> str:
+    from importlib import metadata  # here, not at import: 8 ms the window's first paint does not need
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -60,7 +60,13 @@ class DataPreview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
         self._build_scatter_page()
-        self._build_image_page()
+        # The image page is built when image data first shows (a dozen ms off the first paint of a 2-D
+        # experiment); its slot in the stack is held by an empty host, so the pages keep their order.
+        self.image_page = QWidget()
+        self.image_page.setObjectName("data_preview_images")
+        QVBoxLayout(self.image_page).setContentsMargins(0, 0, 0, 0)
+        self._stack.addWidget(self.image_page)
+        self.image_layout: pg.GraphicsLayoutWidget | None = None
         self.table_label = self._text_page("data_preview_table")
         self.empty_label = self._text_page("data_preview_empty")
         self.clear()
@@ -91,7 +97,6 @@ class DataPreview(QWidget):
 
     def _build_image_page(self) -> None:
         self.image_layout = pg.GraphicsLayoutWidget()
-        self.image_layout.setObjectName("data_preview_images")
         self.image_view = self.image_layout.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMouse=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image_view.addItem(self.image)
@@ -104,7 +109,7 @@ class DataPreview(QWidget):
             label.setFont(font)
             self.image_view.addItem(label)
             self.image_labels.append(label)
-        self._stack.addWidget(self.image_layout)
+        self.image_page.layout().addWidget(self.image_layout)
 
     def _text_page(self, name: str) -> QLabel:
         label = QLabel()
@@ -194,6 +199,8 @@ class DataPreview(QWidget):
     # ------------------------------------------------------------------ images
 
     def _show_images(self, ds: Any) -> None:
+        if self.image_layout is None:
+            self._build_image_page()
         x = np.asarray(ds.x_train)
         count = min(len(x), GRID * GRID)
         images = x[:count, 0] if count else np.zeros((0, *ds.input_shape[1:]), dtype=np.float32)
@@ -209,7 +216,7 @@ class DataPreview(QWidget):
                 label.setPos(c * (w + gap), r * (h + gap))
             label.setVisible(i < count)
         self.image_view.autoRange(padding=0.01)
-        self._stack.setCurrentWidget(self.image_layout)
+        self._stack.setCurrentWidget(self.image_page)
 
     # ------------------------------------------------------------------ tables
 
