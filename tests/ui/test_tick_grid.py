@@ -6,16 +6,21 @@ import numpy as np
 import pyqtgraph as pg
 
 from ui.plots.loss_plot import LossPlot
-from ui.plots.tick_grid import TickGrid
 
 
-def test_grid_lines_sit_on_the_axis_ticks_and_the_axes_stay_in_their_strips(qtbot):
+def shown_plot(qtbot, x_range, y_range) -> LossPlot:
+    """A LossPlot on screen with its loss plot's range set."""
     plot = LossPlot()
     qtbot.addWidget(plot)
     plot.resize(900, 400)
     plot.show()
+    plot.loss_plot.setRange(xRange=x_range, yRange=y_range, padding=0)
+    return plot
+
+
+def test_grid_lines_sit_on_the_axis_ticks_and_the_axes_stay_in_their_strips(qtbot):
+    plot = shown_plot(qtbot, (0, 2000), (0.4, 1.0))
     item = plot.loss_plot
-    item.setRange(xRange=(0, 2000), yRange=(0.4, 1.0), padding=0)
     qtbot.wait(50)
     grid = plot.loss_widget.grid
     lines = dict(grid.lines())
@@ -33,12 +38,8 @@ def test_grid_lines_sit_on_the_axis_ticks_and_the_axes_stay_in_their_strips(qtbo
 
 
 def test_the_grid_is_painted_in_the_axis_colour(qtbot):
-    plot = LossPlot()
-    qtbot.addWidget(plot)
-    plot.resize(900, 400)
-    plot.show()
+    plot = shown_plot(qtbot, (0, 10), (0, 1))
     item = plot.loss_plot
-    item.setRange(xRange=(0, 10), yRange=(0, 1), padding=0)
     for axis in ("bottom", "left"):
         item.getAxis(axis).setPen(pg.mkPen("#FF0000"))  # a theme's axis colour
     qtbot.wait(50)
@@ -55,12 +56,8 @@ def test_the_grid_is_painted_in_the_axis_colour(qtbot):
 
 
 def test_ticks_are_worked_out_again_only_when_the_range_moves(qtbot, monkeypatch):
-    plot = LossPlot()
-    qtbot.addWidget(plot)
-    plot.resize(900, 400)
-    plot.show()
+    plot = shown_plot(qtbot, (0, 10), (0, 1))
     item = plot.loss_plot
-    item.setRange(xRange=(0, 10), yRange=(0, 1), padding=0)
     qtbot.wait(20)
     grid = plot.loss_widget.grid
     calls = []
