@@ -28,10 +28,22 @@ def _layout(window):
     }
 
 
+def _settled_layout(window, qtbot):
+    """``_layout`` once two readings 50 ms apart agree: a resize's splitter sizes settle over event-loop turns."""
+    seen = [_layout(window)]
+
+    def settled() -> bool:
+        qtbot.wait(50)
+        seen.append(_layout(window))
+        return seen[-1] == seen[-2]
+
+    qtbot.waitUntil(settled, timeout=5000)
+    return seen[-1]
+
+
 def test_f5_grows_what_the_class_watches_and_f5_again_restores_the_layout_exactly(window, qtbot):
     window.resize(1280, 720)
-    qtbot.wait(50)
-    before = _layout(window)
+    before = _settled_layout(window, qtbot)
     window.action("view_presentation").setChecked(True)
     qtbot.wait(50)
     assert all(not dock.isVisible() for dock in window.docks.values())
@@ -43,8 +55,7 @@ def test_f5_grows_what_the_class_watches_and_f5_again_restores_the_layout_exactl
     assert play.readout.fontInfo().pixelSize() >= 18 and play.button.width() >= 60
     assert window.font().pointSizeF() * 4 / 3 >= 18  # the application text: at least 18 px
     window.action("view_presentation").setChecked(False)
-    qtbot.wait(50)
-    assert _layout(window) == before
+    assert _settled_layout(window, qtbot) == before
     assert play.readout.text() == "epoch 10" and play.button.width() < 60
 
 
