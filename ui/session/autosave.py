@@ -244,7 +244,7 @@ class Autosaver(QObject):
         except OSError as exc:  # a full disk must not interrupt the lecture: the status bar says it
             self._spec_error = f"Autosave failed: {exc.strerror or exc}"
             self._spec = None
-        if history is not self._history or len(history) < self._written or self._writer.failed:
+        if history is not self._history or len(history) < self._written or self._writer.retry_due():
             self._writer.rewrite(list(history))
             self._history, self._written = history, len(history)
         elif len(history) > self._written:

@@ -19,6 +19,7 @@ from playground.history_codec import report_line
 from playground.reports import Report
 
 IDLE_EXIT_S = 30.0  # an idle thread ends; the next job starts another
+RETRY_S = 30.0  # after a failed write, the whole history is rewritten at most this often
 
 
 class HistoryWriter:
@@ -36,7 +37,12 @@ class HistoryWriter:
         self._busy = False
         self._thread: threading.Thread | None = None
         self.failed = False
+        self.failed_at = 0.0  # time.monotonic() of the last failure
         self.error: str | None = None
+
+    def retry_due(self) -> bool:
+        """After a failure: whether to try a whole rewrite now (a full disk is not retried every tick)."""
+        return self.failed and time.monotonic() - self.failed_at >= RETRY_S
 
     def rewrite(self, reports: Sequence[Report]) -> None:
         """Replace the file with ``reports`` (a list the caller no longer changes)."""
@@ -92,6 +98,7 @@ class HistoryWriter:
                 self.failed, self.error = False, None
             except OSError as exc:
                 self.failed, self.error = True, f"Autosave failed: {exc.strerror or exc}"
+                self.failed_at = time.monotonic()
             finally:
                 with self._lock:
                     self._busy = False
