@@ -10,7 +10,7 @@ import pytest
 from playground.examples import load_example
 from playground.snapshots import take_snapshot
 from playground.training import Trainer
-from ui.views.image_views import CORRECT, WRONG, ConfusionMatrixView, ImageViews
+from ui.views.image_views import CORRECT, IN_A_ROW, STACKED, WRONG, ConfusionMatrixView, ImageViews
 
 
 def trained(name: str, epochs: int):
@@ -128,12 +128,12 @@ def test_filters_mosaic_for_conv_and_linear_first_layers(views, digits):
     tiles = [mosaic[r * 4:r * 4 + 3, c * 4:c * 4 + 3] for r in range(3) for c in range(3)][:8]
     assert all(np.isclose(np.abs(t).max(), 1.0) for t in tiles)  # each scaled to its own largest weight
     assert np.isnan(mosaic[3, :]).all()  # gaps are transparent
-    assert views.filters_plot.titleLabel.text == "conv filters (8 of 3×3)"
+    assert views.filters_plot.titleLabel.text == "conv filters<br>8 images of 3×3"
     mlp_ds, mlp = trained("digits-mlp", 1)
     views.set_dataset(mlp_ds)
     views.set_snapshot(mlp)
     assert views.filters_image.image.shape == (8 * 9 - 1, 8 * 9 - 1)
-    assert views.filters_plot.titleLabel.text == "first-layer weights as images (64 of 8×8)"
+    assert views.filters_plot.titleLabel.text == "first-layer weights<br>64 images of 8×8"
 
 
 def test_snapshot_none_clears(views, digits):
@@ -169,3 +169,26 @@ def test_screenshot(views, digits, tmp_path):
     views.show()
     path = tmp_path / "image_views.png"
     assert views.grab().save(str(path)) and path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("size, arrangement", [((800, 360), IN_A_ROW), ((900, 700), STACKED)])
+def test_the_plots_fit_their_boxes_short_and_tall(qtbot, digits, size, arrangement):
+    # 800×360 is the Images tab on a 1280×720 projector, where the confusion matrix used to lose its last
+    # column and its axis: stacked over the filters it had 161 px for a plot that needs 200.
+    ds, snap = digits
+    widget = ImageViews()
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    widget.set_dataset(ds)
+    widget.set_snapshot(snap)
+    qtbot.wait(100)
+    assert widget.arrangement == arrangement
+    host = widget.confusion.graphics.parentWidget()
+    graphics = widget.confusion.graphics
+    assert host.rect().contains(graphics.geometry())  # the whole plot inside its box
+    view = widget.confusion.plot.vb.sceneBoundingRect()
+    assert 0 <= view.left() and view.right() <= graphics.width() + 1 and view.bottom() <= graphics.height() + 1
+    assert widget.confusion.graphics.height() <= widget.confusion.height()
+    filters = widget.filters_plot.vb.sceneBoundingRect()
+    assert filters.right() <= widget.filters_widget.width() + 1 and filters.bottom() <= widget.filters_widget.height() + 1

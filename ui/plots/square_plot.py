@@ -52,7 +52,7 @@ class SquareHost(QWidget):
         extra = (round(gw - rect.width()), round(gh - rect.height()))
         if extra != self._extra and abs(rect.width() - rect.height()) > TOLERANCE_PX:
             self._extra = extra
-            QTimer.singleShot(0, self._fit)
+            QTimer.singleShot(0, self, self._fit)  # with a context: dropped if this host is deleted first
 
     def is_square(self) -> bool:
         rect = self.view_box.sceneBoundingRect()

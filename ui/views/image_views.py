@@ -186,6 +186,10 @@ class ConfusionMatrixView(QWidget):
                 self.plot.getAxis(side).setStyle(tickFont=tick_font)
 
 
+STACKED, IN_A_ROW = "stacked", "in a row"
+STACK_MIN_HEIGHT = 440  # px: below this the confusion matrix and the filters no longer fit one over the other
+
+
 class ImageViews(QWidget):
     """Test samples with predicted and true class, the confusion matrix and first-layer filters, in a grid."""
 
@@ -209,25 +213,47 @@ class ImageViews(QWidget):
         self.confusion = ConfusionMatrixView()
         self.filters_widget, self.filters_plot = titled_plot(
             "filters_plot", "The first learned layer's weights as images, each scaled to its own largest weight.")
-        style_plot(self.filters_plot, "blue = positive, orange = negative", lines=False)
+        style_plot(self.filters_plot, "blue +, orange −", lines=False)
         self.filters_plot.getAxis("bottom").setStyle(showValues=False)  # pixel positions mean nothing here
         _image_plot(self.filters_plot)
         self.filters_image = pg.ImageItem(axisOrder="row-major")
         self.filters_image.setLookupTable(diverging_lut())
         self.filters_plot.addItem(self.filters_image)
 
-        layout = QGridLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.samples_widget, 0, 0, 2, 1)
-        layout.addWidget(self.confusion, 0, 1)
-        layout.addWidget(self.filters_widget, 1, 1)
-        layout.setColumnStretch(0, 5)
-        layout.setColumnStretch(1, 4)
-        layout.setRowStretch(0, 3)
-        layout.setRowStretch(1, 2)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(4, 4, 4, 4)
+        self.arrangement = ""
+        self._arrange(STACKED)
         self.dataset = None
         self._cell = (1, 1, 1, 1)  # image width and height, gap between columns, label band: in image pixels
         self.set_dataset(None)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        # A short, wide tab (a 1280×720 projector) has no room for two plots stacked on the right: the
+        # confusion matrix was clipped there. Three side by side give each a square as tall as the tab.
+        self._arrange(IN_A_ROW if self.height() < STACK_MIN_HEIGHT else STACKED)
+
+    def _arrange(self, arrangement: str) -> None:
+        """Samples left, confusion over filters (STACKED); or the three in a row (IN_A_ROW)."""
+        if arrangement == self.arrangement:
+            return
+        self.arrangement = arrangement
+        grid = self.grid
+        if arrangement == STACKED:
+            grid.addWidget(self.samples_widget, 0, 0, 2, 1)
+            grid.addWidget(self.confusion, 0, 1)
+            grid.addWidget(self.filters_widget, 1, 1)
+            stretches = ((5, 4, 0), (3, 2))
+        else:
+            grid.addWidget(self.samples_widget, 0, 0, 2, 1)
+            grid.addWidget(self.confusion, 0, 1, 2, 1)
+            grid.addWidget(self.filters_widget, 0, 2, 2, 1)
+            stretches = ((4, 4, 3), (1, 1))
+        for column, stretch in enumerate(stretches[0]):
+            grid.setColumnStretch(column, stretch)
+        for row, stretch in enumerate(stretches[1]):
+            grid.setRowStretch(row, stretch)
 
     @staticmethod
     def applies_to(dataset: Any) -> bool:
@@ -334,5 +360,6 @@ class ImageViews(QWidget):
         self.filters_image.setImage(mosaic, levels=(-1.0, 1.0))
         self.filters_plot.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.03)
         conv = next((layer.type == "conv2d" for layer in snapshot.layers if layer.type in ("conv2d", "linear")), False)
-        kind = "conv filters" if conv else "first-layer weights as images"
-        self.filters_plot.setTitle(f"{kind} ({n} of {h}×{w})", size="12pt")
+        kind = "conv filters" if conv else "first-layer weights"
+        # Two short lines, as the confusion matrix's title: one long line would widen the plot past its box.
+        self.filters_plot.setTitle(f"{kind}<br>{n} images of {h}×{w}", size="12pt")
