@@ -92,7 +92,7 @@ class Appearance(QObject):
                 play_bar.set_large(False)
             self._restore_splitters()
             # Again once the menu and status bars are back: the splitter's height is then what it was.
-            QTimer.singleShot(0, self, self._restore_splitters)  # with a context: dropped if deleted first
+            QTimer.singleShot(0, self._restore_splitters)
 
     def _restore_splitters(self) -> None:
         """The splitter sizes from before presentation mode, the diagram/boundary split included."""

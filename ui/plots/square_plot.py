@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -38,6 +39,8 @@ class SquareHost(QWidget):
         self._fit()
 
     def _fit(self) -> None:
+        if not shiboken6.isValid(self):
+            return  # queued by _check, then the host was deleted (a view closed before the next event-loop turn)
         extra_w, extra_h = self._extra
         side = max(min(self.width() - extra_w, self.height() - extra_h), 40)
         width, height = min(side + extra_w, self.width()), min(side + extra_h, self.height())
@@ -52,7 +55,7 @@ class SquareHost(QWidget):
         extra = (round(gw - rect.width()), round(gh - rect.height()))
         if extra != self._extra and abs(rect.width() - rect.height()) > TOLERANCE_PX:
             self._extra = extra
-            QTimer.singleShot(0, self, self._fit)  # with a context: dropped if this host is deleted first
+            QTimer.singleShot(0, self._fit)
 
     def is_square(self) -> bool:
         rect = self.view_box.sceneBoundingRect()

@@ -290,7 +290,7 @@ class ViewsPanel(QWidget):
         self.timeline.add(snapshot)
         # Recorded in a separate event, so no single slot holds the GUI thread for the whole update.
         self._pending_health = snapshot
-        QTimer.singleShot(0, self, self._record_health)  # with a context: dropped if the panel is deleted first
+        QTimer.singleShot(0, self._record_health)
 
     @Slot()
     def _record_health(self) -> None:
