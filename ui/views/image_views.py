@@ -187,7 +187,7 @@ class ConfusionMatrixView(QWidget):
 
 
 STACKED, IN_A_ROW = "stacked", "in a row"
-STACK_MIN_HEIGHT = 440  # px: below this the confusion matrix and the filters no longer fit one over the other
+ROW_ASPECT = 1.5  # a tab at least this many times wider than tall shows the three plots in a row
 
 
 class ImageViews(QWidget):
@@ -230,9 +230,9 @@ class ImageViews(QWidget):
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        # A short, wide tab (a 1280×720 projector) has no room for two plots stacked on the right: the
-        # confusion matrix was clipped there. Three side by side give each a square as tall as the tab.
-        self._arrange(IN_A_ROW if self.height() < STACK_MIN_HEIGHT else STACKED)
+        # A wide tab (a 1280×720 projector, presentation mode) has no room for two plots stacked on the
+        # right: the confusion matrix was clipped there. Three side by side give each a square as tall as the tab.
+        self._arrange(IN_A_ROW if self.width() >= ROW_ASPECT * self.height() else STACKED)
 
     def _arrange(self, arrangement: str) -> None:
         """Samples left, confusion over filters (STACKED); or the three in a row (IN_A_ROW)."""
