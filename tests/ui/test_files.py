@@ -108,14 +108,24 @@ def test_kill_9_during_training_then_next_start_restores_spec_history_and_weight
     path.write_text(spec.to_json())
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NN_PLAYGROUND_DATA_DIR=str(os.environ["NN_PLAYGROUND_DATA_DIR"]),
                NN_PLAYGROUND_AUTOSAVE_MS="100")
+    for leftover in (autosave.weights_path(), autosave.history_path()):  # another test's autosave must not count
+        leftover.unlink(missing_ok=True)
     proc = subprocess.Popen([sys.executable, "-c", _TRAIN_THEN_WAIT, str(path)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 180
 
+        first_weights: list[int] = []
+
         def trained_a_while() -> bool:
-            history = autosave.history_path()
-            return (autosave.weights_path().exists() and history.exists()
+            # The first weights are handed over with the first reports, before much training; the next ones
+            # (WEIGHTS_INTERVAL_S later) are from a network that has trained, whatever the machine's load.
+            history, weights = autosave.history_path(), autosave.weights_path()
+            if not weights.exists():
+                return False
+            stamp = weights.stat().st_mtime_ns
+            first_weights[:] = first_weights or [stamp]
+            return (stamp != first_weights[0] and history.exists()
                     and history.read_text(errors="replace").count("\n") >= 20)
 
         while not trained_a_while() and time.time() < deadline and proc.poll() is None:

@@ -51,6 +51,7 @@ def plot(qtbot):
     widget = LossPlot()
     qtbot.addWidget(widget)
     widget.resize(800, 600)
+    widget.pacer.fastest = widget.pacer.slowest = 0.0  # every batch is drawn at once (pacing has its own tests)
     return widget
 
 
@@ -89,6 +90,29 @@ def test_history_buffer_extend_of_a_million_points():
     steps = buffer.view("step")
     np.testing.assert_array_equal(steps[[0, 999, 1000, 123_456, 999_999]], [0, 999, 0, 456, 999])
     assert np.isnan(buffer.view("test_loss")[1]) and buffer.view("test_loss")[10] == 0.5
+
+
+def test_history_buffer_bounds_follow_the_rows_added_and_skip_what_a_plot_cannot_show():
+    buffer = HistoryBuffer(("step", "loss"))
+    assert buffer.bounds("loss") is None  # nothing yet
+    buffer.extend_columns({"step": [1, 2, 3], "loss": [0.5, np.nan, -0.25]})
+    assert buffer.bounds("loss") == (-0.25, 0.5)
+    assert buffer.bounds("loss", positive=True) == (0.5, 0.5)  # a log axis shows positive values only
+    buffer.extend_columns({"step": [4, 5], "loss": [np.inf, 2.0]})  # only the new rows are scanned
+    assert buffer.bounds("loss") == (-0.25, 2.0) and buffer.bounds("step") == (1.0, 5.0)
+    assert buffer.bounds("loss", positive=True) == (0.5, 2.0)
+    buffer.extend_columns({"step": [6], "loss": [np.nan]})
+    assert buffer.bounds("loss") == (-0.25, 2.0)
+    buffer.clear()
+    assert buffer.bounds("loss") is None
+    buffer.extend_columns({"step": [1], "loss": [7.0]})
+    assert buffer.bounds("loss") == (7.0, 7.0)  # a cleared buffer starts over
+    values = np.random.default_rng(0).normal(size=5000)
+    big = HistoryBuffer(("v",))
+    for chunk in np.split(values, 50):
+        big.extend_columns({"v": chunk})
+        big.bounds("v")
+    assert big.bounds("v") == (values.min(), values.max())
 
 
 def test_history_buffer_extend_columns_fills_missing_columns_with_nan():

@@ -111,3 +111,21 @@ def test_log_scale_and_epochs_keep_every_point_in_view(plot):
     plot.add_reports(reports(1, 30))
     (x_range, _) = plot.loss_plot.vb.viewRange()
     assert contains(x_range, plot.history.view("epoch")) and x_range[1] < 10  # starts over after a reset
+
+
+def test_a_curve_hidden_from_the_legend_no_longer_holds_the_range(plot, qtbot):
+    plot.pacer.fastest = plot.pacer.slowest = 0.0
+    batch = reports(1, 400)
+    plot.add_reports(batch)
+    plot.flush()
+    plot.loss_plot.vb.prepareForPaint()
+    test_losses = plot.epoch_history.view("test_loss")
+    assert contains(plot.loss_plot.vb.viewRange()[1], test_losses)
+    plot.curve("train_loss").setVisible(False)  # what a click on its legend entry does
+    plot.curve("test_loss").setVisible(False)
+    plot.loss_plot.enableAutoRange()
+    plot.loss_plot.vb.prepareForPaint()
+    assert plot.range_anchors[plot.loss_plot].dataBounds(1) == (None, None)  # nothing shown: the range stays
+    plot.curve("test_loss").setVisible(True)
+    low, high = plot.range_anchors[plot.loss_plot].dataBounds(1)
+    assert low <= np.nanmin(test_losses) and np.nanmax(test_losses) <= high

@@ -29,6 +29,7 @@ class HistoryBuffer:
         self._getter = operator.attrgetter(*self.columns)
         self._data = np.empty((len(self.columns), max(1, int(capacity))))
         self._size = 0
+        self._bounds: dict[tuple[str, bool], tuple[int, float, float]] = {}  # (column, positive): rows seen, low, high
 
     def __len__(self) -> int:
         return self._size
@@ -70,9 +71,30 @@ class HistoryBuffer:
         view.flags.writeable = False
         return view
 
+    def bounds(self, column: str, positive: bool = False) -> tuple[float, float] | None:
+        """The finite minimum and maximum of a column (of its values > 0 when ``positive``); None when there are none.
+
+        Why kept here: a live plot asks on every frame, and a pass over a long history each time cost more
+        than drawing it. Each call scans only the rows added since the last one.
+        """
+        seen, low, high = self._bounds.get((column, positive), (0, math.inf, -math.inf))
+        if seen < self._size:
+            new = self._data[self._index[column], seen:self._size]
+            keep = np.isfinite(new)
+            if positive:
+                keep &= new > 0
+            if keep.all():
+                low, high = min(low, float(new.min())), max(high, float(new.max()))
+            elif keep.any():
+                kept = new[keep]
+                low, high = min(low, float(kept.min())), max(high, float(kept.max()))
+            self._bounds[(column, positive)] = (self._size, low, high)
+        return (low, high) if low <= high else None
+
     def clear(self) -> None:
         """Forget every row; the capacity is kept, since the next run will likely be as long."""
         self._size = 0
+        self._bounds.clear()
 
     def _reserve(self, n: int) -> int:
         needed = self._size + n

@@ -1,7 +1,10 @@
-"""The live loss and accuracy curves: one setData per curve per batch of reports, however long the run."""
+"""The live loss and accuracy curves: one setData per curve per frame, however long the run, frames paced to their cost."""
 
 from __future__ import annotations
 
+import functools
+import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
@@ -9,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from .frame_pacer import FramePacer
 from .history_buffer import MAX_SMOOTHING, HistoryBuffer, RunningSmoother
 from .stepped_range import RangeAnchor
 from .tick_grid import TickGrid
@@ -56,6 +60,7 @@ class _Series:
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
         self.smoothed_values = HistoryBuffer(("value",))
+        self._drawn: tuple[int, str] | None = None  # (rows, x column) last given to the curves
         self.reset(0.0)
 
     def reset(self, weight: float) -> None:
@@ -69,6 +74,7 @@ class _Series:
         self.raw.setPen(pg.mkPen(faint, width=1) if weight > 0 else pg.mkPen(self.color, width=2))
         self.smoothed.setPen(pg.mkPen(self.color, width=2))
         self.smoothed.setVisible(weight > 0)
+        self._drawn = None
 
     def append(self, count: int) -> None:
         """Extend the smoothed curve by the last ``count`` rows of the source: O(batch)."""
@@ -77,11 +83,28 @@ class _Series:
             self.smoothed_values.extend_columns({"value": self.smoother.extend(new)})
 
     def redraw(self, x_column: str) -> None:
-        """One setData per visible curve."""
+        """One setData per visible curve; none when the source has no new rows (an epoch-end series mid-epoch)."""
+        drawn = (len(self.source), x_column)
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
         x = self.source.view(x_column)
         self.raw.setData(x, self.source.view(self.column))
         if self.smoother.weight > 0:
             self.smoothed.setData(x, self.smoothed_values.view("value"))
+
+    def extent(self, column: str, log: bool) -> tuple[float, float] | None:
+        """The finite (low, high) of ``column`` over this series' points, in view coordinates; None when hidden or empty.
+
+        From the history's running bounds: no pass over the data. The y bounds of the raw values also hold
+        the smoothed curve, a weighted mean of them.
+        """
+        if not (self.raw.isVisible() or self.smoothed.isVisible()) or self.source.bounds(self.column, log) is None:
+            return None
+        bounds = self.source.bounds(column, log)
+        if bounds is None:
+            return None
+        return (math.log10(bounds[0]), math.log10(bounds[1])) if log else bounds
 
     @property
     def legend_item(self) -> pg.PlotDataItem:
@@ -108,11 +131,17 @@ class LossPlot(QWidget):
         self.x_axis, self.smoothing, self.log_scale, self.task = "step", 0.0, False, "classification"
         self._last = self._last_epoch_end = None  # the latest report and epoch-end report, for the label
         self._accuracy_due = False  # the accuracy curves wait for their redraw, queued after the loss plot's
+        self._loss_due = False  # reports arrived that the loss curves do not show yet
+        # Frames are spaced so the curves cost training little (ui.plots.frame_pacer); tests may change its limits.
+        self.pacer = FramePacer()
         # Owned by this widget, so a redraw still queued when the plot is deleted is deleted with it.
         self._accuracy_timer = QTimer(self)
         self._accuracy_timer.setSingleShot(True)
         self._accuracy_timer.setInterval(0)
         self._accuracy_timer.timeout.connect(self._redraw_accuracy)
+        self._frame_timer = QTimer(self)
+        self._frame_timer.setSingleShot(True)
+        self._frame_timer.timeout.connect(self._frame)
 
         self.x_axis_combo = _named(QComboBox(), "x_axis_combo", "Plot the curves against optimizer steps or epochs.")
         self.x_axis_combo.addItem("steps", "step")
@@ -157,8 +186,7 @@ class LossPlot(QWidget):
         # Invisible: the plots auto-range to the curves rounded out in steps, so their axes stay put between steps.
         self.range_anchors = {}
         for plot in (self.loss_plot, self.accuracy_plot):
-            anchor = RangeAnchor(item for series in self._series.values() if series.plot is plot
-                                 for item in (series.raw, series.smoothed))
+            anchor = RangeAnchor(functools.partial(self._extent, plot))
             plot.addItem(anchor)
             self.range_anchors[plot] = anchor
         self._rebuild_legends()
@@ -175,7 +203,7 @@ class LossPlot(QWidget):
         layout.addLayout(plots, 1)
 
     def _make_plot_widget(self, object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
-        widget = pg.PlotWidget(background="w")
+        widget = _PacedPlotWidget(self.pacer, background="w")
         widget.setObjectName(object_name)
         widget.setMinimumHeight(120)
         plot = widget.getPlotItem()
@@ -201,7 +229,10 @@ class LossPlot(QWidget):
             series.plot.legend.addItem(series.legend_item, series.name)
 
     def add_reports(self, reports: Sequence[Report]) -> None:
-        """Append a batch of reports and redraw: one setData per curve, whatever the batch size."""
+        """Append a batch of reports; the curves show them in the next frame (now, or when the pacer allows).
+
+        A frame is one setData per curve, whatever the batch size.
+        """
         if not reports:
             return
         epoch_ends = [r for r in reports if r.epoch_end]
@@ -209,16 +240,36 @@ class LossPlot(QWidget):
         self.epoch_history.extend(epoch_ends)
         for series in self._series.values():
             series.append(len(reports) if series.source is self.history else len(epoch_ends))
-        self._redraw(self.loss_plot)
-        self._accuracy_due = True  # later, so the event loop runs between the two plots' updates and paints
-        if not self._accuracy_timer.isActive():
-            self._accuracy_timer.start()
+        self._loss_due = True
+        self._accuracy_due = self._accuracy_due or bool(epoch_ends)  # the accuracy curves have epoch-end points only
+        delay = self.pacer.delay()
+        if delay <= 0:
+            self._frame()
+        elif not self._frame_timer.isActive():
+            self._frame_timer.start(math.ceil(delay * 1000))
         for report in reports:
             if report.status == "diverged":
                 self._add_marker("diverged", report.step, report.epoch, "diverged")
         self._last = reports[-1]
         self._last_epoch_end = epoch_ends[-1] if epoch_ends else self._last_epoch_end
         self._update_latest_label()
+
+    def flush(self) -> None:
+        """Show every report added so far now, without waiting for the next frame (a run's end, an export)."""
+        self._frame()
+        self._redraw_accuracy()
+
+    def _frame(self) -> None:
+        """Draw the loss curves, and queue the accuracy curves' redraw (after the event loop paints the loss plot)."""
+        self._frame_timer.stop()
+        if not self._loss_due:
+            return
+        self.pacer.begin_frame()
+        started = time.thread_time()
+        self._redraw(self.loss_plot)
+        self.pacer.spend(time.thread_time() - started)
+        if self._accuracy_due and not self._accuracy_timer.isActive():
+            self._accuracy_timer.start()
 
     def mark_lr_change(self, step: float, epoch: float, new_lr: float) -> None:
         """Mark a live (not scheduled) learning-rate change: a dashed line labelled "lr <latest report's> → <new>"."""
@@ -237,6 +288,7 @@ class LossPlot(QWidget):
             self.accuracy_plot.removeItem(marker.lines[1])
         self.markers.clear()
         self._last = self._last_epoch_end = None
+        self.pacer.release()
         # Auto-range over no data keeps the old range (a previous run's 42.6..43.4): start from 0..1.
         self.loss_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.loss_plot.enableAutoRange()
@@ -294,8 +346,18 @@ class LossPlot(QWidget):
         return series.smoothed if smoothed else series.raw
 
     def export_items(self) -> dict[str, pg.PlotItem]:
-        """The plot items, for image and data exporters."""
+        """The plot items, for image and data exporters (with every report drawn)."""
+        self.flush()
         return {"loss": self.loss_plot, "accuracy": self.accuracy_plot}
+
+    def _extent(self, plot: pg.PlotItem, ax: int) -> tuple[float, float] | None:
+        """The extent of ``plot``'s shown series along ``ax`` (0: x, 1: y) in view coordinates, for its RangeAnchor."""
+        log = bool(plot.vb.state["logMode"][ax])  # set by the Log scale box or pyqtgraph's own menu
+        extents = [e for series in self._series.values() if series.plot is plot
+                   if (e := series.extent(self.x_axis if ax == 0 else series.column, log)) is not None]
+        if not extents:
+            return None
+        return min(e[0] for e in extents), max(e[1] for e in extents)
 
     def _redraw(self, *plots: pg.PlotItem) -> None:
         """Give ``plots``' curves (all when none named) their data and settle their auto-range."""
@@ -303,6 +365,8 @@ class LossPlot(QWidget):
         for series in self._series.values():
             if series.plot in plots:
                 series.redraw(self.x_axis)
+        if self.loss_plot in plots:
+            self._loss_due = False
         # Settle the auto-range now: done during the paint instead, the range change schedules a second paint.
         for plot in plots:
             plot.vb.prepareForPaint()
@@ -311,7 +375,9 @@ class LossPlot(QWidget):
 
     def _redraw_accuracy(self) -> None:
         if self._accuracy_due:
+            started = time.thread_time()
             self._redraw(self.accuracy_plot)
+            self.pacer.spend(time.thread_time() - started)
 
     def _add_marker(self, kind: str, step: float, epoch: float, label: str) -> None:
         color, style, width = MARKER_STYLES[kind]
@@ -337,6 +403,19 @@ class LossPlot(QWidget):
         if last is not None and last.status == "diverged":
             parts.append("diverged")
         self.latest_label.setText(" · ".join(parts))
+
+
+class _PacedPlotWidget(pg.PlotWidget):
+    """A PlotWidget that charges the CPU time of its paints to the curves' FramePacer."""
+
+    def __init__(self, pacer: FramePacer, **kwargs):
+        super().__init__(**kwargs)
+        self.pacer = pacer
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        started = time.thread_time()
+        super().paintEvent(event)
+        self.pacer.spend(time.thread_time() - started)
 
 
 def _named(widget: QWidget, object_name: str, tooltip: str) -> QWidget:

@@ -2,7 +2,7 @@
 
 pyqtgraph's auto-range fits the data's exact extent: while training, every batch moves the x range
 (and often y), and every move redraws both axes, their ticks and the grid (half of each plot's paint).
-``RangeAnchor`` is an invisible item whose bounds are the curves' bounds rounded out to "nice" values:
+``RangeAnchor`` is an invisible item whose bounds are the data's bounds rounded out to "nice" values:
 the x range's right edge jumps ahead of the data (``AHEAD`` times it, rounded up) only when the data
 reaches it, and y snaps outward to a few steps of its span. The ViewBox's own auto-range fits the anchor,
 so the mouse, the "A" button and log mode keep working as pyqtgraph made them, and the curves always show whole.
@@ -11,7 +11,7 @@ so the mouse, the "A" button and log mode keep working as pyqtgraph made them, a
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -60,15 +60,16 @@ def snapped_span(low: float, high: float) -> tuple[float, float]:
 
 
 class RangeAnchor(pg.GraphicsObject):
-    """Draws nothing; reports the ``items``' data bounds rounded out in steps, for the ViewBox's auto-range.
+    """Draws nothing; reports its plot's data bounds rounded out in steps, for the ViewBox's auto-range.
 
-    Bounds are in view coordinates (log10 of the values on a log axis), read from the items'
-    cached ``dataBounds``: asking costs no pass over the data.
+    ``extent(ax)`` gives the data's finite (low, high) along ``ax`` (0: x, 1: y) in view coordinates
+    (log10 of the values on a log axis), or None with no data. It must not pass over the data: the
+    ViewBox asks on every frame (``ui.plots.loss_plot`` reads running bounds kept by its history).
     """
 
-    def __init__(self, items: Iterable[pg.PlotDataItem]):
+    def __init__(self, extent: Callable[[int], tuple[float, float] | None]):
         super().__init__()
-        self.items = tuple(items)
+        self.extent = extent
         self.right: float | None = None  # the current x edge: grows in steps
         self.setFlag(self.GraphicsItemFlag.ItemHasNoContents)
 
@@ -78,21 +79,10 @@ class RangeAnchor(pg.GraphicsObject):
     def paint(self, *args) -> None:
         pass
 
-    def _data_bounds(self, ax: int) -> tuple[float, float] | None:
-        lows, highs = [], []
-        for item in self.items:
-            if not item.isVisible():
-                continue
-            low, high = item.dataBounds(ax)
-            if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
-                lows.append(low)
-                highs.append(high)
-        return (min(lows), max(highs)) if lows else None
-
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None) -> tuple[float | None, float | None]:  # noqa: N802
         """The stepped bounds along ``ax`` (0: x, 1: y); (None, None) with no data, so the range stays."""
-        bounds = self._data_bounds(ax)
-        if bounds is None:
+        bounds = self.extent(ax)
+        if bounds is None or not (math.isfinite(bounds[0]) and math.isfinite(bounds[1])):
             if ax == 0:
                 self.right = None
             return None, None

@@ -93,6 +93,8 @@ class RunControls(QObject):
     def _on_reports(self, batch: list) -> None:
         self.session.extend_history(batch)
         self.plot.add_reports(batch)
+        if self.runner.state != "running":
+            self.plot.flush()  # a step's reports: the user asked for this one step, so it shows at once
         self.status.update(batch)
         if self.play_bar is not None:
             self.play_bar.add_reports(batch)
@@ -102,6 +104,8 @@ class RunControls(QObject):
     @Slot(str)
     def _on_state(self, state: str) -> None:
         self.update_controls()
+        if state != "running":
+            self.plot.flush()  # a paused or ended run shows its last reports now, not at the next paced frame
         if state in ("finished", "diverged"):
             self.archive.archive(state)
         if state == "finished":
