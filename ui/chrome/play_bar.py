@@ -12,6 +12,8 @@ from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from .throttle import Throttle
+
 PLAY, PAUSE = "▶", "❚❚"
 BUTTON_PX = {False: 34, True: 64}  # normal, presentation: diameter of the round button
 READOUT_PX = {False: 15, True: 30}  # the readout's text height (presentation: well over the 18 px minimum)
@@ -39,6 +41,7 @@ class PlayBar(QWidget):
         self.large = False
         self._last: Any = None
         self._accuracy: float | None = None
+        self._readout = Throttle(self._render, self)
         toggle.changed.connect(self._sync_button)
         self.set_large(False)
         self.reset()
@@ -68,18 +71,20 @@ class PlayBar(QWidget):
         self._render()
 
     def reset(self) -> None:
+        self._readout.cancel()
         self._last, self._accuracy = None, None
         self._render()
         self._sync_button()
 
     @Slot(list)
-    def add_reports(self, batch: list) -> None:
+    def add_reports(self, batch: list, now: bool = False) -> None:
+        """Take a batch of reports; the read-out shows it at once when ``now`` (a step) or the run ended."""
         self._last = batch[-1]
         for report in reversed(batch):
             if report.test_accuracy is not None:
                 self._accuracy = report.test_accuracy
                 break
-        self._render()
+        self._readout.request(now=now or self._last.status != "running")  # at most five changes a second
 
     def _render(self) -> None:
         last = self._last

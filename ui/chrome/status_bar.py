@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections import deque
 
+from typing import Any
+
 from PySide6.QtWidgets import QLabel, QStatusBar
+
+from .throttle import Throttle
 
 
 class TrainingStatus:
-    """Permanent labels in a QStatusBar, fed with report batches."""
+    """Permanent labels in a QStatusBar, fed with report batches; they change at most five times a second."""
 
     def __init__(self, bar: QStatusBar):
         self._labels: dict[str, QLabel] = {}
@@ -27,12 +31,15 @@ class TrainingStatus:
             bar.addPermanentWidget(label)
             self._labels[key] = label
         self._recent: deque[tuple[float, int]] = deque(maxlen=64)
+        self._latest: Any = None
+        self._readout = Throttle(self._render, bar)
         self.reset()
 
     def text(self, key: str) -> str:
         return self._labels[key].text()
 
     def reset(self) -> None:
+        self._readout.cancel()
         self._recent.clear()
         self._labels["epoch"].setText("epoch 0")
         self._labels["step"].setText("step 0")
@@ -42,14 +49,19 @@ class TrainingStatus:
     def set_device(self, text: str) -> None:
         self._labels["device"].setText(text)
 
-    def update(self, batch: list) -> None:
-        last = batch[-1]
-        self._labels["epoch"].setText(f"epoch {int(last.epoch)}")
-        self._labels["step"].setText(f"step {last.step:,}")
-        self._labels["elapsed"].setText(_duration(last.seconds))
+    def update(self, batch: list, now: bool = False) -> None:
+        """Take a batch of reports; the labels show it at once when ``now`` (a step) or the run ended, else within 0.2 s."""
+        last = self._latest = batch[-1]
         self._recent.append((last.seconds, last.step))
         while len(self._recent) > 2 and last.seconds - self._recent[0][0] > 1.0:
             self._recent.popleft()
+        self._readout.request(now=now or last.status != "running")
+
+    def _render(self) -> None:
+        last = self._latest
+        self._labels["epoch"].setText(f"epoch {int(last.epoch)}")
+        self._labels["step"].setText(f"step {last.step:,}")
+        self._labels["elapsed"].setText(_duration(last.seconds))
         (t0, s0), (t1, s1) = self._recent[0], self._recent[-1]
         if last.status != "running" and last.seconds > 0:
             rate = last.step / last.seconds  # a finished or paused run: its average speed

@@ -240,6 +240,8 @@ class LossPlot(QWidget):
         self.epoch_history.extend(epoch_ends)
         for series in self._series.values():
             series.append(len(reports) if series.source is self.history else len(epoch_ends))
+        self._last = reports[-1]
+        self._last_epoch_end = epoch_ends[-1] if epoch_ends else self._last_epoch_end
         self._loss_due = True
         self._accuracy_due = self._accuracy_due or bool(epoch_ends)  # the accuracy curves have epoch-end points only
         delay = self.pacer.delay()
@@ -250,9 +252,6 @@ class LossPlot(QWidget):
         for report in reports:
             if report.status == "diverged":
                 self._add_marker("diverged", report.step, report.epoch, "diverged")
-        self._last = reports[-1]
-        self._last_epoch_end = epoch_ends[-1] if epoch_ends else self._last_epoch_end
-        self._update_latest_label()
 
     def flush(self) -> None:
         """Show every report added so far now, without waiting for the next frame (a run's end, an export)."""
@@ -267,6 +266,7 @@ class LossPlot(QWidget):
         self.pacer.begin_frame()
         started = time.thread_time()
         self._redraw(self.loss_plot)
+        self._update_latest_label()  # with the curves: a label changing 20 times a second is unreadable anyway
         self.pacer.spend(time.thread_time() - started)
         if self._accuracy_due and not self._accuracy_timer.isActive():
             self._accuracy_timer.start()

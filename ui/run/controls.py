@@ -91,13 +91,16 @@ class RunControls(QObject):
 
     @Slot(object)
     def _on_reports(self, batch: list) -> None:
+        # A step's reports (the runner is not running): the user asked for this one step, so it shows at once;
+        # while a run goes, curves and read-outs are paced.
+        stepped = self.runner.state != "running"
         self.session.extend_history(batch)
         self.plot.add_reports(batch)
-        if self.runner.state != "running":
-            self.plot.flush()  # a step's reports: the user asked for this one step, so it shows at once
-        self.status.update(batch)
+        if stepped:
+            self.plot.flush()
+        self.status.update(batch, now=stepped)
         if self.play_bar is not None:
-            self.play_bar.add_reports(batch)
+            self.play_bar.add_reports(batch, now=stepped)
         if batch[-1].status == "diverged":
             self.banner.show_message(batch[-1].message)
 
