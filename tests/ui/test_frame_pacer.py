@@ -100,3 +100,15 @@ def test_a_paused_run_shows_its_last_reports_without_waiting_for_a_frame(window,
     window.findChild(QAction, "train_step_epoch").trigger()
     qtbot.waitUntil(lambda: window.runner.state != "running" and bool(window.session.history), timeout=60000)
     assert drawn_steps(window.loss_plot) == window.session.history[-1].step
+
+
+def test_an_opened_run_shows_its_whole_history_at_once(window):
+    from playground.project import SavedProject
+    from playground.spec import default_experiment
+
+    window.loss_plot.pacer.fastest = window.loss_plot.pacer.slowest = 3600.0  # no paced frame would come
+    window.loss_plot.pacer.begin_frame()
+    history = tuple(reports(1, 40))  # saved mid-run: every report says "running"
+    window.open_document(SavedProject(default_experiment(), None, history), None)
+    assert drawn_steps(window.loss_plot) == 40
+    assert window.status.text("step") == "step 40"

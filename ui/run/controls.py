@@ -70,11 +70,12 @@ class RunControls(QObject):
         """Show a saved run's history; the next Train continues from its weights."""
         self.session.reset_history(history)
         self.session.set_weights(state)
-        if history:
+        if history:  # shown at once, not paced: nothing is training
             self.plot.add_reports(history)
-            self.status.update(history)
+            self.plot.flush()
+            self.status.update(history, now=True)
             if self.play_bar is not None:
-                self.play_bar.add_reports(history)
+                self.play_bar.add_reports(history, now=True)
         # A tuple: the worker reads it on its own thread while the GUI's history list grows.
         self.runner.configure(self.session.spec, self.session.dataset, resume=(state, tuple(history)))
         self.update_controls()
