@@ -3,7 +3,7 @@
 An evaluation (test loss and accuracy, train accuracy) is a forward pass over the test set and a sample of
 the training set. On TensorFlow Playground's default circle an epoch is 25 steps of 10 points while the
 evaluation covers 500 points: the fused engine spent 44 % of its time evaluating, one epoch in two. A curve
-drawn at 30 frames a second gains nothing from hundreds of test points a second, so the window's runs
+drawn at 10-20 frames a second gains nothing from hundreds of test points a second, so the window's runs
 evaluate adaptively: an epoch end evaluates when the time since the last evaluation is at least
 ``1 / SHARE`` times what an evaluation costs (the fastest of those measured), or ``MAX_GAP`` seconds,
 whichever comes first. A run of at most FULL_EPOCHS epochs (the default experiment's 100, a lesson's
@@ -23,8 +23,8 @@ EVERY = "every"
 ADAPTIVE = "adaptive"
 MODES = (EVERY, ADAPTIVE)
 
-SHARE = 0.02  # evaluation's share of a short-epoch run's time
-MAX_GAP = 2.0  # seconds: long epochs (or costly evaluations) still evaluate at least this often
+SHARE = 0.01  # evaluation's share of a short-epoch run's time: with the trainer's own ~1 %, run() stays ≥ 0.97 of a bare loop
+MAX_GAP = 3.0  # seconds: long epochs (or costly evaluations) still evaluate at least this often
 # Evaluations measured before spacing begins: PyTorch's first evaluations at a new batch shape are 100-300x
 # slower than the rest (measured 48, 48, 32 ms, then 0.1-0.2 ms, on the default circle), and a gap set
 # from them would leave a run seconds without a test point.
