@@ -118,14 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from .lean_import import answer_feature_scan_by_package, import_pyqtgraph
+
+    answer_feature_scan_by_package()  # every later import (pyqtgraph, the window, torch) skips PySide's source scan
     QCoreApplication.setOrganizationName("nn-playground")
     QCoreApplication.setApplicationName("nn-playground")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     setup_application(app)  # window and taskbar icon
     if not (args.screenshot or report) and hand_over(args.experiment):
         return 0  # a running window opened the file (e.g. double-clicked in the file manager)
-    from .lean_import import import_pyqtgraph
-
     import_pyqtgraph()  # before the window's modules import it: without its CUDA probe
     from .main_window import MainWindow
 
