@@ -73,6 +73,39 @@ def test_samples_show_prediction_and_truth_and_mark_exactly_the_mistakes(views, 
     assert views.mistakes == list(np.flatnonzero(snap.predictions != ds.y_test[:36]))
 
 
+def test_a_snapshot_redraws_only_the_sample_labels_whose_prediction_changed(views, digits, monkeypatch):
+    ds, snap = digits
+    names = ds.class_names
+    views.set_snapshot(snap)
+    calls = []
+    for i, label in enumerate(views.labels):
+        monkeypatch.setattr(label, "setText", lambda text, i=i, real=label.setText: (calls.append(i), real(text)))
+    views.set_snapshot(snap)  # the same predictions: nothing to re-lay out
+    assert calls == []
+    changed = snap.predictions.copy()
+    changed[5] = (ds.y_test[5] + 1) % 10
+    views.set_snapshot(replace(snap, predictions=changed))
+    assert calls == [5] and views.labels[5].color.name().upper() == WRONG and 5 in views.mistakes
+    assert np.isnan(views.frames["wrong"].getData()[0]).sum() == len(views.mistakes)
+    views.set_snapshot(snap)  # back again: text, colour and frames follow
+    assert calls == [5, 5]
+    assert label_texts(views) == [f"pred {names[p]}\ntrue {names[t]}" for p, t in zip(snap.predictions, ds.y_test[:36])]
+    assert [label.color.name().upper() for label in views.labels] == [
+        CORRECT if p == t else WRONG for p, t in zip(snap.predictions, ds.y_test[:36])]
+    assert views.mistakes == list(np.flatnonzero(snap.predictions != ds.y_test[:36]))
+
+
+def test_a_new_dataset_draws_every_sample_label_afresh(views, digits):
+    ds, snap = digits
+    views.set_dataset(ds)  # new label items with the same texts as the old ones: they must still be written
+    assert label_texts(views) == [f"true {ds.class_names[t]}" for t in ds.y_test[:36]]
+    assert np.isnan(views.frames["unknown"].getData()[0]).sum() == 36
+    views.set_snapshot(snap)
+    assert all(text.startswith("pred ") for text in label_texts(views))
+    unknown = views.frames["unknown"].getData()[0]
+    assert unknown is None or np.isnan(unknown).sum() == 0
+
+
 def test_sample_mosaic_holds_the_test_images(views, digits):
     ds, _ = digits
     mosaic = views.samples_image.image

@@ -215,6 +215,8 @@ class ImageViews(QWidget):
             self.samples_plot.addItem(frame)
         self.labels: list[pg.TextItem] = []
         self.mistakes: list[int] = []  # indices of the samples marked wrong
+        self._label_kinds: list[str] = []  # each label's text as drawn, so that a snapshot redraws only changes
+        self._frame_indices: dict[str, list[int]] = {}  # the samples each frame curve outlines, as drawn
         self.samples_plot.vb.sigResized.connect(self._fit_labels)
 
         self.confusion = ConfusionMatrixView()
@@ -273,6 +275,7 @@ class ImageViews(QWidget):
         for label in self.labels:
             self.samples_plot.removeItem(label)
         self.labels = []
+        self._label_kinds, self._frame_indices = [], {}  # new labels and cells: everything is drawn afresh
         if self.dataset is None or not self.dataset.n_test:
             self.samples_image.clear()
         else:
@@ -311,21 +314,29 @@ class ImageViews(QWidget):
         self.mistakes = []
         rects: dict[str, list[int]] = {"unknown": [], "correct": [], "wrong": []}
         names = ds.class_names if ds is not None else ()
+        if len(self._label_kinds) != len(self.labels):
+            self._label_kinds = [""] * len(self.labels)
         for i, label in enumerate(self.labels):
             true = int(ds.y_test[i])
             if predictions is None or i >= len(predictions):
-                label.setText(f"true {_class_name(names, true)}")
-                label.setColor(TEXT_COLOR)
-                rects["unknown"].append(i)
-                continue
-            pred = int(predictions[i])
-            kind = "correct" if pred == true else "wrong"
-            label.setText(f"pred {_class_name(names, pred)}\ntrue {_class_name(names, true)}")
-            label.setColor(CORRECT if kind == "correct" else WRONG)
+                kind, text, color = "unknown", f"true {_class_name(names, true)}", TEXT_COLOR
+            else:
+                pred = int(predictions[i])
+                kind = "correct" if pred == true else "wrong"
+                text = f"pred {_class_name(names, pred)}\ntrue {_class_name(names, true)}"
+                color = CORRECT if kind == "correct" else WRONG
             rects[kind].append(i)
+            # Most predictions hold from one snapshot to the next (4 a second), and each text change re-lays
+            # out its item and repaints the plot: only the labels that changed are touched.
+            if self._label_kinds[i] != text:
+                label.setText(text)
+                label.setColor(color)
+                self._label_kinds[i] = text
         self.mistakes = rects["wrong"]
         for kind, indices in rects.items():
-            self.frames[kind].setData(*self._frame_path(indices))
+            if self._frame_indices.get(kind) != indices:
+                self.frames[kind].setData(*self._frame_path(indices))
+                self._frame_indices[kind] = indices
         if predictions is None or not self.labels:
             set_title(self.samples_plot, "Test samples")
         else:
