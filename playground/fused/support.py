@@ -33,8 +33,7 @@ def fused_support(experiment: Any, dataset: Any = None) -> tuple[bool, str]:
         if layer.type in LAYER_REGISTRY and LAYER_REGISTRY.get(layer.type).recurrent:
             return False, f"layer {i + 1} is {layer.type}, a recurrent layer; the fused path runs linear layers only"
         if layer.type not in LAYER_TYPES:
-            return False, (f"layer {i + 1} is {layer.type}; the fused path runs linear layers only "
-                           "(set Training ▸ engine to PyTorch for anything else)")
+            return False, f"layer {i + 1} is {layer.type}; the fused path runs linear layers only"
         if layer.activation not in ACTIVATION_CODES:
             return False, f"activation {layer.activation!r} (layer {i + 1}) has no fused implementation"
     if experiment.loss not in LOSS_CODES:

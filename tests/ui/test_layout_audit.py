@@ -13,7 +13,9 @@ import pytest
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from playground.spec import load
-from ui.chrome.layout_audit import audit_window, axis_findings, outside_findings, overlap_findings, text_findings
+from ui.chrome.elided_label import ElidedLabel
+from ui.chrome.layout_audit import (audit_window, axis_findings, outside_findings, overlap_findings, status_findings,
+                                    text_findings)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 SIZES = [(1280, 720), (1366, 768), (1500, 940), (1920, 1080)]
@@ -85,6 +87,25 @@ def test_audit_finds_text_wider_than_its_label_unless_elided_with_a_tooltip(qtbo
     where = {finding.where for finding in text_findings(host)}
     assert any("QLabel" in w for w in where) and any("QPushButton" in w for w in where)
     assert len(where) == 2  # the elided label with a tooltip is fine
+
+
+def test_audit_finds_a_status_message_squeezed_by_a_long_read_out_and_the_elided_label_fixes_it(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    reason = "PyTorch: layer 1 is flatten; the fused path runs linear layers only, " * 2
+    found = []
+    for label in (QLabel(reason), ElidedLabel(250)):
+        host = QMainWindow()
+        qtbot.addWidget(host)
+        label.setText(reason)
+        host.statusBar().addPermanentWidget(label)
+        host.resize(640, 200)
+        host.show()
+        host.statusBar().showMessage("Training finished.")
+        qtbot.wait(20)
+        found.append(status_findings(host))
+    assert len(found[0]) == 1 and "Training finished." in found[0][0].detail, found
+    assert found[1] == []
 
 
 def test_audit_finds_overlapping_siblings_and_widgets_cut_by_the_window(qtbot):

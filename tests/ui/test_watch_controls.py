@@ -61,3 +61,26 @@ def test_speed_combo_and_menu_agree_and_reach_the_pacer(qtbot):
     assert w.watch.factory.pacer.rate == 40.0 and w.watch.speed_actions["real time"].isChecked()
     w.watch.speed_actions["fast"].trigger()
     assert w.watch.factory.pacer.rate == 400.0 and combo.currentData() == "fast"
+
+
+LONG_REASON = "PyTorch: layer 1 is flatten; the fused path runs linear layers only, and this reason goes on and on"
+
+
+def test_a_long_engine_reason_is_cut_with_an_ellipsis_not_the_status_message(qtbot):
+    w = window(qtbot, restore=False)
+    w.resize(1280, 720)
+    w.show()
+    qtbot.waitExposed(w)
+    label = w.findChild(QLabel, "status_engine")
+    label.setText(LONG_REASON)
+    w.statusBar().showMessage("Training finished.")
+    qtbot.wait(50)  # the status bar lays out again
+    assert label.text() == LONG_REASON  # the whole reason stays readable (text, tooltip)
+    assert label.width() <= label.max_width and label.shown_text().endswith("…")
+    assert label.shown_text()[:-1] in LONG_REASON
+    permanent = [c for c in w.statusBar().findChildren(QLabel) if c.objectName().startswith("status_")]
+    left = min(c.geometry().left() for c in permanent)
+    assert left >= w.statusBar().fontMetrics().horizontalAdvance("Training finished.") + 8
+    label.setText("fused")  # a short text is drawn whole
+    qtbot.wait(50)
+    assert label.shown_text() == "fused"

@@ -12,8 +12,8 @@ from typing import Iterator
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QCheckBox, QLabel, QRadioButton,
-                               QSplitterHandle, QStackedWidget, QTabBar, QToolBar, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QCheckBox, QLabel, QMainWindow, QRadioButton,
+                               QSizeGrip, QSplitterHandle, QStackedWidget, QStatusBar, QTabBar, QToolBar, QWidget)
 
 SLACK_PX = 2  # rounding and anti-aliasing: a pixel or two over is not a cut
 AXIS_SLACK = 0.25  # an axis may show this much more than its data (margins, padding, a square box)
@@ -86,6 +86,21 @@ def text_findings(window: QWidget) -> list[Finding]:
                 out.append(Finding("text", describe(widget), f"wrapped text needs {height} px high, has "
                                                              f"{widget.height()}"))
     return out
+
+
+def status_findings(window: QWidget) -> list[Finding]:
+    """The status bar's message ("Training finished.") cut short by the permanent read-outs to its right."""
+    bar = window.statusBar() if isinstance(window, QMainWindow) else None
+    if not isinstance(bar, QStatusBar) or not bar.isVisible() or not bar.currentMessage():
+        return []
+    # QStatusBar paints its message from the left edge up to its leftmost shown widget.
+    shown = [w.geometry().left() for w in bar.findChildren(QWidget) if w.parentWidget() is bar and w.isVisible()
+             and not isinstance(w, QSizeGrip)]
+    room = min(shown, default=bar.width())
+    need = bar.fontMetrics().horizontalAdvance(bar.currentMessage()) + 6
+    if need > room + SLACK_PX:
+        return [Finding("text", describe(bar), f"message {bar.currentMessage()[:40]!r} needs {need} px, has {room}")]
+    return []
 
 
 def _label(widget: QWidget) -> str:
@@ -168,4 +183,5 @@ def axis_findings(window: QWidget) -> list[Finding]:
 
 def audit_window(window: QWidget) -> list[Finding]:
     """Every finding in the window as it is now shown (call after the events of the last change ran)."""
-    return text_findings(window) + outside_findings(window) + overlap_findings(window) + axis_findings(window)
+    return (text_findings(window) + status_findings(window) + outside_findings(window) + overlap_findings(window)
+            + axis_findings(window))

@@ -16,6 +16,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar
 from playground.engines import ENGINES, TrainerFactory
 from playground.pacing import SPEEDS, check_speed
 
+from ..chrome.elided_label import ElidedLabel
+
+ENGINE_LABEL_WIDTH = 420  # pixels at most for "PyTorch: <why>": leaves a 1280-wide status bar room for its messages
 ENGINE_KEY = "training/engine"  # "auto" or "pytorch"; anything else read back is treated as "auto"
 SPEED_TIPS = {
     "real time": "About 40 epochs a second, TensorFlow Playground's pace: watch the boundary form.",
@@ -81,7 +84,7 @@ class WatchControls(QObject):
         if toolbar is not None:
             toolbar.addSeparator()
             toolbar.addWidget(combo)
-        self.engine_label = label = QLabel()
+        self.engine_label = label = ElidedLabel(ENGINE_LABEL_WIDTH)
         label.setObjectName("status_engine")
         label.setToolTip("Which engine trains the current run, and why not the fused one when it is PyTorch.")
         window.statusBar().addPermanentWidget(label)
