@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from ..weak_callback import WeakCallback
 from .frame_pacer import FramePacer
 from .history_buffer import MAX_SMOOTHING, HistoryBuffer
 from .metric_series import MetricSeries
@@ -117,8 +117,8 @@ class LossPlot(QWidget):
         }
         # Invisible: the plots auto-range to the curves rounded out in steps, so their axes stay put between steps.
         self.range_anchors = {}
-        for plot in (self.loss_plot, self.accuracy_plot):
-            anchor = RangeAnchor(functools.partial(self._extent, plot))
+        for name, plot in (("loss", self.loss_plot), ("accuracy", self.accuracy_plot)):
+            anchor = RangeAnchor(WeakCallback(self._extent, name))  # weak: the anchor lives in this widget's scene
             plot.addItem(anchor)
             self.range_anchors[plot] = anchor
         self._rebuild_legends()
@@ -282,8 +282,10 @@ class LossPlot(QWidget):
         self.flush()
         return {"loss": self.loss_plot, "accuracy": self.accuracy_plot}
 
-    def _extent(self, plot: pg.PlotItem, ax: int) -> tuple[float, float] | None:
-        """The extent of ``plot``'s shown series along ``ax`` (0: x, 1: y) in view coordinates, for its RangeAnchor."""
+    def _extent(self, name: str, ax: int) -> tuple[float, float] | None:
+        """The extent of plot ``name``'s ("loss", "accuracy") shown series along ``ax`` (0: x, 1: y) in view
+        coordinates, for its RangeAnchor."""
+        plot = self.loss_plot if name == "loss" else self.accuracy_plot
         log = bool(plot.vb.state["logMode"][ax])  # set by the Log scale box or pyqtgraph's own menu
         extents = [e for series in self._series.values() if series.plot is plot
                    if (e := series.extent(self.x_axis if ax == 0 else series.column, log)) is not None]

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from playground.health import health_warnings
 from ui.plots.log_ticks import log_ticks
 
+from ..weak_callback import WeakCallback
 from .colormaps import PALETTE, sequential_lut
 from .health_history import VALUE_BINS, HealthHistory, rebin
-from .image_views import TEXT_COLOR, style_plot
+from .image_views import TEXT_COLOR, set_title, style_plot
 
 # Yellow vanishes as a thin line on white; the other Okabe-Ito colours stay apart for colour-blind viewers.
 LINE_COLORS = [c for c in PALETTE if c != "#F0E442"]
@@ -82,7 +83,7 @@ class HealthView(QWidget):
         self.histograms.setBackground("w")
         self.histograms.setObjectName("health_histograms")
         self.heat_plot = self.histograms.addPlot(0, 0, title="Weight histograms over time",
-                                                 axisItems={"bottom": _IndexStepAxis(self.recorded_steps)})
+                                                 axisItems={"bottom": _IndexStepAxis(WeakCallback(self.recorded_steps, default=()))})
         self.bars_plot = self.histograms.addPlot(0, 1, title="latest")
         style_plot(self.heat_plot, "step", "weight value", tick_pt=10, label_pt=11)
         style_plot(self.bars_plot, "count", tick_pt=10, label_pt=11)
@@ -113,7 +114,7 @@ class HealthView(QWidget):
         self.dead_texts: list[pg.TextItem] = []  # "25 %" above each bar, one per relu layer
         self.dead_plot.addItem(self.no_relu_text)
         for plot in (self.grad_plot, self.weight_plot, self.heat_plot, self.bars_plot, self.dead_plot):
-            plot.setTitle(plot.titleLabel.text, size="11pt")
+            set_title(plot, plot.titleLabel.text, size="11pt")
         self.markers = {plot: pg.InfiniteLine(angle=90, pen=pg.mkPen("#CC79A7", width=2, style=Qt.PenStyle.DashLine))
                         for plot in (self.grad_plot, self.weight_plot, self.heat_plot)}
         for plot, line in self.markers.items():

@@ -19,6 +19,7 @@ from playground.layers import ACTIVATIONS, LAYER_TYPES, describe_shape
 from playground.model import check_network
 
 from .diagram_items import NODE, BoxItem, Column, EdgeItem, FitView, NodeItem, screen_label, text_item
+from ..weak_callback import WeakCallback
 from .recurrent_items import RecurrentBoxItem, UnrolledItem, sequence_input_text, unrolled_width
 
 MAX_NODES = 8
@@ -266,7 +267,8 @@ class NetworkDiagram(QWidget):
     def _add_nodes(self, column: Column, names: list[str]) -> None:
         shown = min(column.units, self.max_nodes)
         for unit in range(shown):
-            node = NodeItem(column.layer_index, unit, names[unit], self._node_entered, self._node_left)
+            node = NodeItem(column.layer_index, unit, names[unit], WeakCallback(self._node_entered),
+                            WeakCallback(self._node_left))
             column.nodes.append(node)
             self.nodes[(column.layer_index, unit)] = node
         if column.units > shown:
