@@ -225,3 +225,25 @@ def test_the_plots_fit_their_boxes_short_and_tall(qtbot, digits, size, arrangeme
     assert widget.confusion.graphics.height() <= widget.confusion.height()
     filters = widget.filters_plot.vb.sceneBoundingRect()
     assert filters.right() <= widget.filters_widget.width() + 1 and filters.bottom() <= widget.filters_widget.height() + 1
+
+
+def test_titles_set_per_snapshot_keep_the_presentation_scale_and_return_to_normal(views, digits, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.chrome.theme import apply_theme, current_theme_name
+
+    ds, snap = digits
+    before = current_theme_name() or "light"
+    apply_theme(views, "presentation")
+    try:
+        views.set_snapshot(snap)  # a new title text, set while presenting
+        assert views.samples_plot.titleLabel.opts["size"] == "19.2pt"  # 12pt × 1.6, like every other title
+        calls = []
+        real = views.samples_plot.setTitle
+        monkeypatch.setattr(views.samples_plot, "setTitle", lambda *a, **k: (calls.append(a), real(*a, **k)))
+        views.set_snapshot(snap)  # the same title: not set again (each set re-lays out the plot)
+        assert calls == []
+    finally:
+        apply_theme(views, before)
+    QApplication.processEvents()
+    assert views.samples_plot.titleLabel.opts["size"] == "12pt"

@@ -208,13 +208,26 @@ def _inside_legend(item: Any) -> bool:
 def _scaled_size(obj: Any, key: str, current: str | None, scale: float, unset_pt: float) -> str | None:
     """A CSS size such as '12pt' scaled from its base; an unset size stays unset at scale 1, else ``unset_pt``."""
     base = _base(obj, key, current)
-    if scale == 1.0:
-        new = base
-    else:
-        match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|px)\s*", base or "")
-        new = f"{float(match[1]) * scale:g}{match[2]}" if match else f"{unset_pt:g}pt"
+    new = base if scale == 1.0 else _scaled_css(base, scale) or f"{unset_pt:g}pt"
     _remember(obj, key, base, new)
     return new
+
+
+def _scaled_css(size: str | None, scale: float) -> str | None:
+    """'12pt' × 1.6 -> '19.2pt'; None for anything that is not a point or pixel size."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|px)\s*", size or "")
+    return f"{float(match[1]) * scale:g}{match[2]}" if match else None
+
+
+def themed_title_size(size: str) -> str:
+    """The size a title set at ``size`` ('12pt') has once the current theme styled it (larger when presenting)."""
+    scale = current_theme().font_scale
+    return size if scale == 1.0 else _scaled_css(size, scale) or size
+
+
+def style_title(plot: Any) -> None:
+    """Give ``plot``'s title the current theme's colour and scale again: ``setTitle(size=...)`` resets its size."""
+    _style_label(plot.titleLabel, current_theme())
 
 
 def _set_or_drop(style: dict[str, Any], key: str, value: Any) -> None:

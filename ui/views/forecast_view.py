@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from .applies import is_series_regression
-from .image_views import TEXT_COLOR, style_plot
+from .image_views import TEXT_COLOR, set_title, style_plot
 from .sequence_views import SAMPLE_COUNT, RedrawnOnSnapshot, fit_samples
 
 WINDOW, TARGET, PREDICTED = "#555555", "#009E73", "#D55E00"  # grey input, Okabe-Ito green and vermillion
@@ -86,7 +86,7 @@ class ForecastView(RedrawnOnSnapshot, QWidget):
         if forecast is None or k >= forecast.window.shape[0]:
             for curve in (self.input_curve, self.free_run, self.target, self.prediction):
                 curve.setData([], [])
-            self.plot.setTitle("Prediction vs target (shown once training has started)", size="12pt")
+            set_title(self.plot, "Prediction vs target (shown once training has started)")
             self.note.setText("")
             return
         length, horizon = forecast.window.shape[1], forecast.target.shape[1]
@@ -99,8 +99,8 @@ class ForecastView(RedrawnOnSnapshot, QWidget):
         self.free_run.setData(length + 1 + np.arange(len(run)), run)
         self.edge.setValue(length + 0.5)
         error = float(np.abs(forecast.prediction[k] - forecast.target[k]).mean())
-        self.plot.setTitle(f"Test sample {k + 1}: target {forecast.target[k][0]:.3f}, predicted "
-                           f"{forecast.prediction[k][0]:.3f} (off by {error:.3f})", size="12pt")
+        set_title(self.plot, f"Test sample {k + 1}: target {forecast.target[k][0]:.3f}, predicted "
+                             f"{forecast.prediction[k][0]:.3f} (off by {error:.3f})")
         self.note.setText(f"Dashed: {len(run)} steps where each prediction becomes the next input: its errors add "
                           "up, so see whether it keeps to the wave or drifts away." if len(run) else
                           f"The target lies {forecast.offset} steps ahead, so predictions cannot be fed back as the "

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from ui.chrome.theme import style_title, themed_title_size
 from ui.plots.data_preview import image_mosaic
 from ui.plots.square_plot import SquareHost
 
@@ -55,10 +56,15 @@ def titled_plot(object_name: str, tooltip: str) -> tuple[pg.GraphicsLayoutWidget
 
 
 def set_title(plot: pg.PlotItem, title: str, size: str = "12pt") -> None:
-    """``plot.setTitle`` only when the text changes: each call re-lays out the plot (~0.2 ms), and views redraw per snapshot."""
-    if plot.titleLabel.isVisible() and plot.titleLabel.text == title and plot.titleLabel.opts.get("size") == size:
+    """Title ``plot`` at ``size`` scaled as the theme scales titles (presentation mode: 1.6×).
+
+    Only when the text changes: each call re-lays out the plot (~0.2 ms), and views redraw per snapshot.
+    """
+    label = plot.titleLabel
+    if label.isVisible() and label.text == title and label.opts.get("size") == themed_title_size(size):
         return
     plot.setTitle(title, size=size)
+    style_title(plot)
 
 
 def fit_text(items: list[pg.TextItem], plot: pg.PlotItem, cell: float, chars: int, lines: int = 1,

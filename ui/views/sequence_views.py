@@ -19,7 +19,7 @@ from playground.sequence_gates import gates_of
 
 from .applies import has_gates, is_sequence, recurrent_layers
 from .colormaps import diverging_lut, sequential_lut
-from .image_views import style_plot
+from .image_views import set_title, style_plot
 
 SAMPLE_COUNT = 8  # the snapshot traces the first 8 test samples (playground.sequence_snapshots.SAMPLES)
 
@@ -179,8 +179,7 @@ class HiddenStateView(RedrawnOnSnapshot, QWidget):
         if trace is None or layer is None:
             self.inputs.show(None, None, (0, 1))
             self.hidden.show(None, None, (-1, 1))
-            self.inputs.plot.setTitle("Hidden state over time (shown once training has started)",
-                                      size="12pt")
+            set_title(self.inputs.plot, "Hidden state over time (shown once training has started)")
             return
         inputs = trace.inputs[sample].astype(np.float32)
         finite = inputs[np.isfinite(inputs)]
@@ -193,7 +192,8 @@ class HiddenStateView(RedrawnOnSnapshot, QWidget):
         kept = layer.hidden.shape[-1]
         units = f"{layer.units} units" if kept == layer.units else f"first {kept} of {layer.units} units"
         thinned = "" if len(trace.steps) == trace.length else f", {len(trace.steps)} of {trace.length} steps"
-        self.inputs.plot.setTitle(
+        set_title(
+            self.inputs.plot,
             f"Layer {layer.layer_index + 1} ({LAYER_TYPES.entry(layer.cell).title}): hidden state, {units}{thinned}"
             f"<br>test sample {sample + 1}: {trace.labels[sample]}", size="11pt")
 
@@ -252,7 +252,7 @@ class GateView(RedrawnOnSnapshot, QWidget):
                 continue
             heatmap.image.setLookupTable(sequential_lut() if gate.squash == "sigmoid" else diverging_lut())
             levels = "0 white … 1 blue" if gate.squash == "sigmoid" else "−1 orange … +1 blue"
-            heatmap.plot.setTitle(f"{gate.name} ({levels})", size="11pt")
+            set_title(heatmap.plot, f"{gate.name} ({levels})", size="11pt")
             heatmap.plot.setToolTip(f"{gate.name}: {gate.meaning}.")
             data = values.get(gate.name)
             heatmap.show(None if data is None else data[sample], None if trace is None else trace.steps, gate.levels)
