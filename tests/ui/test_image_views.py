@@ -238,6 +238,10 @@ def test_titles_set_per_snapshot_keep_the_presentation_scale_and_return_to_norma
     try:
         views.set_snapshot(snap)  # a new title text, set while presenting
         assert views.samples_plot.titleLabel.opts["size"] == "19.2pt"  # 12pt × 1.6, like every other title
+        for plot in (views.samples_plot, views.confusion.plot):  # one line and two: the row fits the text
+            text = plot.titleLabel.item
+            need = text.boundingRect().height() - text.document().documentMargin()
+            assert plot.layout.rowMinimumHeight(0) >= need > 30, plot.titleLabel.text
         calls = []
         real = views.samples_plot.setTitle
         monkeypatch.setattr(views.samples_plot, "setTitle", lambda *a, **k: (calls.append(a), real(*a, **k)))

@@ -8,6 +8,7 @@ remembered on first touch, so switching themes back and forth never compounds.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 from ui.views.colormaps import PALETTE as OKABE_ITO
 
 THEME_PROPERTY = "nn_playground_theme"  # QApplication property: the name of the theme in use
+TITLE_ROW = 30  # pyqtgraph's title row height (PlotItem.setTitle), kept as the least
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,6 +272,19 @@ def _style_label(label: Any, theme: Theme) -> None:
     _set_or_drop(label.opts, "size", _scaled_size(label, "_theme_text_size", label.opts.get("size"),
                                                   theme.font_scale, QApplication.font().pointSizeF()))
     label.setText(label.text)
+    _fit_title_row(label)
+
+
+def _fit_title_row(label: Any) -> None:
+    """Make a plot's title row as tall as its text: pyqtgraph fixes it at 30 px, one line at 12pt, so a
+    two-line title, or any title at the presentation scale, ran over the top of the plot."""
+    plot = label.parentItem()
+    if not isinstance(plot, pg.PlotItem) or plot.titleLabel is not label or not label.isVisible():
+        return
+    text = label.item
+    height = max(TITLE_ROW, math.ceil(text.boundingRect().height() - text.document().documentMargin()))
+    label.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
 
 
 def _scale_pen(item: Any, scale: float) -> None:
