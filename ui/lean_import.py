@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import sys
 
-PROBED = ("cuda.bindings",)
+PROBED = ("cuda.bindings",)  # what RawImageWidget tries: ``from cuda.bindings import runtime``
 # Packages whose modules call Qt: PySide gives them the plain API (selection 0) even if some other module
 # selected a feature. Every other module is "ignored" (-1), which is what the scan says of torch or numpy.
-QT_PACKAGES = frozenset({"ui", "pyqtgraph", "PySide6", "shiboken6", "pytestqt", "tests", "bench", "__main__"})  # what RawImageWidget tries: ``from cuda.bindings import runtime``
+QT_PACKAGES = frozenset({"ui", "pyqtgraph", "PySide6", "shiboken6", "pytestqt", "tests", "bench", "__main__"})
 
 
 def import_pyqtgraph() -> None:
@@ -40,8 +40,8 @@ def import_pyqtgraph() -> None:
 def answer_feature_scan_by_package() -> bool:
     """Make PySide6's per-import "does this module use PySide?" check read the module's name, not its source.
 
-    Call it once PySide6 is imported. Returns whether the check was replaced: False when this PySide6
-    has no such check (another version), which costs nothing but the time the check takes.
+    Call it once PySide6 is imported. Returns whether the check is answered by package: False when this
+    PySide6 has no such check (another version), and then nothing is changed.
     """
     feature = sys.modules.get("shibokensupport.feature")
     check = getattr(feature, "_mod_uses_pyside", None)
