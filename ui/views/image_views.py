@@ -221,7 +221,7 @@ class ImageViews(QWidget):
             self.samples_plot.addItem(frame)
         self.labels: list[pg.TextItem] = []
         self.mistakes: list[int] = []  # indices of the samples marked wrong
-        self._label_kinds: list[str] = []  # each label's text as drawn, so that a snapshot redraws only changes
+        self._label_texts: list[str] = []  # each label's text as drawn, so that a snapshot redraws only changes
         self._frame_indices: dict[str, list[int]] = {}  # the samples each frame curve outlines, as drawn
         self.samples_plot.vb.sigResized.connect(self._fit_labels)
 
@@ -281,7 +281,7 @@ class ImageViews(QWidget):
         for label in self.labels:
             self.samples_plot.removeItem(label)
         self.labels = []
-        self._label_kinds, self._frame_indices = [], {}  # new labels and cells: everything is drawn afresh
+        self._label_texts, self._frame_indices = [], {}  # new labels and cells: everything is drawn afresh
         if self.dataset is None or not self.dataset.n_test:
             self.samples_image.clear()
         else:
@@ -320,8 +320,8 @@ class ImageViews(QWidget):
         self.mistakes = []
         rects: dict[str, list[int]] = {"unknown": [], "correct": [], "wrong": []}
         names = ds.class_names if ds is not None else ()
-        if len(self._label_kinds) != len(self.labels):
-            self._label_kinds = [""] * len(self.labels)
+        if len(self._label_texts) != len(self.labels):
+            self._label_texts = [""] * len(self.labels)
         for i, label in enumerate(self.labels):
             true = int(ds.y_test[i])
             if predictions is None or i >= len(predictions):
@@ -334,10 +334,10 @@ class ImageViews(QWidget):
             rects[kind].append(i)
             # Most predictions hold from one snapshot to the next (4 a second), and each text change re-lays
             # out its item and repaints the plot: only the labels that changed are touched.
-            if self._label_kinds[i] != text:
+            if self._label_texts[i] != text:
                 label.setText(text)
                 label.setColor(color)
-                self._label_kinds[i] = text
+                self._label_texts[i] = text
         self.mistakes = rects["wrong"]
         for kind, indices in rects.items():
             if self._frame_indices.get(kind) != indices:
