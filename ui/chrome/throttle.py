@@ -18,12 +18,18 @@ READOUT_INTERVAL = 0.2  # seconds: five changes a second still read as live
 
 
 class Throttle(QObject):
-    """Calls ``render`` at most every ``interval`` seconds; requests in between are merged into one later call."""
+    """Calls ``render`` at most every ``interval`` seconds; requests in between are merged into one later call.
+
+    ``delay``, when given, replaces the fixed interval: it says how long from now the next render must
+    wait (the live curves ask their ``FramePacer``, which spaces frames by what they cost).
+    """
 
     def __init__(self, render: Callable[[], None], parent: QObject | None = None,
-                 interval: float = READOUT_INTERVAL, clock: Callable[[], float] = time.monotonic):
+                 interval: float = READOUT_INTERVAL, clock: Callable[[], float] = time.monotonic,
+                 delay: Callable[[], float] | None = None):
         super().__init__(parent)
         self._render, self.interval, self._clock = render, interval, clock
+        self._delay = delay or self._interval_left
         self._last = -math.inf
         self._pending = False
         self._timer = QTimer(self)  # owned: a render still queued dies with its widget
@@ -33,7 +39,7 @@ class Throttle(QObject):
     def request(self, now: bool = False) -> None:
         """Render the latest state: at once if due (or ``now``: a run's last report), else at the due time."""
         self._pending = True
-        delay = self._last + self.interval - self._clock()
+        delay = self._delay()
         if now or delay <= 0:
             self.flush()
         elif not self._timer.isActive():
@@ -46,6 +52,9 @@ class Throttle(QObject):
             self._pending = False
             self._last = self._clock()
             self._render()
+
+    def _interval_left(self) -> float:
+        return self._last + self.interval - self._clock()
 
     def cancel(self) -> None:
         """Drop a waiting request (the read-out was reset: an old run's values must not come back)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
@@ -11,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from ..chrome.throttle import Throttle
 from ..weak_callback import WeakCallback
 from .frame_pacer import FramePacer
 from .history_buffer import MAX_SMOOTHING, HistoryBuffer
@@ -63,17 +63,14 @@ class LossPlot(QWidget):
         self.x_axis, self.smoothing, self.log_scale, self.task = "step", 0.0, False, "classification"
         self._last = self._last_epoch_end = None  # the latest report and epoch-end report, for the label
         self._accuracy_due = False  # the accuracy curves wait for their redraw, queued after the loss plot's
-        self._loss_due = False  # reports arrived that the loss curves do not show yet
         # Frames are spaced so the curves cost training little (ui.plots.frame_pacer); tests may change its limits.
         self.pacer = FramePacer()
+        self._frames = Throttle(self._frame, self, delay=self.pacer.delay)  # merges report batches into frames
         # Owned by this widget, so a redraw still queued when the plot is deleted is deleted with it.
         self._accuracy_timer = QTimer(self)
         self._accuracy_timer.setSingleShot(True)
         self._accuracy_timer.setInterval(0)
         self._accuracy_timer.timeout.connect(self._redraw_accuracy)
-        self._frame_timer = QTimer(self)
-        self._frame_timer.setSingleShot(True)
-        self._frame_timer.timeout.connect(self._frame)
 
         self.x_axis_combo = _named(QComboBox(), "x_axis_combo", "Plot the curves against optimizer steps or epochs.")
         self.x_axis_combo.addItem("steps", "step")
@@ -174,27 +171,19 @@ class LossPlot(QWidget):
             series.append(len(reports) if series.source is self.history else len(epoch_ends))
         self._last = reports[-1]
         self._last_epoch_end = epoch_ends[-1] if epoch_ends else self._last_epoch_end
-        self._loss_due = True
         self._accuracy_due = self._accuracy_due or bool(epoch_ends)  # the accuracy curves have epoch-end points only
-        delay = self.pacer.delay()
-        if delay <= 0:
-            self._frame()
-        elif not self._frame_timer.isActive():
-            self._frame_timer.start(math.ceil(delay * 1000))
+        self._frames.request()
         for report in reports:
             if report.status == "diverged":
                 self._add_marker("diverged", report.step, report.epoch, "diverged")
 
     def flush(self) -> None:
         """Show every report added so far now, without waiting for the next frame (a run's end, an export)."""
-        self._frame()
+        self._frames.flush()
         self._redraw_accuracy()
 
     def _frame(self) -> None:
         """Draw the loss curves, and queue the accuracy curves' redraw (after the event loop paints the loss plot)."""
-        self._frame_timer.stop()
-        if not self._loss_due:
-            return
         self.pacer.begin_frame()
         started = time.thread_time()
         self._redraw(self.loss_plot)
@@ -220,6 +209,7 @@ class LossPlot(QWidget):
             self.accuracy_plot.removeItem(marker.lines[1])
         self.markers.clear()
         self._last = self._last_epoch_end = None
+        self._frames.cancel()  # redrawn below; a frame still waiting would show nothing new
         self.pacer.release()
         # Auto-range over no data keeps the old range (a previous run's 42.6..43.4): start from 0..1.
         self.loss_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
@@ -299,8 +289,6 @@ class LossPlot(QWidget):
         for series in self._series.values():
             if series.plot in plots:
                 series.redraw(self.x_axis)
-        if self.loss_plot in plots:
-            self._loss_due = False
         # Settle the auto-range now: done during the paint instead, the range change schedules a second paint.
         for plot in plots:
             plot.vb.prepareForPaint()
